@@ -1,0 +1,168 @@
+"""The ``simulate`` command: a thin layer over the library.
+
+Every command maps to library functions that work the same from Python; this module
+only parses options, shows progress and turns bad input into a one-line error with
+exit status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulation.parameters import parameter_rows
+from simulation.scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["main"]
+
+
+def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Report scenario and file problems as one line on stderr, exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ScenarioError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except (NotADirectoryError, PermissionError, FileExistsError) as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+_SET = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a scenario value, e.g. --set city.caseload=70 (repeatable).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="employment-services-simulation")
+def main() -> None:
+    """Simulate Finnish employment services: TE offices, cities and the municipal pilots."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Run folder (default: results/<scenario>-<hash>).",
+)
+@click.option(
+    "--replications",
+    "-r",
+    type=click.IntRange(min=1),
+    help="Replications (default: the scenario's).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=1e-4, max=1.0),
+    help="Simulated people per real person, e.g. 0.1.",
+)
+@click.option(
+    "--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Processes."
+)
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@_SET
+@_user_errors
+def run(
+    scenario: Path,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    scale: float | None,
+    workers: int,
+    no_plots: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Run SCENARIO (a TOML file) and write a run folder with tables, summary and plots."""
+    from simulation.results import summary_table
+    from simulation.runner import run_scenario
+
+    spec = load_scenario(scenario, overrides)
+    reps = replications or spec.run.replications
+    scale_used = spec.run.scale if scale is None else scale
+    click.echo(
+        f"{spec.run.name}: {spec.run.start} to {spec.run.end} ({spec.weeks} weeks), "
+        f"{reps} replication(s), scale {scale_used:g}",
+        err=True,
+    )
+    with click.progressbar(
+        length=reps * spec.weeks, label="simulating weeks", file=sys.stderr
+    ) as bar:
+        result = run_scenario(
+            spec,
+            replications=reps,
+            seed=seed,
+            scale=scale,
+            out=out,
+            workers=workers,
+            progress=bar.update,
+            plots=not no_plots,
+            source={"file": str(scenario), "overrides": list(overrides)},
+        )
+    click.echo(summary_table(result.summary))
+    click.echo(f"\nwrote {result.folder}/", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@_SET
+@_user_errors
+def check(scenario: Path, overrides: tuple[str, ...]) -> None:
+    """Validate SCENARIO and describe what it would simulate."""
+    spec = load_scenario(scenario, overrides)
+    click.echo(_describe(spec))
+
+
+def _describe(spec: Scenario) -> str:
+    lines = [
+        f"{spec.run.name}: {spec.run.description}".rstrip(": "),
+        f"  horizon   {spec.run.start} to {spec.run.end} ({spec.weeks} weeks)",
+        f"  pilot     {'from ' + str(spec.pilot_start) if spec.pilot.enabled else 'off'}",
+        f"  services  {', '.join(spec.services) or 'none'}",
+    ]
+    for key, area in spec.areas.items():
+        pilot = " (pilot area)" if spec.pilot.enabled and area.pilot else ""
+        lines.append(f"  area      {key}: {area.name}, {area.unemployed:,} unemployed{pilot}")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "style",
+    type=click.Choice(["markdown", "tsv"]),
+    default="markdown",
+    show_default=True,
+)
+def params(style: str) -> None:
+    """Print every scenario parameter with its default, unit and source."""
+    rows = list(parameter_rows(Scenario))
+    if style == "tsv":
+        click.echo("key\tdefault\tunit\tsource\tmeaning")
+        for r in rows:
+            click.echo("\t".join((r["key"], r["default"], r["unit"], r["source"], r["doc"])))
+        return
+    click.echo("| key | default | unit | source | meaning |")
+    click.echo("|---|---|---|---|---|")
+    for r in rows:
+        cells = (f"`{r['key']}`", r["default"], r["unit"], r["source"], r["doc"])
+        click.echo("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

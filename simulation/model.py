@@ -1,0 +1,893 @@
+"""The employment-services model: time, random streams, agents and the weekly step.
+
+:class:`EmploymentModel` is a ``mesa.Model``. One step is one week. It owns
+
+* the job seekers (a :class:`~simulation.population.JobSeekers` structure of arrays),
+* the organisers (:class:`~simulation.agents.TEOffice`, :class:`~simulation.agents.City`)
+  and their :class:`~simulation.agents.Caseworker` agents,
+* the services with their places, and the vacancies of each area,
+* the random streams: every draw is keyed by (seed, decision, person, week).
+
+The weekly step applies the rules in a fixed order: new registrations, meetings,
+services, job matching, other transitions, benefits, bookkeeping. Every rule acts on
+arrays of the people concerned; there is no loop over people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+
+from simulation import facts, rules
+from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
+from simulation.outcomes import COST_COLUMNS, Recorder
+from simulation.population import NO_WEEK, Barrier, Benefit, Group, JobSeekers, Status
+from simulation.scenario import BARRIERS, Scenario
+from simulation.streams import RandomStreams, subject_keys
+
+__all__ = ["EmploymentModel"]
+
+WEEKS_PER_YEAR = 52.1775
+LONG_TERM_WEEKS = 52
+_SERVICE_STATUS_CODES = {
+    "training": Status.TRAINING,
+    "pay_subsidy": Status.PAY_SUBSIDY,
+    "rehabilitative_work": Status.REHABILITATIVE_WORK,
+    "other": Status.OTHER_SERVICE,
+    "parallel": Status.UNEMPLOYED,
+}
+_BARRIER_BITS = {name: int(Barrier[name.upper()]) for name in BARRIERS}
+_INITIAL_COHORT = 0  # cohort codes 1..15: initial occupants of service j (code 1 + j)
+_INFLOW_COHORT_OFFSET = 16
+
+
+class EmploymentModel(mesa.Model):
+    """Job seekers, caseworkers, TE offices and cities of one or more areas, week by week.
+
+    Args:
+        scenario: A validated scenario.
+        seed: The replication's ``SeedSequence`` (or an int); default: the scenario seed.
+        scale: Simulated people per real person; default: the scenario's ``run.scale``.
+
+    Example:
+        >>> from simulation import load_scenario
+        >>> model = EmploymentModel(load_scenario("scenarios/quickstart.toml"))  # doctest: +SKIP
+        >>> model.run()                                                           # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: np.random.SeedSequence | int | None = None,
+        scale: float | None = None,
+    ) -> None:
+        if seed is None:
+            seed = scenario.run.seed
+        sequence = (
+            seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        )
+        super().__init__(
+            rng=np.random.SeedSequence(sequence.entropy, spawn_key=(*sequence.spawn_key, 0))
+        )
+        self.spec = scenario  # Mesa's own ``self.scenario`` records the seed only
+        self.seed_sequence = sequence
+        self.streams = RandomStreams(sequence)
+        self.scale = float(scenario.run.scale if scale is None else scale)
+        self.weight = 1.0 / self.scale
+        self.weeks = scenario.weeks
+        self.week = 0
+        self.area_ids = list(scenario.areas)
+        self.area_names = [scenario.areas[a].name for a in self.area_ids]
+        self.job_seekers = JobSeekers(capacity=self._expected_people())
+        self._setup_services()
+        self._setup_organisers()
+        self._setup_labour_market()
+        self.pilot_week = (scenario.pilot_start - scenario.run.start).days // 7
+        self.pilot_active = np.zeros(len(self.area_ids), dtype=bool)
+        self._week_costs = np.zeros((len(self.area_ids), len(COST_COLUMNS)))
+        self._meetings = np.zeros(len(self.organisers))
+        self._intervals = np.zeros((2, len(self.organisers)))
+        self._backlog = np.zeros(len(self.organisers))
+        self._matches = np.zeros(len(self.area_ids))
+        self._populate()
+        self._anchor_matching()
+        self._staff_organisers()
+        if scenario.pilot.enabled and self.pilot_week > 0:
+            self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
+        self.recorder = Recorder(self)
+
+    # ------------------------------------------------------------------ set-up
+
+    def _expected_people(self) -> int:
+        stock = sum(a.unemployed for a in self.spec.areas.values())
+        inflow = sum(self._inflow_per_week(a) for a in self.spec.areas.values())
+        return int((stock * 1.5 + inflow * self.weeks) * self.scale * 1.1) + 1024
+
+    def _inflow_per_week(self, area) -> float:
+        if area.inflow_per_week is not None:
+            return area.inflow_per_week
+        share = self.spec.labour_market.external_inflow_share
+        return share * area.unemployed / facts.mean_spell_weeks()
+
+    def _setup_services(self) -> None:
+        """Service table: one instance per (area, service), ``index = area * n + j``."""
+        specs = list(self.spec.services.values())
+        self.service_names = list(self.spec.services)
+        n = len(specs)
+        self.n_services = n
+        if n > 15:
+            raise ValueError("at most 15 services are supported")
+        self.service_status = np.array(
+            [_SERVICE_STATUS_CODES[s.status] for s in specs], dtype=np.int8
+        )
+        self.service_duration = np.array([s.duration_weeks for s in specs], dtype=np.int32)
+        self.service_lock_in = np.array([s.lock_in for s in specs], dtype=np.float32)
+        self.service_gain = np.array([s.employability_gain for s in specs], dtype=np.float32)
+        self.service_removal = np.array([s.barrier_removal_probability for s in specs])
+        self.service_job = np.array([s.job_on_completion_probability for s in specs])
+        self.service_max_age = np.array([s.max_age or 1000 for s in specs], dtype=np.float32)
+        self.service_city = np.array([s.provider == "city" for s in specs], dtype=bool)
+        self.service_cost = np.array([s.cost_per_place_week for s in specs])
+        self.service_addresses = np.array(
+            [sum(_BARRIER_BITS[b] for b in s.addresses) for s in specs], dtype=np.uint8
+        )
+        places = []
+        for area in self.spec.areas.values():
+            for spec in specs:
+                organiser = self.spec.city if spec.provider == "city" else self.spec.te_office
+                real = (
+                    spec.places_per_1000
+                    * area.unemployed
+                    / 1000
+                    * organiser.service_capacity_multiplier
+                )
+                places.append(round(real * self.scale))
+        self.service_places = np.array(places, dtype=np.int64)
+        # Referral menus: category 0 = general services, 1.. = services for a barrier.
+        self._menus = []
+        for category in range(len(BARRIERS) + 1):
+            if category == 0:
+                eligible = [j for j, s in enumerate(specs) if not s.addresses]
+            else:
+                eligible = [j for j, s in enumerate(specs) if BARRIERS[category - 1] in s.addresses]
+            eligible = np.array(eligible, dtype=np.int64)
+            weights = self.service_places.reshape(len(self.area_ids), n)[:, eligible].astype(float)
+            self._menus.append((eligible, np.cumsum(weights, axis=1)))
+
+    def _setup_organisers(self) -> None:
+        """A TE office and a city per area, and the caseworker table."""
+        self.organisers: list[ServiceOrganiser] = []
+        for area in range(len(self.area_ids)):
+            self.organisers.append(TEOffice(self, 2 * area, area, self.spec.te_office))
+            self.organisers.append(City(self, 2 * area + 1, area, self.spec.city))
+        policies = [o.policy for o in self.organisers]
+
+        def column(name: str, dtype=np.float64) -> np.ndarray:
+            return np.array([getattr(p, name) for p in policies], dtype=dtype)
+
+        self.policy = {
+            name: column(name)
+            for name in (
+                "barrier_detection_probability",
+                "competent_detection_probability",
+                "vacancy_referral_probability",
+                "service_referral_probability",
+                "monitoring_exit_probability",
+                "multisector_access",
+            )
+        }
+        for name in (
+            "meeting_interval_weeks",
+            "early_interval_weeks",
+            "early_period_weeks",
+            "first_meeting_weeks",
+        ):
+            self.policy[name] = column(name, np.int32)
+        self.caseworker_table = {
+            "organiser": np.zeros(0, dtype=np.int32),
+            "capacity": np.zeros(0),
+            "effectiveness": np.zeros(0, dtype=np.float32),
+            "competent": np.zeros(0, dtype=bool),
+            "key": np.zeros(0, dtype=np.uint64),
+            "active": np.zeros(0, dtype=bool),
+        }
+
+    def _setup_labour_market(self) -> None:
+        market = self.spec.labour_market
+        self.vacancies_at_start = np.array(
+            [
+                (
+                    a.vacancies
+                    if a.vacancies is not None
+                    else a.unemployed * market.vacancies_per_unemployed
+                )
+                * self.scale
+                for a in self.spec.areas.values()
+            ]
+        )
+        start = self.spec.run.start
+        self._path_weeks = np.array([(p.date - start).days / 7 for p in market.vacancy_path])
+        self._path_values = np.array([p.multiplier for p in market.vacancy_path])
+
+    def hire_caseworkers(self, organiser: ServiceOrganiser, count: int) -> list[Caseworker]:
+        """Add ``count`` caseworkers to an organiser; their traits come from its policy."""
+        table = self.caseworker_table
+        first = len(table["organiser"])
+        hired_before = int(np.sum(table["organiser"] == organiser.index))
+        keys = (np.uint64(organiser.index) << np.uint64(32)) + np.arange(
+            hired_before, hired_before + count, dtype=np.uint64
+        )
+        policy = organiser.policy
+        shape = policy.effectiveness_shape
+        new = {
+            "organiser": np.full(count, organiser.index, dtype=np.int32),
+            "capacity": np.full(count, policy.meetings_per_caseworker_week),
+            "effectiveness": self.streams.gamma(
+                "caseworker_effectiveness", keys, 0, shape, 1.0 / shape
+            ).astype(np.float32),
+            "competent": self.streams.bernoulli(
+                "caseworker_competence", keys, 0, policy.multisector_competence_share
+            ),
+            "key": keys,
+            "active": np.ones(count, dtype=bool),
+        }
+        for name, values in new.items():
+            table[name] = np.concatenate([table[name], values])
+        return [Caseworker(self, first + i) for i in range(count)]
+
+    def retire_caseworkers(self, organiser: ServiceOrganiser) -> None:
+        """Remove an organiser's caseworkers (their clients are reassigned by the caller)."""
+        for caseworker in organiser.caseworkers:
+            self.caseworker_table["active"][caseworker.index] = False
+            self.caseworker_table["capacity"][caseworker.index] = 0.0
+            caseworker.remove()
+        organiser.caseworkers = []
+
+    # ------------------------------------------------------------------ people
+
+    def _draw_people(self, area: int, cohort: int, count: int, week: int, initial: bool) -> slice:
+        """Register ``count`` new people in an area, drawing their attributes.
+
+        Composition comes from the area (shares of under-30s, immigrants, benefit types,
+        education); barriers and employability from ``job_seekers`` parameters. The
+        initial stock also gets an elapsed spell length: the share long-term unemployed
+        is the area's, the profile within the short- and long-term parts is the
+        stationary stock implied by the 2015 register hazards.
+        """
+        spec = self.spec.areas[self.area_ids[area]]
+        behaviour = self.spec.job_seekers
+        s = self.streams
+        keys = subject_keys(area, cohort, 0, count)
+        under_30 = s.bernoulli("under_30", keys, 0, spec.under_30_share)
+        u_age = s.uniform("age", keys, 0)
+        age = np.where(under_30, 17.0 + 13.0 * u_age, 30.0 + 35.0 * u_age).astype(np.float32)
+        immigrant = s.bernoulli("immigrant", keys, 0, spec.immigrant_share)
+        education = s.choice("education", keys, 0, spec.education_shares).astype(np.int8)
+        benefit_shares = (
+            spec.earnings_related_share,
+            spec.basic_allowance_share,
+            max(0.0, 1.0 - spec.earnings_related_share - spec.basic_allowance_share),
+        )
+        benefit = s.choice("benefit", keys, 0, benefit_shares).astype(np.int8)
+        insured = benefit == Benefit.EARNINGS_RELATED
+        if initial:
+            long_term = s.bernoulli("long_term", keys, 0, spec.long_term_share)
+            weeks_out = self._elapsed_weeks(long_term, s.uniform("elapsed", keys, 0))
+        else:
+            long_term = np.zeros(count, dtype=bool)
+            weeks_out = np.zeros(count, dtype=np.int32)
+        barriers = np.zeros(count, dtype=np.uint8)
+        for name, shares, selector in (
+            ("health", behaviour.health_barrier_share, long_term),
+            ("social", behaviour.social_barrier_share, long_term),
+            ("skills", behaviour.skills_barrier_share, immigrant),
+        ):
+            p = np.where(selector, shares[1], shares[0])
+            has = s.bernoulli(f"barrier_{name}", keys, 0, p)
+            barriers |= np.where(has, _BARRIER_BITS[name], 0).astype(np.uint8)
+        sd = behaviour.employability_sd
+        employability = np.exp(sd * s.normal("employability", keys, 0) - sd * sd / 2.0)
+        employability *= np.asarray(behaviour.education_multipliers)[education]
+        employability *= np.where(immigrant, behaviour.immigrant_multiplier, 1.0)
+        employability *= np.where(age >= 55, behaviour.age_55_plus_multiplier, 1.0)
+        employability *= np.where(long_term, behaviour.long_term_multiplier_at_start, 1.0)
+        max_weeks = self.spec.labour_market.earnings_related_max_weeks
+        exhausted = (benefit != Benefit.LABOUR_MARKET_SUBSIDY) & (weeks_out >= max_weeks)
+        benefit = np.where(exhausted, Benefit.LABOUR_MARKET_SUBSIDY, benefit).astype(np.int8)
+        subsidy_weeks = np.where(exhausted, weeks_out - max_weeks, weeks_out)
+        subsidy_days = np.where(
+            benefit == Benefit.LABOUR_MARKET_SUBSIDY,
+            subsidy_weeks * self.spec.costs.benefit_days_per_week,
+            0,
+        )
+        groups = (
+            np.where(self.in_target_group(age, benefit, immigrant), Group.TARGET, 0)
+            | np.where(long_term, Group.LONG_TERM_AT_START, 0)
+            | np.where(age < 30, Group.UNDER_30, 0)
+            | np.where(immigrant, Group.IMMIGRANT, 0)
+            | np.where(benefit != Benefit.EARNINGS_RELATED, Group.KELA, 0)
+        ).astype(np.uint8)
+        return self.job_seekers.add(
+            count,
+            key=keys,
+            area=area,
+            entry_week=week,
+            age_at_entry=age,
+            immigrant=immigrant,
+            education=education,
+            benefit=benefit,
+            insured=insured,
+            employability=employability.astype(np.float32),
+            barriers=barriers,
+            groups=groups,
+            status=Status.UNEMPLOYED,
+            spell_start=week - weeks_out,
+            jobless_since=week - weeks_out,
+            subsidy_days=subsidy_days,
+        )
+
+    def _elapsed_weeks(self, long_term: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Elapsed spell length of the initial stock by inverse distribution function."""
+        weeks, share = facts.stationary_stock()
+        out = np.empty(len(u), dtype=np.int32)
+        for is_long in (False, True):
+            part = (weeks >= LONG_TERM_WEEKS) == is_long
+            cdf = np.cumsum(share[part])
+            cdf /= cdf[-1]
+            chosen = long_term == is_long
+            index = np.minimum(np.searchsorted(cdf, u[chosen]), part.sum() - 1)
+            out[chosen] = weeks[part][index]
+        return out
+
+    def in_target_group(
+        self, age: np.ndarray, benefit: np.ndarray, immigrant: np.ndarray
+    ) -> np.ndarray:
+        """The pilots' target-group rule: no earnings-related allowance, young, or immigrant.
+
+        Each part can be switched off in ``[pilot]`` (HE 87/2020 defines all three).
+        """
+        rule = self.spec.pilot
+        target = np.zeros(len(age), dtype=bool)
+        if rule.target_not_earnings_related:
+            target |= benefit != Benefit.EARNINGS_RELATED
+        if rule.target_under_age > 0:
+            target |= age < rule.target_under_age
+        if rule.target_immigrants:
+            target |= immigrant
+        return target
+
+    def age(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Current age in years."""
+        p = self.job_seekers
+        return p.age_at_entry[rows] + (self.week - p.entry_week[rows]) / WEEKS_PER_YEAR
+
+    def _populate(self) -> None:
+        """The initial stock: unemployed job seekers and the people in services."""
+        p = self.job_seekers
+        for area, spec in enumerate(self.spec.areas.values()):
+            self._draw_people(area, _INITIAL_COHORT, round(spec.unemployed * self.scale), 0, True)
+            for j in range(self.n_services):
+                status = self.service_status[j]
+                places = int(self.service_places[area * self.n_services + j])
+                if status == Status.UNEMPLOYED or places == 0:
+                    continue  # parallel services start empty and fill from referrals
+                rows = self._draw_people(area, 1 + j, places, 0, True)
+                keys = p.key[rows]
+                remaining = 1 + np.floor(
+                    self.streams.uniform("service_remaining", keys, 0) * self.service_duration[j]
+                ).astype(np.int32)
+                p.status[rows] = status
+                p.service[rows] = area * self.n_services + j
+                p.service_end[rows] = remaining - 1
+        # Meetings of the initial stock are spread over one interval.
+        interval = self.spec.te_office.meeting_interval_weeks
+        u = self.streams.uniform("first_meeting", p.key, 0)
+        p.next_meeting[:] = np.floor(u * interval).astype(np.int32)
+        p.last_meeting[:] = p.next_meeting - interval
+
+    def _anchor_matching(self) -> None:
+        """Fix the matching efficiency so the initial stock finds jobs at the observed rate."""
+        p = self.job_seekers
+        searching = np.flatnonzero(p.status == Status.UNEMPLOYED)
+        weights = self._intrinsic_weights(searching)
+        totals = np.bincount(p.area[searching], weights=weights, minlength=len(self.area_ids))
+        market = self.spec.labour_market
+        self.matching_efficiency = rules.matching_efficiency(
+            float(facts.monthly_to_weekly(market.job_finding_monthly_at_start)),
+            len(searching),
+            totals,
+            self.vacancies_at_start,
+            market.vacancy_elasticity,
+        )
+
+    def _staff_organisers(self) -> None:
+        """Give every client an organiser and staff the organisers that have clients."""
+        if self.spec.pilot.enabled and self.pilot_week == 0:
+            self.start_pilot()
+            return
+        clients = self._client_rows()
+        for area in range(len(self.area_ids)):
+            rows = clients[self.job_seekers.area[clients] == area]
+            self.organisers[2 * area].take_over(rows)
+
+    def _client_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.job_seekers.status <= Status.OTHER_SERVICE)
+
+    def start_pilot(self) -> None:
+        """The city takes over the target group of each pilot area (HE 87/2020).
+
+        Target-group clients move to a newly staffed city organisation; the TE office is
+        re-staffed for the clients it keeps, at its own caseload.
+        """
+        p = self.job_seekers
+        clients = self._client_rows()
+        target = self.in_target_group(self.age(clients), p.benefit[clients], p.immigrant[clients])
+        for area, spec in enumerate(self.spec.areas.values()):
+            in_area = p.area[clients] == area
+            te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
+            if spec.pilot and self.spec.pilot.enabled:
+                self.pilot_active[area] = True
+                city.take_over(clients[in_area & target])
+                te_office.take_over(clients[in_area & ~target])
+            elif not te_office.caseworkers:
+                te_office.take_over(clients[in_area])
+
+    def organiser_for(self, rows: np.ndarray) -> np.ndarray:
+        """Organiser index for people starting a spell: the city for its target group."""
+        p = self.job_seekers
+        city = self.pilot_active[p.area[rows]] & self.in_target_group(
+            self.age(rows), p.benefit[rows], p.immigrant[rows]
+        )
+        return 2 * p.area[rows].astype(np.int64) + city
+
+    def _enrol(self, rows: np.ndarray, week: int) -> None:
+        """Assign organiser, caseworker and first meeting to people starting a spell."""
+        if len(rows) == 0:
+            return
+        organiser = self.organiser_for(rows)
+        for index in np.unique(organiser):
+            self.organisers[index].assign(rows[organiser == index])
+        p = self.job_seekers
+        p.next_meeting[rows] = week + self.policy["first_meeting_weeks"][organiser]
+
+    # ------------------------------------------------------------------ the week
+
+    def step(self) -> None:
+        """One week: the rules in their fixed order, then the records."""
+        week = self.week = self.steps - 1
+        self._week_costs[:] = 0.0
+        self.register_job_seekers(week)
+        self.hold_meetings(week)
+        self.run_services(week)
+        self.match_jobs(week)
+        self.move_between_states(week)
+        self.update_benefits(week)
+        for organiser in self.organisers:
+            organiser.step()
+        self.book_costs()
+        self.recorder.record(week)
+
+    def run(self, progress: Callable[[int], None] | None = None) -> None:
+        """Run to the scenario's end, calling ``progress(weeks_done)`` after each week."""
+        while self.steps < self.weeks:
+            self.run_for(1)
+            if progress is not None:
+                progress(1)
+
+    def register_job_seekers(self, week: int) -> None:
+        """New registrations: a Poisson number a week per area, with the area's composition.
+
+        The default rate is the stationary inflow implied by the area's stock and the
+        mean spell length of the 2015 register flows; people who lose a job or come back
+        from outside the labour force register on top of it.
+        """
+        for area, spec in enumerate(self.spec.areas.values()):
+            mean = self._inflow_per_week(spec) * self.scale
+            count = self.streams.poisson("inflow", area, week, mean)
+            if count:
+                rows = self._draw_people(area, week + _INFLOW_COHORT_OFFSET, count, week, False)
+                self._enrol(np.arange(rows.start, rows.stop), week)
+
+    def _meeting_capacity(self, week: int) -> np.ndarray:
+        """Meetings each caseworker can hold this week (fractions rounded at random)."""
+        table = self.caseworker_table
+        whole = np.floor(table["capacity"])
+        extra = (
+            self.streams.uniform("meeting_capacity", table["key"], week) < table["capacity"] - whole
+        )
+        return (whole + extra).astype(np.int64)
+
+    def hold_meetings(self, week: int) -> None:
+        """Caseworkers meet the clients who are due, as far as their capacity allows.
+
+        Clients due longest ago go first; ties are broken by a per-person random key.
+        A meeting (1) boosts search, by the caseworker's effectiveness and less for
+        people with barriers (Schiprowski 2020; Rosholm); (2) may detect barriers, more
+        often with multi-sector competence; (3) may bring a vacancy referral; (4) may end
+        the registration through monitoring (Huuskonen 2023); (5) may refer to a service.
+        """
+        p = self.job_seekers
+        due = np.flatnonzero(
+            (p.status == Status.UNEMPLOYED) & (p.caseworker >= 0) & (p.next_meeting <= week)
+        )
+        self._meetings[:] = 0
+        self._intervals[:] = 0
+        self._backlog[:] = 0
+        if len(due) == 0:
+            return
+        keys = p.key[due]
+        granted = rules.ration(
+            p.caseworker[due],
+            (p.next_meeting[due], self.streams.uniform("meeting_priority", keys, week)),
+            self._meeting_capacity(week),
+        )
+        n_organisers = len(self.organisers)
+        self._backlog += np.bincount(p.organiser[due[~granted]], minlength=n_organisers)
+        met = due[granted]
+        if len(met) == 0:
+            return
+        organiser = p.organiser[met]
+        caseworker = p.caseworker[met]
+        keys = p.key[met]
+        had_meeting = p.last_meeting[met] >= p.spell_start[met]  # an earlier meeting this spell
+        self._meetings += np.bincount(organiser, minlength=n_organisers)
+        self._intervals[0] += np.bincount(
+            organiser[had_meeting],
+            weights=(week - p.last_meeting[met])[had_meeting],
+            minlength=n_organisers,
+        )
+        self._intervals[1] += np.bincount(organiser[had_meeting], minlength=n_organisers)
+        self._give_meeting_boost(met, caseworker, week)
+        self._detect_barriers(met, caseworker, organiser, keys, week)
+        behaviour = self.spec.job_seekers
+        referred = self.streams.bernoulli(
+            "vacancy_referral", keys, week, self.policy["vacancy_referral_probability"][organiser]
+        )
+        p.referral_until[met[referred]] = week + behaviour.referral_weeks - 1
+        lapsed = self.streams.bernoulli(
+            "monitoring_exit", keys, week, self.policy["monitoring_exit_probability"][organiser]
+        )
+        self.leave_register(met[lapsed])
+        stays = met[~lapsed]
+        self.refer_to_services(stays[(p.service[stays] < 0) & (p.queued_for[stays] < 0)], week)
+        organiser = p.organiser[stays]
+        early = (week - p.spell_start[stays]) < self.policy["early_period_weeks"][organiser]
+        interval = np.where(
+            early,
+            self.policy["early_interval_weeks"][organiser],
+            self.policy["meeting_interval_weeks"][organiser],
+        )
+        p.next_meeting[stays] = week + interval
+
+    def _give_meeting_boost(self, met: np.ndarray, caseworker: np.ndarray, week: int) -> None:
+        """Search boost from a meeting: caseworker effectiveness, damped for barriers."""
+        p = self.job_seekers
+        behaviour = self.spec.job_seekers
+        damp = np.where(p.barriers[met] != 0, behaviour.hard_to_employ_meeting_factor, 1.0)
+        effect = behaviour.meeting_effort_boost * self.caseworker_table["effectiveness"][caseworker]
+        p.meeting_effect[met] = (effect * damp).astype(np.float32)
+        p.last_meeting[met] = week
+
+    def _detect_barriers(
+        self,
+        met: np.ndarray,
+        caseworker: np.ndarray,
+        organiser: np.ndarray,
+        keys: np.ndarray,
+        week: int,
+    ) -> None:
+        """Each undetected barrier is found with the caseworker's detection probability."""
+        p = self.job_seekers
+        probability = np.where(
+            self.caseworker_table["competent"][caseworker],
+            self.policy["competent_detection_probability"][organiser],
+            self.policy["barrier_detection_probability"][organiser],
+        )
+        for name, bit in _BARRIER_BITS.items():
+            found = self.streams.bernoulli(f"detect_{name}", keys, week, probability)
+            p.detected[met] |= np.where(found & ((p.barriers[met] & bit) != 0), bit, 0).astype(
+                np.uint8
+            )
+
+    def refer_to_services(self, rows: np.ndarray, week: int) -> None:
+        """Put people in the queue of a service.
+
+        A detected, unresolved barrier leads to a multi-sector service addressing it
+        (health first, then social, then skills) with the organiser's multi-sector
+        access; otherwise a general service with the organiser's referral probability.
+        Among eligible services of the area the choice is weighted by places.
+        """
+        if len(rows) == 0 or self.n_services == 0:
+            return
+        p = self.job_seekers
+        keys = p.key[rows]
+        organiser = p.organiser[rows]
+        pending = p.detected[rows] & p.barriers[rows]
+        category = np.zeros(len(rows), dtype=np.int64)
+        for index, bit in reversed(list(enumerate(_BARRIER_BITS.values(), start=1))):
+            category = np.where((pending & bit) != 0, index, category)
+        access = self.streams.bernoulli(
+            "multisector_referral", keys, week, self.policy["multisector_access"][organiser]
+        )
+        general = self.streams.bernoulli(
+            "service_referral", keys, week, self.policy["service_referral_probability"][organiser]
+        )
+        category = np.where((category > 0) & access, category, np.where(general, 0, -1))
+        choice_u = self.streams.uniform("service_choice", keys, week)
+        chosen = np.full(len(rows), -1, dtype=np.int64)
+        area = p.area[rows].astype(np.int64)
+        for c, (eligible, cumulative) in enumerate(self._menus):
+            pick = np.flatnonzero(category == c)
+            if len(pick) == 0 or len(eligible) == 0:
+                continue
+            cum = cumulative[area[pick]]
+            total = cum[:, -1]
+            index = np.sum(cum <= (choice_u[pick] * total)[:, None], axis=1)
+            ok = total > 0
+            j = eligible[np.minimum(index, len(eligible) - 1)]
+            chosen[pick[ok]] = area[pick[ok]] * self.n_services + j[ok]
+        too_old = self.age(rows) >= self.service_max_age[np.maximum(chosen, 0) % self.n_services]
+        referred = (chosen >= 0) & ~too_old
+        p.queued_for[rows[referred]] = chosen[referred]
+        p.queued_since[rows[referred]] = week
+
+    def run_services(self, week: int) -> None:
+        """End the services due to end, then admit from the queues into free places.
+
+        On completion an addressed barrier is resolved with the service's probability
+        and employability rises by its gain (sized to Card, Kluve & Weber 2018 and the
+        Finnish training and pay-subsidy evaluations; see docs/ODD.md). Queues are
+        served oldest first, ties broken by a per-person random key, and never beyond
+        the places.
+        """
+        p = self.job_seekers
+        in_service = np.flatnonzero(p.service >= 0)
+        done = in_service[p.service_end[in_service] <= week]
+        if len(done):
+            self._complete_services(done, week)
+        if self.n_services == 0:
+            return
+        occupied = np.bincount(p.service[p.service >= 0], minlength=len(self.service_places))
+        free = np.maximum(self.service_places - occupied, 0)
+        queued = np.flatnonzero(p.queued_for >= 0)
+        if len(queued) == 0:
+            return
+        keys = p.key[queued]
+        granted = rules.ration(
+            p.queued_for[queued],
+            (p.queued_since[queued], self.streams.uniform("admission_priority", keys, week)),
+            free,
+        )
+        admitted = queued[granted]
+        service = p.queued_for[admitted].astype(np.int64)
+        j = service % self.n_services
+        p.service[admitted] = service
+        p.service_end[admitted] = week + self.service_duration[j]
+        p.status[admitted] = np.where(
+            self.service_status[j] != Status.UNEMPLOYED, self.service_status[j], p.status[admitted]
+        )
+        p.queued_for[admitted] = -1
+
+    def _complete_services(self, done: np.ndarray, week: int) -> None:
+        p = self.job_seekers
+        keys = p.key[done]
+        j = p.service[done].astype(np.int64) % self.n_services
+        p.employability[done] *= 1.0 + self.service_gain[j]
+        for name, bit in _BARRIER_BITS.items():
+            addressed = (self.service_addresses[j] & bit) != 0
+            resolved = addressed & self.streams.bernoulli(
+                f"resolve_{name}", keys, week, self.service_removal[j]
+            )
+            clear = np.where(resolved, np.uint8(~np.uint8(bit)), np.uint8(255))
+            p.barriers[done] &= clear
+            p.detected[done] &= clear
+        to_work = self.streams.bernoulli("job_after_service", keys, week, self.service_job[j])
+        was_subsidised = p.status[done] == Status.PAY_SUBSIDY
+        activated = p.status[done] != Status.UNEMPLOYED
+        p.service[done] = -1
+        p.service_end[done] = NO_WEEK
+        p.service_ended[done] = week
+        self.employ(done[to_work], week)
+        back = done[~to_work & activated]
+        p.status[back] = Status.UNEMPLOYED
+        p.spell_start[back] = week
+        p.jobless_since[back[was_subsidised[~to_work & activated]]] = week
+        p.next_meeting[back] = week + self.policy["first_meeting_weeks"][p.organiser[back]]
+
+    def _intrinsic_weights(self, rows: np.ndarray) -> np.ndarray:
+        """Search weight before policy: employability, barriers, duration dependence."""
+        p = self.job_seekers
+        behaviour = self.spec.job_seekers
+        weights = p.employability[rows] * np.float32(
+            behaviour.barrier_multiplier
+        ) ** rules.barrier_count(p.barriers[rows])
+        weights *= rules.duration_factor(
+            self.week - p.jobless_since[rows],
+            behaviour.duration_penalty,
+            behaviour.duration_penalty_weeks,
+        )
+        return weights
+
+    def search_weights(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """Effective search of each searcher: intrinsic weight times policy effects.
+
+        Policy effects: the decaying boost of the last meeting, an open vacancy
+        referral, lock-in in a service, and the start-up disruption of the city's
+        organisation (Fevang, Markussen & Roed 2014).
+        """
+        p = self.job_seekers
+        behaviour = self.spec.job_seekers
+        weights = self._intrinsic_weights(rows)
+        weights *= rules.meeting_boost(
+            week - p.last_meeting[rows], p.meeting_effect[rows], behaviour.meeting_effect_weeks
+        )
+        weights *= np.where(p.referral_until[rows] >= week, behaviour.referral_multiplier, 1.0)
+        service = p.service[rows]
+        if self.n_services:
+            lock_in = self.service_lock_in[np.where(service >= 0, service, 0) % self.n_services]
+            weights *= np.where(service >= 0, lock_in, 1.0)
+        pilot = self.spec.pilot
+        if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
+            city_client = (p.organiser[rows] % 2) == City.kind
+            weights *= np.where(city_client, pilot.disruption_multiplier, 1.0)
+        return weights
+
+    def vacancies(self, week: int) -> np.ndarray:
+        """Open vacancies per area this week (the exogenous path times the start level)."""
+        return self.vacancies_at_start * rules.vacancy_multiplier(
+            week, self._path_weeks, self._path_values
+        )
+
+    def match_jobs(self, week: int) -> None:
+        """Searchers find open-market jobs through each area's matching function."""
+        p = self.job_seekers
+        searching = np.flatnonzero(p.status <= Status.OTHER_SERVICE)
+        market = self.spec.labour_market
+        probability, expected = rules.matching_rates(
+            self.search_weights(searching, week),
+            p.area[searching].astype(np.int64),
+            self.vacancies(week),
+            self.matching_efficiency,
+            market.vacancy_elasticity,
+        )
+        found = self.streams.bernoulli("job_finding", p.key[searching], week, probability)
+        self._matches = np.bincount(p.area[searching[found]], minlength=len(self.area_ids)).astype(
+            float
+        )
+        self.employ(searching[found], week)
+
+    def employ(self, rows: np.ndarray, week: int) -> None:
+        """Move people into open-market employment (leaving any service or queue)."""
+        p = self.job_seekers
+        p.former_long_term[rows] = (week - p.jobless_since[rows]) >= LONG_TERM_WEEKS
+        p.status[rows] = Status.EMPLOYED
+        p.employed_since[rows] = week
+        self._end_client_relation(rows)
+
+    def leave_register(self, rows: np.ndarray) -> None:
+        """Registration ends without a job: out of the labour force (or off the register)."""
+        self.job_seekers.status[rows] = Status.OUT_OF_LABOUR_FORCE
+        self._end_client_relation(rows)
+
+    def _end_client_relation(self, rows: np.ndarray) -> None:
+        p = self.job_seekers
+        p.caseworker[rows] = -1
+        p.service[rows] = -1
+        p.service_end[rows] = NO_WEEK
+        p.queued_for[rows] = -1
+        p.referral_until[rows] = NO_WEEK
+
+    def move_between_states(self, week: int) -> None:
+        """Job losses, exits from the register without a job, and returns to it.
+
+        All three are decided on the statuses at the start of this rule, so nobody makes
+        two of these moves in one week. Separation is higher for people hired out of
+        long-term unemployment; exits combine the hazard to out of the labour force (2015
+        register flows) and a background lapse of registration.
+        """
+        p = self.job_seekers
+        behaviour = self.spec.job_seekers
+        market = self.spec.labour_market
+        employed = np.flatnonzero((p.status == Status.EMPLOYED) & (p.employed_since < week))
+        separation = facts.monthly_to_weekly(market.separation_monthly) * np.where(
+            p.former_long_term[employed], market.former_long_term_separation_multiplier, 1.0
+        )
+        lost = employed[self.streams.bernoulli("separation", p.key[employed], week, separation)]
+        unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
+        exit_weekly = 1.0 - (
+            1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
+        ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
+        leaving = unemployed[
+            self.streams.bernoulli("leave_register", p.key[unemployed], week, exit_weekly)
+        ]
+        outside = np.flatnonzero(p.status == Status.OUT_OF_LABOUR_FORCE)
+        returning = outside[
+            self.streams.bernoulli(
+                "return", p.key[outside], week, facts.monthly_to_weekly(behaviour.return_monthly)
+            )
+        ]
+        self.leave_register(leaving)
+        worked_long_enough = (week - p.employed_since[lost]) >= 26
+        requalified = lost[worked_long_enough]
+        p.benefit[requalified] = np.where(
+            p.insured[requalified], Benefit.EARNINGS_RELATED, p.benefit[requalified]
+        )
+        p.subsidy_days[requalified] = 0
+        p.jobless_since[lost] = week
+        for rows in (lost, returning):
+            p.status[rows] = Status.UNEMPLOYED
+            p.spell_start[rows] = week
+        self._enrol(np.concatenate([lost, returning]), week)
+
+    def update_benefits(self, week: int) -> None:
+        """Benefit exhaustion, labour market subsidy days and days employed.
+
+        Earnings-related and basic allowance end after the maximum duration (400 days,
+        Unemployment Security Act) and the person moves to the labour market subsidy.
+        Passive subsidy days accumulate for the municipal cost share.
+        """
+        p = self.job_seekers
+        market = self.spec.labour_market
+        searching = p.status <= Status.OTHER_SERVICE
+        exhausted = (
+            searching
+            & (p.benefit != Benefit.LABOUR_MARKET_SUBSIDY)
+            & ((week - p.jobless_since) >= market.earnings_related_max_weeks)
+        )
+        p.benefit[exhausted] = Benefit.LABOUR_MARKET_SUBSIDY
+        passive_subsidy = (p.status == Status.UNEMPLOYED) & (
+            p.benefit == Benefit.LABOUR_MARKET_SUBSIDY
+        )
+        p.subsidy_days[passive_subsidy] += self.spec.costs.benefit_days_per_week
+        p.days_employed[p.status == Status.EMPLOYED] += 7
+
+    def book_staff_cost(self, area: int, state: float, municipal: float) -> None:
+        """Add a week's staff costs of an organiser (called by the organisers)."""
+        self._week_costs[area, 0] += state
+        self._week_costs[area, 1] += municipal
+
+    def book_costs(self) -> None:
+        """Service places and benefits of the week, split between state and municipality."""
+        p = self.job_seekers
+        costs = self.spec.costs
+        n_areas = len(self.area_ids)
+        if self.n_services:
+            occupied = np.bincount(p.service[p.service >= 0], minlength=len(self.service_places))
+            spend = (occupied * np.tile(self.service_cost, n_areas)).reshape(n_areas, -1)
+            city = self.service_city
+            self._week_costs[:, 2] += spend[:, ~city].sum(axis=1) * self.weight
+            self._week_costs[:, 3] += spend[:, city].sum(axis=1) * self.weight
+        receiving = np.flatnonzero(
+            (p.status <= Status.OTHER_SERVICE) & (p.status != Status.PAY_SUBSIDY)
+        )
+        benefit = p.benefit[receiving]
+        daily = np.where(
+            benefit == Benefit.EARNINGS_RELATED, costs.earnings_related_daily, costs.basic_daily
+        )
+        weekly = daily * costs.benefit_days_per_week * self.weight
+        passive_subsidy = (benefit == Benefit.LABOUR_MARKET_SUBSIDY) & (
+            p.status[receiving] == Status.UNEMPLOYED
+        )
+        share = np.where(
+            passive_subsidy,
+            rules.municipal_share(
+                p.subsidy_days[receiving], costs.municipal_share_thresholds, costs.municipal_shares
+            ),
+            0.0,
+        )
+        area = p.area[receiving]
+        self._week_costs[:, 4] += np.bincount(area, weights=weekly * (1 - share), minlength=n_areas)
+        self._week_costs[:, 5] += np.bincount(area, weights=weekly * share, minlength=n_areas)
+
+    def meetings_this_week(self) -> np.ndarray:
+        """Meetings held this week per organiser (simulated people)."""
+        return self._meetings
+
+    def __repr__(self) -> str:
+        staff = int(self.caseworker_table["active"].sum())
+        return (
+            f"EmploymentModel({self.spec.run.name!r}, week={self.week}, "
+            f"job_seekers={len(self.job_seekers)}, caseworkers={staff})"
+        )

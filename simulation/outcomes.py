@@ -1,0 +1,235 @@
+"""Weekly outcome records of a model run, and their tidy tables.
+
+The :class:`Recorder` keeps fixed-size arrays (weeks x groups x measures) filled once a
+week from the population; :func:`tables` turns them into tidy data frames with real
+(weighted) counts and rates. Groups are fixed when a person first registers:
+everyone, the pilots' target group, the long-term unemployed at the start, under-30s,
+immigrants, Kela-benefit recipients, and each area when there are several.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulation.population import Group, Status
+
+if TYPE_CHECKING:
+    from simulation.model import EmploymentModel
+
+__all__ = ["Recorder", "tables", "COST_COLUMNS", "STATUS_COLUMNS", "GROUP_LABELS"]
+
+COST_COLUMNS = (
+    "state_staff",
+    "municipal_staff",
+    "state_services",
+    "municipal_services",
+    "state_benefits",
+    "municipal_benefits",
+)
+
+STATUS_COLUMNS = tuple(s.name.lower() for s in Status)
+GROUP_LABELS = {
+    "all": None,
+    "target_group": Group.TARGET,
+    "long_term_at_start": Group.LONG_TERM_AT_START,
+    "under_30": Group.UNDER_30,
+    "immigrant": Group.IMMIGRANT,
+    "kela": Group.KELA,
+}
+_N_STATUS = len(Status)
+
+
+class Recorder:
+    """Fixed-size weekly records of one model run.
+
+    Args:
+        model: The model whose population and organisers are recorded.
+    """
+
+    def __init__(self, model: EmploymentModel) -> None:
+        self.model = model
+        weeks = model.weeks
+        self.groups = list(GROUP_LABELS)
+        if len(model.area_ids) > 1:
+            self.groups += [f"area:{a}" for a in model.area_ids]
+        n_groups = len(self.groups)
+        n_organisers = len(model.organisers)
+        n_services = len(model.service_places)
+        self.status = np.zeros((weeks, n_groups, _N_STATUS))
+        self.people = np.zeros((weeks, n_groups))
+        self.long_term = np.zeros((weeks, n_groups))
+        self.days_employed = np.zeros((weeks, n_groups))
+        self.caseworkers = np.zeros((weeks, n_organisers))
+        self.clients = np.zeros((weeks, n_organisers))
+        self.meetings = np.zeros((weeks, n_organisers))
+        self.interval_sum = np.zeros((weeks, n_organisers))
+        self.interval_count = np.zeros((weeks, n_organisers))
+        self.backlog = np.zeros((weeks, n_organisers))
+        self.occupied = np.zeros((weeks, n_services))
+        self.queued = np.zeros((weeks, n_services))
+        self.costs = np.zeros((weeks, len(model.area_ids), len(COST_COLUMNS)))
+        self.vacancies = np.zeros((weeks, len(model.area_ids)))
+        self.matches = np.zeros((weeks, len(model.area_ids)))
+
+    def _masks(self) -> list[np.ndarray | None]:
+        p = self.model.job_seekers
+        masks: list[np.ndarray | None] = []
+        for label in self.groups:
+            if label.startswith("area:"):
+                masks.append(p.area == self.model.area_ids.index(label[5:]))
+            elif GROUP_LABELS[label] is None:
+                masks.append(None)
+            else:
+                masks.append((p.groups & GROUP_LABELS[label]) != 0)
+        return masks
+
+    def record(self, week: int) -> None:
+        """Record the state at the end of ``week`` (simulated people, unweighted)."""
+        model = self.model
+        p = model.job_seekers
+        status = p.status
+        long_term = (status == Status.UNEMPLOYED) & ((week - p.spell_start) >= 52)
+        days = p.days_employed
+        for g, mask in enumerate(self._masks()):
+            if mask is None:
+                self.status[week, g] = np.bincount(status, minlength=_N_STATUS)
+                self.long_term[week, g] = np.count_nonzero(long_term)
+                self.days_employed[week, g] = days.sum(dtype=np.int64)
+            else:
+                self.status[week, g] = np.bincount(status[mask], minlength=_N_STATUS)
+                self.long_term[week, g] = np.count_nonzero(long_term & mask)
+                self.days_employed[week, g] = days[mask].sum(dtype=np.int64)
+        self.people[week] = self.status[week].sum(axis=1)
+        n_organisers = len(model.organisers)
+        table = model.caseworker_table
+        self.caseworkers[week] = np.bincount(
+            table["organiser"][table["active"]], minlength=n_organisers
+        )
+        clients = p.caseworker >= 0
+        self.clients[week] = np.bincount(p.organiser[clients], minlength=n_organisers)
+        self.meetings[week] = model._meetings
+        self.interval_sum[week] = model._intervals[0]
+        self.interval_count[week] = model._intervals[1]
+        self.backlog[week] = model._backlog
+        if len(model.service_places):
+            in_service = p.service >= 0
+            self.occupied[week] = np.bincount(
+                p.service[in_service], minlength=len(model.service_places)
+            )
+            queued = p.queued_for >= 0
+            self.queued[week] = np.bincount(
+                p.queued_for[queued], minlength=len(model.service_places)
+            )
+        self.costs[week] = model._week_costs
+        self.vacancies[week] = model.vacancies(week)
+        self.matches[week] = model._matches
+
+
+def _dates(model: EmploymentModel) -> list[str]:
+    start = model.spec.run.start
+    return [(start + dt.timedelta(days=7 * w + 6)).isoformat() for w in range(model.weeks)]
+
+
+def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
+    """Tidy tables of a finished run (real, weighted numbers).
+
+    Returns:
+        ``outcomes`` (week x group: status counts and rates), ``organisers`` (week x
+        organiser: staff, clients, caseload, meetings, realised meeting interval),
+        ``services`` (week x area x service: places, occupied, queue) and ``costs``
+        (week x area: staff, services and benefits by payer, EUR).
+    """
+    r = model.recorder
+    w = model.weight
+    weeks = np.arange(model.weeks)
+    dates = _dates(model)
+    frames = {}
+
+    rows = []
+    for g, label in enumerate(r.groups):
+        counts = r.status[:, g, :] * w
+        people = r.people[:, g] * w
+        unemployed = counts[:, Status.UNEMPLOYED]
+        in_services = counts[:, Status.TRAINING : Status.OTHER_SERVICE + 1].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame = pd.DataFrame(
+                {
+                    "week": weeks,
+                    "date": dates,
+                    "group": label,
+                    "people": people,
+                    **{name: counts[:, s] for s, name in enumerate(STATUS_COLUMNS)},
+                    "long_term_unemployed": r.long_term[:, g] * w,
+                    "employment_rate": counts[:, Status.EMPLOYED] / people,
+                    "unemployed_share": unemployed / people,
+                    "activation_rate": in_services / (in_services + unemployed),
+                    "out_of_labour_force_share": counts[:, Status.OUT_OF_LABOUR_FORCE] / people,
+                    "long_term_share": r.long_term[:, g] / r.status[:, g, Status.UNEMPLOYED],
+                    "days_employed_per_person": r.days_employed[:, g] / r.people[:, g],
+                }
+            )
+        rows.append(frame)
+    frames["outcomes"] = pd.concat(rows, ignore_index=True)
+
+    rows = []
+    for organiser in model.organisers:
+        o = organiser.index
+        if r.caseworkers[:, o].max() == 0:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "week": weeks,
+                        "date": dates,
+                        "area": model.area_ids[organiser.area],
+                        "organiser": type(organiser).__name__,
+                        "caseworkers": r.caseworkers[:, o] * w,
+                        "clients": r.clients[:, o] * w,
+                        "caseload": r.clients[:, o] / r.caseworkers[:, o],
+                        "meetings": r.meetings[:, o] * w,
+                        "meeting_interval_weeks": r.interval_sum[:, o] / r.interval_count[:, o],
+                        "overdue_meetings": r.backlog[:, o] * w,
+                    }
+                )
+            )
+    frames["organisers"] = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+    rows = []
+    n = model.n_services
+    for s in range(len(model.service_places)):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "week": weeks,
+                    "date": dates,
+                    "area": model.area_ids[s // n],
+                    "service": model.service_names[s % n],
+                    "places": float(model.service_places[s]) * w,
+                    "occupied": r.occupied[:, s] * w,
+                    "queue": r.queued[:, s] * w,
+                }
+            )
+        )
+    frames["services"] = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+    rows = []
+    for a, area in enumerate(model.area_ids):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "week": weeks,
+                    "date": dates,
+                    "area": area,
+                    "vacancies": r.vacancies[:, a] * w,
+                    "matches": r.matches[:, a] * w,
+                    **{name: r.costs[:, a, c] for c, name in enumerate(COST_COLUMNS)},
+                }
+            )
+        )
+    frames["labour_market"] = pd.concat(rows, ignore_index=True)
+    return frames

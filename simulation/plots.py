@@ -1,0 +1,124 @@
+"""PNG plots of a run: employment paths with replication bands, statuses, caseloads.
+
+Bands are the 5-95 % range across replications; lines are their mean.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulation.outcomes import STATUS_COLUMNS  # noqa: E402
+
+__all__ = ["plot_run", "plot_employment", "plot_statuses", "plot_organisers"]
+
+_GROUP_TITLES = {
+    "all": "All job seekers",
+    "target_group": "Pilot target group",
+    "long_term_at_start": "Long-term unemployed at start",
+    "under_30": "Under 30",
+    "immigrant": "Immigrants",
+    "kela": "Kela benefit recipients",
+}
+_METADATA = {"Software": None}  # keeps the PNG bytes identical between runs
+
+
+def _band(
+    frame: pd.DataFrame, column: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    wide = frame.pivot(index="date", columns="replication", values=column)
+    dates = pd.to_datetime(wide.index).to_numpy()
+    values = wide.to_numpy(dtype=float)
+    return (
+        dates,
+        np.nanmean(values, axis=1),
+        np.nanquantile(values, 0.05, axis=1),
+        np.nanquantile(values, 0.95, axis=1),
+    )
+
+
+def _format_dates(axis: plt.Axes) -> None:
+    axis.xaxis.set_major_locator(mdates.YearLocator())
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    axis.grid(alpha=0.3)
+
+
+def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Employment rate over time, one panel per group, mean and 5-95 % band."""
+    groups = [g for g in _GROUP_TITLES if g in set(outcomes["group"])]
+    columns = 3
+    rows = -(-len(groups) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(12, 3.6 * rows), sharey=True, squeeze=False)
+    for axis, group in zip(axes.flat, groups, strict=False):
+        dates, mean, low, high = _band(outcomes[outcomes["group"] == group], "employment_rate")
+        axis.fill_between(dates, low, high, alpha=0.25, label="5-95 % of replications")
+        axis.plot(dates, mean, lw=1.8, label="mean")
+        axis.set_title(_GROUP_TITLES[group])
+        axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        _format_dates(axis)
+    for axis in list(axes.flat)[len(groups) :]:
+        axis.set_visible(False)
+    axes[0, 0].set_ylabel("employed in the open market")
+    axes[0, 0].legend(loc="lower right", fontsize=8)
+    figure.suptitle(f"{title}: employment rate by group".strip(": "))
+    figure.tight_layout()
+    figure.savefig(path, dpi=110, metadata=_METADATA)
+    plt.close(figure)
+    return path
+
+
+def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Where everyone is, week by week (mean over replications), as stacked areas."""
+    frame = outcomes[outcomes["group"] == "all"]
+    mean = frame.groupby("date")[list(STATUS_COLUMNS)].mean()
+    dates = pd.to_datetime(mean.index).to_numpy()
+    figure, axis = plt.subplots(figsize=(10, 4.5))
+    labels = [c.replace("_", " ") for c in STATUS_COLUMNS]
+    axis.stackplot(dates, mean.to_numpy().T, labels=labels, alpha=0.85)
+    axis.set_ylabel("people")
+    axis.legend(loc="upper left", fontsize=8, ncol=2)
+    _format_dates(axis)
+    axis.set_title(f"{title}: status of everyone who has registered".strip(": "))
+    figure.tight_layout()
+    figure.savefig(path, dpi=110, metadata=_METADATA)
+    plt.close(figure)
+    return path
+
+
+def plot_organisers(organisers: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Realised caseload and meeting interval per organiser, with bands."""
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4))
+    for (area, organiser), frame in organisers.groupby(["area", "organiser"], sort=True):
+        label = f"{area} {organiser}"
+        for axis, column in zip(axes, ("caseload", "meeting_interval_weeks"), strict=True):
+            dates, mean, low, high = _band(frame, column)
+            axis.fill_between(dates, low, high, alpha=0.2)
+            axis.plot(dates, mean, lw=1.5, label=label)
+    axes[0].set_title("Realised caseload (clients per caseworker)")
+    axes[1].set_title("Weeks since the previous meeting, at a meeting")
+    for axis in axes:
+        _format_dates(axis)
+    axes[0].legend(fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110, metadata=_METADATA)
+    plt.close(figure)
+    return path
+
+
+def plot_run(tables: dict[str, pd.DataFrame], folder: Path, title: str = "") -> list[Path]:
+    """All plots of a run folder."""
+    paths = [
+        plot_employment(tables["outcomes"], folder / "employment_rate.png", title),
+        plot_statuses(tables["outcomes"], folder / "statuses.png", title),
+    ]
+    if not tables["organisers"].empty:
+        paths.append(plot_organisers(tables["organisers"], folder / "caseload.png", title))
+    return paths

@@ -1,0 +1,215 @@
+"""Job seekers as a structure of arrays, with a thin per-person view for inspection.
+
+One row per person, for the whole run: people who find work, leave the labour force or
+come back keep their row, and only their status changes. Rows are added as people
+register and are never reordered or compacted, so a row index names the same person
+all run long. Arrays grow by doubling; the public attributes are views of the filled part.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Status", "Benefit", "Barrier", "Group", "JobSeekers", "JobSeeker", "NO_WEEK"]
+
+NO_WEEK = -(10**6)  # "never" for week-valued fields
+
+
+class Status(IntEnum):
+    """Labour-market status of a job seeker (one per week)."""
+
+    UNEMPLOYED = 0
+    TRAINING = 1
+    PAY_SUBSIDY = 2
+    REHABILITATIVE_WORK = 3
+    OTHER_SERVICE = 4
+    EMPLOYED = 5
+    OUT_OF_LABOUR_FORCE = 6
+
+
+#: Statuses that count as activation services.
+SERVICE_STATUSES = (
+    Status.TRAINING,
+    Status.PAY_SUBSIDY,
+    Status.REHABILITATIVE_WORK,
+    Status.OTHER_SERVICE,
+)
+
+
+class Benefit(IntEnum):
+    """Unemployment benefit a job seeker receives."""
+
+    EARNINGS_RELATED = 0
+    BASIC_ALLOWANCE = 1
+    LABOUR_MARKET_SUBSIDY = 2
+
+
+class Barrier(IntEnum):
+    """Barriers to employment that need multi-sector services (bit flags)."""
+
+    HEALTH = 1
+    SOCIAL = 2
+    SKILLS = 4
+
+
+class Group(IntEnum):
+    """Outcome groups a person belongs to, fixed when the person first registers (bits)."""
+
+    TARGET = 1
+    LONG_TERM_AT_START = 2
+    UNDER_30 = 4
+    IMMIGRANT = 8
+    KELA = 16
+
+
+#: Field name -> (dtype, fill value for new rows). Documented in docs/ODD.md.
+FIELDS: dict[str, tuple[Any, Any]] = {
+    "key": (np.uint64, 0),  # random-stream key (area, cohort, rank)
+    "area": (np.int16, 0),
+    "entry_week": (np.int32, 0),
+    "age_at_entry": (np.float32, 0.0),
+    "immigrant": (np.bool_, False),
+    "education": (np.int8, 1),  # 0 basic, 1 upper secondary, 2 tertiary
+    "benefit": (np.int8, Benefit.LABOUR_MARKET_SUBSIDY),
+    "insured": (np.bool_, False),  # member of an unemployment fund with work history
+    "employability": (np.float32, 1.0),
+    "barriers": (np.uint8, 0),
+    "detected": (np.uint8, 0),
+    "groups": (np.uint8, 0),
+    "status": (np.int8, Status.UNEMPLOYED),
+    "spell_start": (np.int32, 0),  # start of the register spell (services interrupt it)
+    "jobless_since": (np.int32, 0),  # start of the time out of work (services do not)
+    "employed_since": (np.int32, NO_WEEK),
+    "former_long_term": (np.bool_, False),
+    "subsidy_days": (np.int32, 0),
+    "days_employed": (np.int32, 0),
+    "organiser": (np.int16, -1),
+    "caseworker": (np.int32, -1),
+    "next_meeting": (np.int32, NO_WEEK),
+    "last_meeting": (np.int32, NO_WEEK),
+    "meeting_effect": (np.float32, 0.0),
+    "referral_until": (np.int32, NO_WEEK),
+    "service": (np.int16, -1),
+    "service_end": (np.int32, NO_WEEK),
+    "service_ended": (np.int32, NO_WEEK),
+    "queued_for": (np.int16, -1),
+    "queued_since": (np.int32, NO_WEEK),
+}
+
+
+class JobSeekers:
+    """All job seekers of a model run, one row each.
+
+    Attributes are numpy views of the filled rows (``population.status`` has length
+    ``len(population)``); assigning through them writes the population.
+
+    Args:
+        capacity: Rows to reserve at first.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._size = 0
+        self._capacity = max(int(capacity), 16)
+        self._data = {
+            name: np.full(self._capacity, fill, dtype=dtype)
+            for name, (dtype, fill) in FIELDS.items()
+        }
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            return data[name][: self._size]
+        raise AttributeError(f"job seekers have no field {name!r}")
+
+    def __getitem__(self, row: int) -> JobSeeker:
+        if not -self._size <= row < self._size:
+            raise IndexError(f"row {row} outside 0..{self._size - 1}")
+        return JobSeeker(self, row % self._size)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Names of the per-person fields."""
+        return tuple(self._data)
+
+    def add(self, count: int, **values: np.ndarray | float | int) -> slice:
+        """Append ``count`` people; fields not given take their fill value.
+
+        Args:
+            count: Number of new people.
+            **values: Field values, arrays of length ``count`` or scalars.
+
+        Returns:
+            The slice of the new rows.
+        """
+        unknown = set(values) - set(self._data)
+        if unknown:
+            raise KeyError(f"unknown job-seeker fields: {sorted(unknown)}")
+        needed = self._size + count
+        if needed > self._capacity:
+            self._grow(needed)
+        rows = slice(self._size, needed)
+        for name, value in values.items():
+            self._data[name][rows] = value
+        self._size = needed
+        return rows
+
+    def _grow(self, needed: int) -> None:
+        capacity = self._capacity
+        while capacity < needed:
+            capacity *= 2
+        for name, (dtype, fill) in FIELDS.items():
+            grown = np.full(capacity, fill, dtype=dtype)
+            grown[: self._size] = self._data[name][: self._size]
+            self._data[name] = grown
+        self._capacity = capacity
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays, reserved rows included."""
+        return sum(a.nbytes for a in self._data.values())
+
+
+class JobSeeker:
+    """A view of one job seeker: reads and writes go to the population's arrays.
+
+    Example:
+        >>> person = model.job_seekers[0]          # doctest: +SKIP
+        >>> person.status, person.caseworker       # doctest: +SKIP
+    """
+
+    __slots__ = ("_population", "row")
+
+    def __init__(self, population: JobSeekers, row: int) -> None:
+        self._population = population
+        self.row = row
+
+    def __getattr__(self, name: str) -> Any:
+        if name in FIELDS:
+            value = self._population._data[name][self.row]
+            if name == "status":
+                return Status(int(value))
+            if name == "benefit":
+                return Benefit(int(value))
+            return value.item()
+        raise AttributeError(f"a job seeker has no field {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__slots__:
+            object.__setattr__(self, name, value)
+        elif name in FIELDS:
+            self._population._data[name][self.row] = value
+        else:
+            raise AttributeError(f"a job seeker has no field {name!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """All fields of this person."""
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def __repr__(self) -> str:
+        return f"JobSeeker(row={self.row}, status={self.status.name}, area={self.area})"

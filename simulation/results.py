@@ -1,0 +1,232 @@
+"""Run folders: atomic writing of tables, the summary and the manifest.
+
+A run folder holds the tidy tables of all replications (``outcomes.csv``,
+``organisers.csv``, ``services.csv``, ``labour_market.csv``), ``summary.json``,
+``manifest.json`` and PNG plots. Each replication's tables are written to
+``replications/`` as soon as the replication finishes, so a long run loses at most the
+replications in flight; the combined tables are assembled from those files at the end.
+Every file is written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "TABLES",
+    "RunFolder",
+    "atomic_write",
+    "summarise",
+    "summary_table",
+    "environment",
+    "SUMMARY_MONTHS",
+]
+
+TABLES = ("outcomes", "organisers", "services", "labour_market")
+SUMMARY_MONTHS = (6, 12, 24, 30, 36)
+WEEKS_PER_MONTH = 52.1775 / 12
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
+    """Open a temporary file beside ``path``; rename it over ``path`` on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, mode) as file:
+            yield file
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_write(path) as file:
+        frame.to_csv(file, index=False, lineterminator="\n")
+
+
+def _write_json(data: Any, path: Path) -> None:
+    with atomic_write(path) as file:
+        json.dump(data, file, indent=2, sort_keys=False, default=_json_default)
+        file.write("\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+class RunFolder:
+    """The output folder of one ``simulate run``.
+
+    Args:
+        path: Folder to write into (created if missing).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise NotADirectoryError(f"{self.path} exists and is not a folder")
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def _part(self, replication: int, table: str) -> Path:
+        return self.path / "replications" / f"{replication:04d}" / f"{table}.csv"
+
+    def write_replication(self, replication: int, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one replication's tables (with a ``replication`` column)."""
+        for name in TABLES:
+            frame = tables.get(name, pd.DataFrame())
+            frame = frame.assign(replication=replication)
+            frame = frame[["replication", *[c for c in frame.columns if c != "replication"]]]
+            _write_csv(frame, self._part(replication, name))
+
+    def combine(self, replications: int) -> dict[str, pd.DataFrame]:
+        """Concatenate the replication files into the run's tables, in replication order."""
+        combined = {}
+        for name in TABLES:
+            frames = [pd.read_csv(self._part(r, name)) for r in range(replications)]
+            frames = [f for f in frames if not f.empty]
+            frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            _write_csv(frame, self.path / f"{name}.csv")
+            combined[name] = frame
+        return combined
+
+    def write_json(self, name: str, data: Any) -> Path:
+        """Write ``name`` (e.g. ``summary.json``) atomically."""
+        path = self.path / name
+        _write_json(data, path)
+        return path
+
+
+def _band(values: np.ndarray) -> dict[str, float]:
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return {"mean": float("nan"), "low": float("nan"), "high": float("nan")}
+    return {
+        "mean": float(values.mean()),
+        "low": float(np.quantile(values, 0.05)),
+        "high": float(np.quantile(values, 0.95)),
+    }
+
+
+def month_week(months: float) -> int:
+    """Index of the week that ends ``months`` after the start."""
+    return max(0, round(months * WEEKS_PER_MONTH) - 1)
+
+
+def summarise(outcomes: pd.DataFrame, weeks: int) -> dict[str, Any]:
+    """Key outcomes by group: means and 5-95 % bands across replications.
+
+    Args:
+        outcomes: The run's ``outcomes`` table (all replications).
+        weeks: Number of simulated weeks.
+
+    Returns:
+        A JSON-ready dict: for each group, the employment rate at 6, 12, 24, 30 and 36
+        months (those within the horizon), and at the end of the run the cumulative
+        days employed per person, the activation rate, the out-of-labour-force share
+        and the long-term share of the unemployed.
+    """
+    months = [m for m in SUMMARY_MONTHS if month_week(m) < weeks]
+    last = weeks - 1
+    groups: dict[str, Any] = {}
+    for group, frame in outcomes.groupby("group", sort=False):
+        by_week = frame.set_index(["week", "replication"])
+        entry: dict[str, Any] = {"employment_rate": {}}
+        for m in months:
+            entry["employment_rate"][str(m)] = _band(
+                by_week.loc[month_week(m), "employment_rate"].to_numpy(dtype=float)
+            )
+        at_end = by_week.loc[last]
+        for column in (
+            "days_employed_per_person",
+            "activation_rate",
+            "out_of_labour_force_share",
+            "long_term_share",
+            "people",
+        ):
+            entry[column] = _band(at_end[column].to_numpy(dtype=float))
+        groups[str(group)] = entry
+    return {"months": months, "end_week": last, "groups": groups}
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    """A plain-text table of a summary (means across replications)."""
+    months = summary["months"]
+    header = ["group"] + [f"emp {m}m" for m in months] + ["days emp", "activ.", "out LF"]
+    rows = [header]
+    for group, entry in summary["groups"].items():
+        row = [group]
+        row += [f"{entry['employment_rate'][str(m)]['mean']:.1%}" for m in months]
+        row.append(f"{entry['days_employed_per_person']['mean']:.0f}")
+        row.append(f"{entry['activation_rate']['mean']:.1%}")
+        row.append(f"{entry['out_of_labour_force_share']['mean']:.1%}")
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def environment() -> dict[str, Any]:
+    """Versions of Python and the packages a result depends on, and the git commit."""
+    from importlib import metadata
+
+    versions = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for package in (
+        "employment-services-simulation",
+        "mesa",
+        "numpy",
+        "scipy",
+        "pandas",
+        "matplotlib",
+        "click",
+    ):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"versions": versions, "git": _git_state()}
+
+
+def _git_state() -> dict[str, Any] | None:
+    source = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "modified": bool(status.strip())}

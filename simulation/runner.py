@@ -1,0 +1,156 @@
+"""Replications of a scenario: seeds, executors, and the run folder they fill.
+
+Replication ``i`` runs with ``SeedSequence(seed).spawn(n)[i]``, so its result depends
+on the seed and its index only, never on the number of workers or the order in which
+replications finish. Replications run serially or in a pool of processes; each one's
+tables go to disk as soon as it finishes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.model import EmploymentModel
+from simulation.outcomes import tables
+from simulation.results import RunFolder, environment, summarise
+from simulation.scenario import Scenario, scenario_hash, scenario_to_dict
+
+__all__ = ["RunResult", "replication_seeds", "run_replication", "run_scenario", "default_folder"]
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``simulate run`` produced.
+
+    Attributes:
+        folder: The run folder.
+        tables: The combined tables (all replications).
+        summary: Key outcomes by group (see :func:`simulation.results.summarise`).
+        manifest: Everything needed to reproduce the run.
+    """
+
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    summary: dict[str, Any]
+    manifest: dict[str, Any]
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """One independent ``SeedSequence`` per replication, spawned from the root seed."""
+    return np.random.SeedSequence(seed).spawn(replications)
+
+
+def run_replication(
+    scenario: Scenario,
+    seed: np.random.SeedSequence,
+    scale: float | None = None,
+    progress: Progress | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Run one replication and return its tidy tables."""
+    model = EmploymentModel(scenario, seed=seed, scale=scale)
+    model.run(progress=progress)
+    return tables(model)
+
+
+def _run_task(
+    args: tuple[Scenario, np.random.SeedSequence, float | None],
+) -> dict[str, pd.DataFrame]:
+    return run_replication(*args)
+
+
+def default_folder(
+    scenario: Scenario, seed: int, replications: int, scale: float, root: str | Path = "results"
+) -> Path:
+    """``results/<scenario>-<hash>``: the same inputs give the same folder."""
+    digest = scenario_hash(scenario, seed=seed, replications=replications, scale=scale)
+    return Path(root) / f"{scenario.run.name}-{digest}"
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    scale: float | None = None,
+    out: str | Path | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    plots: bool = True,
+    source: dict[str, Any] | None = None,
+) -> RunResult:
+    """Run the replications of a scenario and write the run folder.
+
+    Args:
+        scenario: The validated scenario.
+        replications: Number of replications (default: the scenario's).
+        seed: Root seed (default: the scenario's).
+        scale: Simulated people per real person (default: the scenario's).
+        out: Run folder (default: :func:`default_folder`).
+        workers: Processes to use; 1 runs in this process.
+        progress: Called with the number of simulated weeks completed since the last call.
+        plots: Also write the PNG plots.
+        source: Where the scenario came from (file, overrides), for the manifest.
+
+    Returns:
+        The run's tables, summary and manifest, and the folder they are in.
+    """
+    replications = replications or scenario.run.replications
+    seed = scenario.run.seed if seed is None else seed
+    scale = scenario.run.scale if scale is None else scale
+    folder = RunFolder(out or default_folder(scenario, seed, replications, scale))
+    seeds = replication_seeds(seed, replications)
+    started = time.perf_counter()
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if workers <= 1:
+        for index, sequence in enumerate(seeds):
+            folder.write_replication(index, run_replication(scenario, sequence, scale, progress))
+    else:
+        context = get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                pool.submit(_run_task, (scenario, sequence, scale)): index
+                for index, sequence in enumerate(seeds)
+            }
+            for future in as_completed(futures):
+                folder.write_replication(futures[future], future.result())
+                if progress is not None:
+                    progress(scenario.weeks)
+    combined = folder.combine(replications)
+    summary = summarise(combined["outcomes"], scenario.weeks)
+    summary = {"scenario": scenario.run.name, "replications": replications, **summary}
+    folder.write_json("summary.json", summary)
+    manifest = {
+        "scenario": scenario_to_dict(scenario),
+        "source": source or {},
+        "seed": seed,
+        "replications": replications,
+        "scale": scale,
+        "spawn_keys": [list(s.spawn_key) for s in seeds],
+        "weeks": scenario.weeks,
+        **environment(),
+        "command": sys.argv,
+        "timing": {
+            "created": created,
+            "wall_seconds": round(time.perf_counter() - started, 3),
+            "workers": workers,
+        },
+    }
+    folder.write_json("manifest.json", manifest)
+    if plots:
+        from simulation.plots import plot_run
+
+        plot_run(combined, folder.path, title=scenario.run.name)
+    return RunResult(folder.path, combined, summary, manifest)

@@ -1,0 +1,929 @@
+"""Scenario files: the sections of a scenario, loading, inheritance, overrides, validation.
+
+A scenario is a TOML file. It may name a base scenario with a top-level
+``extends = "other.toml"`` and then lists only what differs. Command-line overrides
+(``--set key.path=value``) are applied after inheritance and validated the same way.
+Every problem is reported as a :class:`ScenarioError` naming the file, the key path and
+what was expected.
+
+The defaults below carry their sources; a default that no source gives is marked
+"assumption" and is sweepable like every other value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulation import facts
+from simulation.parameters import param
+
+__all__ = [
+    "Area",
+    "Costs",
+    "JobSeekerBehaviour",
+    "LabourMarket",
+    "Organiser",
+    "Pilot",
+    "Run",
+    "Scenario",
+    "ScenarioError",
+    "Service",
+    "VacancyPoint",
+    "BARRIERS",
+    "SERVICE_STATUSES",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "scenario_hash",
+]
+
+BARRIERS = ("health", "social", "skills")
+SERVICE_STATUSES = ("training", "pay_subsidy", "rehabilitative_work", "other", "parallel")
+
+TEM2015 = "TEM register flows 2015 (hazard_by_duration in finland_targets.toml)"
+FEB2021 = "TEM Employment Bulletin Feb 2021 (national stock at pilot start)"
+PILOT_LAW = "Government bill HE 87/2020; TEM press release 2020-12-30"
+#: Long-term unemployed / unemployed, Feb 2021: 96,100 / 327,100 (TEM Employment Bulletin).
+NATIONAL_LONG_TERM_SHARE = round(96100 / 327100, 3)
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override that cannot be used.
+
+    Args:
+        file: The scenario file (or ``"--set"``) where the problem is.
+        key: Dotted key path of the offending value ("" for the whole file).
+        message: What was expected.
+    """
+
+    def __init__(self, file: str | Path, key: str, message: str) -> None:
+        self.file = str(file)
+        self.key = key
+        self.message = message
+        where = f"{self.file}: {key}" if key else self.file
+        super().__init__(f"{where}: {message}")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class Run:
+    """Name, horizon, seed and default size of a run."""
+
+    name: str = param(doc="Scenario name; used in the run folder name.")
+    description: str = param("", doc="Free text for people reading the scenario.")
+    start: dt.date = param(dt.date(2021, 3, 1), doc="First simulated day.", source=PILOT_LAW)
+    end: dt.date = param(dt.date(2024, 12, 31), doc="Last simulated day.", source=PILOT_LAW)
+    seed: int = param(20210301, low=0, doc="Root seed of the replications.")
+    replications: int = param(1, low=1, high=10000, doc="Default number of replications.")
+    scale: float = param(
+        1.0, low=1e-4, high=1.0, doc="Simulated people per real person (weights 1/scale)."
+    )
+
+
+@dataclass(frozen=True)
+class Pilot:
+    """The municipal employment pilot: who moves to the city, and when."""
+
+    enabled: bool = param(
+        False, doc="Target-group clients of pilot areas are served by the city.", source=PILOT_LAW
+    )
+    start: dt.date | None = param(
+        None, doc="Date the city takes over (empty: the scenario start).", source=PILOT_LAW
+    )
+    target_not_earnings_related: bool = param(
+        True,
+        doc="Job seekers without earnings-related allowance are in the target group.",
+        source=PILOT_LAW,
+    )
+    target_under_age: int = param(
+        30,
+        low=0,
+        high=100,
+        unit="years",
+        doc="Job seekers younger than this are in the target group (0: nobody by age).",
+        source=PILOT_LAW,
+    )
+    target_immigrants: bool = param(
+        True,
+        doc="Immigrants / foreign-language speakers are in the target group.",
+        source=PILOT_LAW,
+    )
+    seconded_share: float = param(
+        0.9,
+        low=0.0,
+        high=1.0,
+        doc="Share of the city's caseworkers seconded from the TE office (paid by the state).",
+        source="derived, weak: 900 TE staff planned to move (MTV 2/2020) / "
+        "1,000 client-system users (HE 17/2022)",
+    )
+    disruption_weeks: int = param(
+        52,
+        low=0,
+        high=520,
+        unit="weeks",
+        doc="Start-up disruption after the city takes over.",
+        source="judgement after Fevang, Markussen & Roed 2014 (NAV merger: 12-24 months)",
+    )
+    disruption_multiplier: float = param(
+        0.9,
+        low=0.0,
+        high=2.0,
+        doc="Job-finding multiplier of city clients during the disruption.",
+        source="judgement after Fevang, Markussen & Roed 2014 (0.8-1.0)",
+    )
+
+
+@dataclass(frozen=True)
+class JobSeekerBehaviour:
+    """Heterogeneity, barriers, search and exits of job seekers."""
+
+    employability_sd: float = param(
+        1.0,
+        low=0.0,
+        high=3.0,
+        unit="log points",
+        doc="Standard deviation of log employability (unobserved heterogeneity).",
+    )
+    education_multipliers: tuple[float, ...] = param(
+        (0.8, 1.0, 1.25),
+        low=0.0,
+        high=10.0,
+        doc="Employability multipliers for basic, upper-secondary and tertiary education.",
+    )
+    age_55_plus_multiplier: float = param(
+        0.6, low=0.0, high=10.0, doc="Employability multiplier for job seekers aged 55+."
+    )
+    immigrant_multiplier: float = param(
+        0.8, low=0.0, high=10.0, doc="Employability multiplier for immigrants."
+    )
+    barrier_multiplier: float = param(
+        0.61,
+        low=0.0,
+        high=1.0,
+        doc="Employability multiplier per unresolved barrier.",
+        source="derived: 1/1.63, IPS meta-analysis RR 1.63 (Frederick & VanderWeele 2019)",
+    )
+    long_term_multiplier_at_start: float = param(
+        0.4,
+        low=0.0,
+        high=10.0,
+        doc="Employability multiplier of the initially long-term unemployed (dynamic selection).",
+    )
+    health_barrier_share: tuple[float, ...] = param(
+        (0.15, 0.35),
+        low=0.0,
+        high=1.0,
+        doc="Share with a health barrier among the short- and long-term unemployed.",
+        source="assumption; TemaNord 2024:546: 43% of people outside the labour market "
+        "report health limitations (upper reference)",
+    )
+    social_barrier_share: tuple[float, ...] = param(
+        (0.10, 0.25),
+        low=0.0,
+        high=1.0,
+        doc="Share with a social barrier among the short- and long-term unemployed.",
+    )
+    skills_barrier_share: tuple[float, ...] = param(
+        (0.10, 0.50),
+        low=0.0,
+        high=1.0,
+        doc="Share with a skills / language barrier among natives and immigrants.",
+    )
+    duration_penalty: float = param(
+        0.3,
+        low=0.0,
+        high=1.0,
+        doc="Job-finding multiplier after the penalty period out of work (1: no penalty).",
+        source="judgement after Kroft, Lange & Notowidigdo 2013; to calibrate",
+    )
+    duration_penalty_weeks: int = param(
+        35,
+        low=1,
+        high=520,
+        unit="weeks",
+        doc="Weeks out of work over which the duration penalty builds up linearly.",
+        source="Kroft, Lange & Notowidigdo 2013 (callbacks fall mostly within 8 months)",
+    )
+    meeting_effort_boost: float = param(
+        0.4,
+        low=0.0,
+        high=10.0,
+        doc="Relative rise in search right after a meeting with an average caseworker.",
+        source="derived: Schiprowski 2020 (a lost meeting adds 10-12 days) at a weekly "
+        "job-finding rate of about 0.02",
+    )
+    meeting_effect_weeks: float = param(
+        4.0,
+        low=0.1,
+        high=104.0,
+        unit="weeks",
+        doc="Time constant of the exponential decay of the meeting boost.",
+        source="derived with meeting_effort_boost (Schiprowski 2020)",
+    )
+    hard_to_employ_meeting_factor: float = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        doc="Meeting effect for job seekers with an unresolved barrier, relative to others.",
+        source="judgement after Rosholm (IZA World of Labor)",
+    )
+    referral_multiplier: float = param(
+        2.0, low=1.0, high=20.0, doc="Search multiplier while a vacancy referral is open."
+    )
+    referral_weeks: int = param(
+        2, low=0, high=52, unit="weeks", doc="Weeks a vacancy referral stays open."
+    )
+    out_of_labour_force_monthly: float = param(
+        0.009,
+        low=0.0,
+        high=1.0,
+        unit="1/month",
+        doc="Hazard from unemployment to out of the labour force.",
+        source=TEM2015 + " (spells over 24 months; applied to all)",
+    )
+    registration_lapse_monthly: float = param(
+        0.01,
+        low=0.0,
+        high=1.0,
+        unit="1/month",
+        doc="Hazard of the registration lapsing without a job, apart from monitoring.",
+        source="assumption, sized toward 16% of ended spells lapsing (" + TEM2015 + ")",
+    )
+    return_monthly: float = param(
+        0.02,
+        low=0.0,
+        high=1.0,
+        unit="1/month",
+        doc="Hazard from out of the labour force back to the register.",
+    )
+
+
+@dataclass(frozen=True)
+class VacancyPoint:
+    """A point of the exogenous vacancy path (linear interpolation between points)."""
+
+    date: dt.date = param(doc="Date of the point.")
+    multiplier: float = param(low=0.0, high=100.0, doc="Vacancies relative to the start.")
+
+
+@dataclass(frozen=True)
+class LabourMarket:
+    """Matching of job seekers and vacancies, separations and benefit duration."""
+
+    job_finding_monthly_at_start: float = param(
+        round(facts.stock_job_finding_monthly(NATIONAL_LONG_TERM_SHARE), 4),
+        low=0.0,
+        high=1.0,
+        unit="1/month",
+        doc="Average job-finding hazard of the initial stock; fixes the matching efficiency.",
+        source="derived: " + TEM2015 + " over a stock with the Feb 2021 long-term share",
+    )
+    vacancy_elasticity: float = param(
+        0.3,
+        low=0.0,
+        high=1.0,
+        doc="Elasticity of matches to vacancies (constant returns: 1 - this for searchers).",
+        source="Kangasharju, Pehkonen & Pekkala 2005; Ilmakunnas & Pesola 2003 (0.2-0.4)",
+    )
+    vacancies_per_unemployed: float = param(
+        0.491,
+        low=0.0,
+        high=100.0,
+        doc="Open vacancies per unemployed job seeker where an area gives no vacancies.",
+        source="derived: 160,600 / 327,100, " + FEB2021,
+    )
+    external_inflow_share: float = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        doc="Share of the register's new spells made by people outside the simulated "
+        "population (the rest are its own returns from services, jobs and inactivity).",
+    )
+    separation_monthly: float = param(
+        0.02, low=0.0, high=1.0, unit="1/month", doc="Hazard of an employed person losing the job."
+    )
+    former_long_term_separation_multiplier: float = param(
+        1.5,
+        low=0.0,
+        high=20.0,
+        doc="Separation multiplier for people employed out of long-term unemployment.",
+    )
+    earnings_related_max_weeks: int = param(
+        80,
+        low=1,
+        high=520,
+        unit="weeks",
+        doc="Weeks of earnings-related allowance before the labour market subsidy.",
+        source="Unemployment Security Act 1290/2002 ch. 6 s. 7 (400 days, 5 a week)",
+    )
+    vacancy_path: tuple[VacancyPoint, ...] = param(
+        (), doc="Exogenous vacancy multipliers by date (empty: constant)."
+    )
+
+
+@dataclass(frozen=True)
+class Organiser:
+    """Staffing and meeting policy of an organiser of employment services."""
+
+    caseload: float = param(
+        149.0,
+        low=1.0,
+        high=100000.0,
+        unit="clients / caseworker",
+        doc="Clients per caseworker when the organiser starts; sets the number of caseworkers.",
+        source="KEHA centre 2025 via Yle: 149 job seekers per advisor (100-250)",
+    )
+    meetings_per_caseworker_week: float = param(
+        12.0,
+        low=0.0,
+        high=200.0,
+        unit="meetings / week",
+        doc="Meeting capacity of one caseworker (enough for 3-monthly meetings at 149).",
+    )
+    meeting_interval_weeks: int = param(
+        13,
+        low=1,
+        high=520,
+        unit="weeks",
+        doc="Interval between meetings required by the meeting policy.",
+        source="2017 reform: interviews every 3 months (Huuskonen 2023)",
+    )
+    early_interval_weeks: int = param(
+        13,
+        low=1,
+        high=520,
+        unit="weeks",
+        doc="Interval in the early period of a spell (Nordic model: 2).",
+        source="Nordic job-seeking model 2022: every 2 weeks for 3 months (policy design)",
+    )
+    early_period_weeks: int = param(
+        0,
+        low=0,
+        high=520,
+        unit="weeks",
+        doc="Length of the early period with denser meetings (Nordic model: 13).",
+        source="Nordic job-seeking model 2022 (policy design)",
+    )
+    first_meeting_weeks: int = param(
+        2, low=0, high=52, unit="weeks", doc="Weeks from registration to the first meeting."
+    )
+    multisector_competence_share: float = param(
+        0.1,
+        low=0.0,
+        high=1.0,
+        doc="Share of caseworkers with multi-sector competence (social, health, education).",
+    )
+    barrier_detection_probability: float = param(
+        0.15, low=0.0, high=1.0, doc="Chance a meeting detects a barrier (per barrier)."
+    )
+    competent_detection_probability: float = param(
+        0.4,
+        low=0.0,
+        high=1.0,
+        doc="The same for caseworkers with multi-sector competence.",
+    )
+    vacancy_referral_probability: float = param(
+        0.3,
+        low=0.0,
+        high=1.0,
+        doc="Chance a meeting brings a vacancy referral.",
+        source="assumption; employers stay with the TE office in the pilots (HE 87/2020)",
+    )
+    service_referral_probability: float = param(
+        0.25,
+        low=0.0,
+        high=1.0,
+        doc="Chance a meeting refers a job seeker to a general service.",
+    )
+    monitoring_exit_probability: float = param(
+        0.02,
+        low=0.0,
+        high=1.0,
+        doc="Chance a meeting ends the registration without a job (monitoring, sanctions).",
+        source="assumption; direction from Huuskonen 2023 (more exits to non-jobs)",
+    )
+    multisector_access: float = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        doc="Chance a detected barrier leads to a referral to a municipal multi-sector service.",
+    )
+    effectiveness_shape: float = param(
+        0.5,
+        low=0.01,
+        high=100.0,
+        doc="Gamma shape of caseworker effectiveness (mean 1); small = more varied.",
+        source="judgement after Schiprowski 2020 (near-zero effect for the weaker half, "
+        "over twice the mean for the stronger half)",
+    )
+    service_capacity_multiplier: float = param(
+        1.0, low=0.0, high=100.0, doc="Multiplier on the places of the services it provides."
+    )
+    caseworker_cost_per_year: float = param(
+        60000.0, low=0.0, high=1e7, unit="EUR / year", doc="Employer cost of one caseworker."
+    )
+
+
+def _city_defaults() -> Organiser:
+    return Organiser(
+        multisector_competence_share=0.5,
+        vacancy_referral_probability=0.15,
+        multisector_access=1.0,
+    )
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service with places: state-run or municipal, activating or parallel."""
+
+    provider: str = param(
+        choices=("state", "city"), doc="Who provides and pays: the state or the city."
+    )
+    status: str = param(
+        choices=SERVICE_STATUSES,
+        doc="Status of participants; 'parallel' services leave them unemployed job seekers.",
+    )
+    places_per_1000: float = param(
+        low=0.0,
+        high=10000.0,
+        unit="places / 1000 unemployed",
+        doc="Places per 1000 unemployed of the area at the start.",
+    )
+    duration_weeks: int = param(low=1, high=520, unit="weeks", doc="Length of the service.")
+    addresses: tuple[str, ...] = param(
+        (), choices=BARRIERS, doc="Barriers the service addresses (empty: a general service)."
+    )
+    lock_in: float = param(
+        0.3,
+        low=0.0,
+        high=1.0,
+        doc="Search multiplier while in the service (lock-in).",
+        source="assumption; lock-in documented by Card, Kluve & Weber 2018",
+    )
+    employability_gain: float = param(
+        0.0, low=0.0, high=10.0, doc="Relative rise of employability on completion."
+    )
+    barrier_removal_probability: float = param(
+        0.0, low=0.0, high=1.0, doc="Chance that completion resolves each addressed barrier."
+    )
+    job_on_completion_probability: float = param(
+        0.0, low=0.0, high=1.0, doc="Chance of moving straight into open-market work."
+    )
+    max_age: int = param(
+        0, low=0, high=100, unit="years", doc="Only younger job seekers are referred (0: all)."
+    )
+    cost_per_place_week: float = param(
+        0.0, low=0.0, high=1e6, unit="EUR / week", doc="Cost of one occupied place for a week."
+    )
+
+
+@dataclass(frozen=True)
+class Area:
+    """A labour-market area with its TE office and city."""
+
+    name: str = param(doc="Name shown in outputs.")
+    unemployed: int = param(low=0, high=10_000_000, doc="Unemployed job seekers at the start.")
+    long_term_share: float = param(
+        NATIONAL_LONG_TERM_SHARE,
+        low=0.0,
+        high=1.0,
+        doc="Share unemployed 12+ months at the start.",
+        source="derived: 96,100 / 327,100, " + FEB2021,
+    )
+    under_30_share: float = param(
+        0.2,
+        low=0.0,
+        high=1.0,
+        doc="Share under 30 (stock and inflow).",
+        source="assumption; national under-25 share 0.119 (" + FEB2021 + ")",
+    )
+    immigrant_share: float = param(0.15, low=0.0, high=1.0, doc="Share of immigrants.")
+    earnings_related_share: float = param(
+        0.35, low=0.0, high=1.0, doc="Share entitled to earnings-related allowance."
+    )
+    basic_allowance_share: float = param(
+        0.1,
+        low=0.0,
+        high=1.0,
+        doc="Share on Kela basic allowance (the rest: labour market subsidy).",
+    )
+    education_shares: tuple[float, ...] = param(
+        (0.35, 0.45, 0.2),
+        low=0.0,
+        high=1.0,
+        doc="Shares with basic, upper-secondary and tertiary education.",
+    )
+    inflow_per_week: float | None = param(
+        None,
+        low=0.0,
+        high=1e7,
+        unit="people / week",
+        doc="New registrations a week from outside the simulated population (empty: "
+        "labour_market.external_inflow_share x unemployed / mean spell of 33.8 weeks).",
+        source="default derived: mean completed spell implied by " + TEM2015,
+    )
+    vacancies: float | None = param(
+        None,
+        low=0.0,
+        high=1e8,
+        doc="Open vacancies at the start (empty: labour_market.vacancies_per_unemployed).",
+    )
+    pilot: bool = param(True, doc="The area takes part in the pilot when it is enabled.")
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Benefit rates and the municipal share of the labour market subsidy."""
+
+    earnings_related_daily: float = param(
+        70.0, low=0.0, high=1000.0, unit="EUR / day", doc="Average earnings-related allowance."
+    )
+    basic_daily: float = param(
+        33.66,
+        low=0.0,
+        high=1000.0,
+        unit="EUR / day",
+        doc="Basic allowance and labour market subsidy.",
+        source="assumption (about the 2021 Kela basic daily allowance)",
+    )
+    benefit_days_per_week: int = param(
+        5,
+        low=0,
+        high=7,
+        unit="days",
+        doc="Benefit days paid a week.",
+        source="Unemployment Security Act 1290/2002 (paid for five days a week)",
+    )
+    municipal_share_thresholds: tuple[float, ...] = param(
+        (300.0, 1000.0),
+        low=0.0,
+        high=10000.0,
+        unit="subsidy days",
+        doc="Subsidy days after which the municipal share of the subsidy steps up.",
+        source="TE-palvelut Pirkanmaa, cost-sharing rules (finland_targets.toml)",
+    )
+    municipal_shares: tuple[float, ...] = param(
+        (0.0, 0.5, 0.7),
+        low=0.0,
+        high=1.0,
+        doc="Municipal share of the subsidy below, between and above the thresholds.",
+        source="TE-palvelut Pirkanmaa, cost-sharing rules (finland_targets.toml)",
+    )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: everything a model run needs."""
+
+    run: Run = param(doc="Name, horizon, seed and size.")
+    areas: dict[str, Area] = param(doc="Labour-market areas.")
+    pilot: Pilot = param(factory=Pilot, doc="The municipal pilot.")
+    job_seekers: JobSeekerBehaviour = param(factory=JobSeekerBehaviour, doc="Job seekers.")
+    labour_market: LabourMarket = param(factory=LabourMarket, doc="Labour market.")
+    te_office: Organiser = param(factory=Organiser, doc="TE office policy and staffing.")
+    city: Organiser = param(factory=_city_defaults, doc="City policy and staffing.")
+    services: dict[str, Service] = param(factory=dict, doc="Services with places.")
+    costs: Costs = param(factory=Costs, doc="Benefits and cost sharing.")
+
+    @property
+    def weeks(self) -> int:
+        """Number of simulated weeks (the last, partial week included)."""
+        days = (self.run.end - self.run.start).days + 1
+        return -(-days // 7)
+
+    @property
+    def pilot_start(self) -> dt.date:
+        """Date the city takes over its target group."""
+        return self.pilot.start or self.run.start
+
+
+# --------------------------------------------------------------------------- building
+
+_MISSING = dataclasses.MISSING
+
+
+def _type_name(tp: Any) -> str:
+    names = {
+        float: "a number",
+        int: "a whole number",
+        bool: "true or false",
+        str: "a string",
+        dt.date: "a date (YYYY-MM-DD)",
+    }
+    if tp in names:
+        return names[tp]
+    if typing.get_origin(tp) is tuple:
+        return "a list"
+    return "a table"
+
+
+def _suggest(key: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; expected one of: {', '.join(sorted(options))}"
+
+
+def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
+    """Convert and check one value against its declared type and bounds."""
+    if isinstance(tp, types.UnionType):
+        if value is None:
+            return None
+        tp = next(a for a in typing.get_args(tp) if a is not type(None))
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ScenarioError(file, key, f"expected a table, got {value!r}")
+        return _build(tp, value, file, key)
+    if typing.get_origin(tp) is dict:
+        section = typing.get_args(tp)[1]
+        if not isinstance(value, dict):
+            raise ScenarioError(file, key, f"expected a table of tables, got {value!r}")
+        return {
+            name: _build(section, sub, file, f"{key}.{name}", table=True)
+            for name, sub in value.items()
+        }
+    if typing.get_origin(tp) is tuple:
+        item_type = typing.get_args(tp)[0]
+        if not isinstance(value, (list, tuple)):
+            raise ScenarioError(file, key, f"expected a list, got {value!r}")
+        return tuple(_convert(v, item_type, meta, file, f"{key}[{i}]") for i, v in enumerate(value))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ScenarioError(file, key, f"expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ScenarioError(file, key, f"expected a whole number, got {value!r}")
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(file, key, f"expected a number, got {value!r}")
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ScenarioError(file, key, f"expected a finite number, got {value!r}")
+    elif tp is str:
+        if not isinstance(value, str):
+            raise ScenarioError(file, key, f"expected a string, got {value!r}")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            raise ScenarioError(
+                file, key, f"'{value}' is not allowed{_suggest(value, list(choices))}"
+            )
+        return value
+    elif tp is dt.date:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise ScenarioError(
+                    file, key, f"expected a date (YYYY-MM-DD), got {value!r}"
+                ) from None
+        if not isinstance(value, dt.date):
+            raise ScenarioError(file, key, f"expected a date (YYYY-MM-DD), got {value!r}")
+        return value
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and value < low:
+        raise ScenarioError(file, key, f"expected a value >= {low:g}, got {value!r}")
+    if high is not None and value > high:
+        raise ScenarioError(file, key, f"expected a value <= {high:g}, got {value!r}")
+    return value
+
+
+def _build(
+    cls: type, data: dict, file: str, path: str, table: bool = False, base: Any = None
+) -> Any:
+    """Build a section from a dict, rejecting unknown keys and filling defaults."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    prefix = f"{path}." if path else ""
+    for key in data:
+        if key not in fields:
+            raise ScenarioError(file, prefix + key, "unknown key" + _suggest(key, list(fields)))
+    values = {}
+    for name, field in fields.items():
+        key = prefix + name
+        if name in data:
+            nested_base = getattr(base, name) if base is not None else None
+            tp = hints[name]
+            if dataclasses.is_dataclass(tp) and isinstance(data[name], dict):
+                if nested_base is None and field.default_factory is not _MISSING:
+                    nested_base = field.default_factory()
+                values[name] = _build(tp, data[name], file, key, base=nested_base)
+            else:
+                values[name] = _convert(data[name], tp, field.metadata, file, key)
+        elif base is not None:
+            values[name] = getattr(base, name)
+        elif field.default is not _MISSING:
+            values[name] = field.default
+        elif field.default_factory is not _MISSING:
+            values[name] = field.default_factory()
+        else:
+            raise ScenarioError(file, key, f"missing; expected {_type_name(hints[name])}")
+    return cls(**values)
+
+
+def _check(s: Scenario, file: str) -> None:
+    """Checks that involve more than one value."""
+    if s.run.end <= s.run.start:
+        raise ScenarioError(file, "run.end", f"expected a date after run.start ({s.run.start})")
+    if s.weeks > 52 * 20:
+        raise ScenarioError(file, "run.end", "expected a horizon of at most 20 years")
+    if not s.areas:
+        raise ScenarioError(file, "areas", "expected at least one area ([areas.<name>])")
+    if not s.run.start <= s.pilot_start <= s.run.end:
+        raise ScenarioError(file, "pilot.start", "expected a date within run.start .. run.end")
+    dates = [p.date for p in s.labour_market.vacancy_path]
+    if dates != sorted(dates) or len(set(dates)) != len(dates):
+        raise ScenarioError(
+            file, "labour_market.vacancy_path", "expected strictly increasing dates"
+        )
+    jobseekers = s.job_seekers
+    for name in ("health_barrier_share", "social_barrier_share", "skills_barrier_share"):
+        if len(getattr(jobseekers, name)) != 2:
+            raise ScenarioError(file, f"job_seekers.{name}", "expected a list of two shares")
+    if len(jobseekers.education_multipliers) != 3:
+        raise ScenarioError(file, "job_seekers.education_multipliers", "expected three numbers")
+    costs = s.costs
+    if len(costs.municipal_shares) != len(costs.municipal_share_thresholds) + 1:
+        raise ScenarioError(
+            file, "costs.municipal_shares", "expected one share more than there are thresholds"
+        )
+    for name, area in s.areas.items():
+        key = f"areas.{name}"
+        if len(area.education_shares) != 3 or abs(sum(area.education_shares) - 1.0) > 1e-6:
+            raise ScenarioError(
+                file, f"{key}.education_shares", "expected three shares summing to 1"
+            )
+        if area.earnings_related_share + area.basic_allowance_share > 1.0 + 1e-9:
+            raise ScenarioError(
+                file,
+                f"{key}.basic_allowance_share",
+                "expected earnings_related_share + basic_allowance_share <= 1",
+            )
+    for name, service in s.services.items():
+        if len(set(service.addresses)) != len(service.addresses):
+            raise ScenarioError(file, f"services.{name}.addresses", "expected each barrier once")
+
+
+def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
+    """Validate a scenario given as nested dicts (as read from TOML).
+
+    Args:
+        data: The scenario tables, without ``extends``.
+        file: Name used in error messages.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: On any unknown key, wrong type or impossible value.
+    """
+    file = str(file)
+    scenario = _build(Scenario, data, file, "")
+    _check(scenario, file)
+    return scenario
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(path, "", "expected a TOML file, got a directory") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(path, "", f"not valid TOML ({error})") from None
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """Deep-merge tables; values and arrays of the override replace the base's."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario file and the chain of files it extends."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise ScenarioError(path, "extends", f"circular inheritance ({chain})")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(path, "extends", f"expected a file name, got {parent!r}")
+    base = _resolve(path.parent / parent, (*seen, path))
+    return _merge(base, data)
+
+
+def _parse_override(text: str) -> tuple[list[str], Any]:
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected KEY.PATH=VALUE")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    parts = key.split(".")
+    if not key or any(not p for p in parts):
+        raise ScenarioError("--set", key, "expected a dotted key path such as run.seed")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return parts, value
+
+
+def apply_overrides(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
+    """Apply ``key.path=value`` overrides (values in TOML syntax; bare words are strings).
+
+    Args:
+        data: Scenario tables.
+        overrides: Overrides in the order given.
+
+    Returns:
+        A new dict with the overrides applied.
+    """
+    data = _merge({}, data)
+    for text in overrides:
+        parts, value = _parse_override(text)
+        table = data
+        for depth, part in enumerate(parts[:-1]):
+            current = table.get(part)
+            if current is None:
+                current = table[part] = {}
+            elif not isinstance(current, dict):
+                where = ".".join(parts[: depth + 1])
+                raise ScenarioError("--set", ".".join(parts), f"'{where}' is a value, not a table")
+            else:
+                current = table[part] = dict(current)
+            table = current
+        table[parts[-1]] = value
+    return data
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load, inherit, override and validate a scenario file.
+
+    Args:
+        path: The TOML file.
+        overrides: ``key.path=value`` strings applied after inheritance.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: With the file, key path and what was expected.
+    """
+    path = Path(path)
+    data = _resolve(path)
+    if overrides:
+        data = apply_overrides(data, overrides)
+        try:
+            return scenario_from_dict(data, path)
+        except ScenarioError as error:
+            if any(o.split("=", 1)[0].strip() == error.key for o in overrides):
+                raise ScenarioError(f"{path} (--set)", error.key, error.message) from None
+            raise
+    return scenario_from_dict(data, path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The resolved scenario as plain data (dates as ISO strings), for manifests."""
+    return _plain(dataclasses.asdict(scenario))
+
+
+def scenario_hash(scenario: Scenario, **extra: Any) -> str:
+    """A short, stable hash of the resolved scenario and run options."""
+    payload = json.dumps({"scenario": scenario_to_dict(scenario), **extra}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:8]
