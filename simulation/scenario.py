@@ -626,6 +626,8 @@ def _type_name(tp: Any) -> str:
         return names[tp]
     if typing.get_origin(tp) is tuple:
         return "a list"
+    if typing.get_origin(tp) is dict:
+        return "one or more tables [<key>.<name>]"
     return "a table"
 
 
@@ -731,7 +733,8 @@ def _build(
         elif field.default_factory is not _MISSING:
             values[name] = field.default_factory()
         else:
-            raise ScenarioError(file, key, f"missing; expected {_type_name(hints[name])}")
+            expected = _type_name(hints[name]).replace("<key>", key)
+            raise ScenarioError(file, key, f"missing; expected {expected}")
     return cls(**values)
 
 

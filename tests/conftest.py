@@ -1,0 +1,88 @@
+"""Shared scenario builders for the tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from simulation.scenario import Scenario, apply_overrides, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+BASE = {
+    "run": {"name": "test", "start": "2021-03-01", "end": "2022-02-28", "seed": 7},
+    "pilot": {"enabled": True},
+    "areas": {
+        "town": {"name": "Town", "unemployed": 3000},
+        "village": {"name": "Village", "unemployed": 800, "pilot": False},
+    },
+    "services": {
+        "training": {
+            "provider": "state",
+            "status": "training",
+            "places_per_1000": 150.0,
+            "duration_weeks": 10,
+            "employability_gain": 0.2,
+        },
+        "social_work": {
+            "provider": "city",
+            "status": "parallel",
+            "places_per_1000": 20.0,
+            "duration_weeks": 8,
+            "addresses": ["social", "health"],
+            "barrier_removal_probability": 0.5,
+        },
+        "rehabilitative_work": {
+            "provider": "city",
+            "status": "rehabilitative_work",
+            "places_per_1000": 30.0,
+            "duration_weeks": 12,
+            "addresses": ["social"],
+            "barrier_removal_probability": 0.3,
+        },
+    },
+}
+
+#: Everything that makes job finding differ between people or over time, switched off.
+CONSTANT_HAZARD = [
+    "job_seekers.employability_sd=0.0",
+    "job_seekers.education_multipliers=[1.0, 1.0, 1.0]",
+    "job_seekers.age_55_plus_multiplier=1.0",
+    "job_seekers.immigrant_multiplier=1.0",
+    "job_seekers.long_term_multiplier_at_start=1.0",
+    "job_seekers.barrier_multiplier=1.0",
+    "job_seekers.duration_penalty=1.0",
+    "job_seekers.meeting_effort_boost=0.0",
+    "job_seekers.out_of_labour_force_monthly=0.0",
+    "job_seekers.registration_lapse_monthly=0.0",
+    "job_seekers.return_monthly=0.0",
+    "te_office.vacancy_referral_probability=0.0",
+    "te_office.monitoring_exit_probability=0.0",
+    "te_office.service_referral_probability=0.0",
+    "te_office.multisector_access=0.0",
+    "pilot.enabled=false",
+    "labour_market.vacancy_elasticity=0.0",
+    "areas.town.inflow_per_week=0.0",
+]
+
+
+def build(overrides: list[str] | tuple[str, ...] = (), base: dict | None = None) -> Scenario:
+    """A validated scenario from the test base with ``key=value`` overrides."""
+    data = apply_overrides(copy.deepcopy(base or BASE), list(overrides))
+    return scenario_from_dict(data, "<test>")
+
+
+def single_area(overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """One area, no services: the smallest setting for analytic checks."""
+    data = copy.deepcopy(BASE)
+    del data["areas"]["village"]
+    data["services"] = {}
+    return build(overrides, data)
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return build()

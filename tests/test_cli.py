@@ -1,0 +1,170 @@
+"""The command line end to end, and its handling of bad input."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from simulation.cli import main
+
+QUICK = ["--scale", "0.2", "--replications", "2", "--set", "run.end=2022-03-31"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "quick"
+    result = CliRunner().invoke(
+        main, ["run", str(SCENARIOS / "quickstart.toml"), "--out", str(out), *QUICK]
+    )
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_run_writes_the_run_folder(quick_run):
+    out, result = quick_run
+    for name in (
+        "outcomes.csv",
+        "organisers.csv",
+        "services.csv",
+        "labour_market.csv",
+        "summary.json",
+        "manifest.json",
+        "employment_rate.png",
+        "statuses.png",
+        "caseload.png",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    assert set(outcomes["replication"]) == {0, 1}
+    assert {"all", "target_group", "long_term_at_start", "under_30", "immigrant", "kela"} <= set(
+        outcomes["group"]
+    )
+    one_row_each = outcomes.groupby(["replication", "week", "group"]).size()
+    assert (one_row_each == 1).all()
+    statuses = [
+        "unemployed",
+        "training",
+        "pay_subsidy",
+        "rehabilitative_work",
+        "other_service",
+        "employed",
+        "out_of_labour_force",
+    ]
+    assert (outcomes[statuses].sum(axis=1) - outcomes["people"]).abs().max() < 1e-6
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["months"] == [6, 12]
+    rate = summary["groups"]["all"]["employment_rate"]["12"]
+    assert 0 < rate["low"] <= rate["mean"] <= rate["high"] < 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 20210301 and manifest["scale"] == 0.2
+    assert manifest["spawn_keys"] == [[0], [1]]
+    assert manifest["scenario"]["run"]["end"] == "2022-03-31"
+    assert manifest["versions"]["mesa"].startswith("3.")
+    assert "emp 12m" in result.output and "target_group" in result.output
+
+
+def test_same_scenario_and_seed_give_identical_files(quick_run, tmp_path):
+    first, _ = quick_run
+    again = tmp_path / "again"
+    result = CliRunner().invoke(
+        main, ["run", str(SCENARIOS / "quickstart.toml"), "--out", str(again), *QUICK]
+    )
+    assert result.exit_code == 0, result.output
+    for name in (
+        "outcomes.csv",
+        "organisers.csv",
+        "services.csv",
+        "labour_market.csv",
+        "summary.json",
+        "employment_rate.png",
+    ):
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+    manifests = [json.loads((d / "manifest.json").read_text()) for d in (first, again)]
+    for manifest in manifests:
+        manifest.pop("timing")
+        manifest.pop("command")
+    assert manifests[0] == manifests[1]
+
+
+def test_workers_do_not_change_results(quick_run, tmp_path):
+    first, _ = quick_run
+    parallel = tmp_path / "parallel"
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(SCENARIOS / "quickstart.toml"),
+            "--out",
+            str(parallel),
+            "--workers",
+            "2",
+            "--no-plots",
+            *QUICK,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (first / "outcomes.csv").read_bytes() == (parallel / "outcomes.csv").read_bytes()
+
+
+def test_default_folder_is_named_after_scenario_and_hash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = [
+        "run",
+        str(SCENARIOS / "quickstart.toml"),
+        "--no-plots",
+        "--scale",
+        "0.05",
+        "--replications",
+        "1",
+        "--set",
+        "run.end=2021-05-31",
+    ]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    folders = list((tmp_path / "results").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("quickstart-")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--set", "city.caseload=-3"], "city.caseload: expected a value >= 1"),
+        (["--set", "city.caseloads=3"], "did you mean 'caseload'"),
+        (["--set", "run.end=2020-01-01"], "run.end: expected a date after run.start"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(args, fragment):
+    result = CliRunner().invoke(main, ["run", str(SCENARIOS / "quickstart.toml"), *args])
+    assert result.exit_code == 2
+    assert fragment in result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("error: ")
+    assert "Traceback" not in result.output
+
+
+def test_bad_file_through_the_installed_command(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[run]\nname = "x"\n[areas.a]\nname = "A"\nunemployed = 10\nshare = 2\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "simulation.cli", "run", str(bad)], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {bad}: areas.a.share: unknown key; expected one of")
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_missing_file_and_bad_option():
+    result = CliRunner().invoke(main, ["run", "no/such/file.toml"])
+    assert result.exit_code == 2 and "file not found" in result.output
+    result = CliRunner().invoke(main, ["run", str(SCENARIOS / "quickstart.toml"), "--scale", "3"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_check_and_params():
+    result = CliRunner().invoke(main, ["check", str(SCENARIOS / "municipal_pilot.toml")])
+    assert result.exit_code == 0 and "Helsinki" in result.output and "pilot area" in result.output
+    result = CliRunner().invoke(main, ["params"])
+    assert result.exit_code == 0
+    assert "`city.caseload`" in result.output and "assumption" in result.output

@@ -1,0 +1,240 @@
+"""The model as a whole: invariants every week, pilot mechanics, determinism, scaling."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import build
+
+from simulation.agents import Caseworker, City, TEOffice
+from simulation.model import EmploymentModel
+from simulation.outcomes import tables
+from simulation.population import Barrier, Group, Status
+
+CLIENT = Status.OTHER_SERVICE  # statuses up to this one are clients of an organiser
+
+
+def step_with_checks(model, weeks):
+    """Advance week by week, checking the invariants after every week."""
+    p = model.job_seekers
+    for _ in range(weeks):
+        before = len(p)
+        keys_before = p.key.copy()
+        model.run_for(1)
+        week = model.week
+        # People are conserved: rows are only added, never dropped or reordered.
+        assert len(p) >= before
+        np.testing.assert_array_equal(p.key[:before], keys_before)
+        new = p.entry_week[before:]
+        assert np.all(new == week)
+        # Status counts add up to the population, in the records too.
+        counts = np.bincount(p.status, minlength=len(Status))
+        assert counts.sum() == len(p)
+        assert model.recorder.people[week, 0] == len(p)
+        # Clients have an organiser and a caseworker; others have none.
+        client = p.status <= CLIENT
+        assert np.all(p.caseworker[client] >= 0)
+        assert np.all(p.caseworker[~client] == -1)
+        assert np.all(
+            model.caseworker_table["organiser"][p.caseworker[client]] == p.organiser[client]
+        )
+        # Meeting capacity is never exceeded.
+        met = (p.last_meeting == week) & (p.caseworker >= 0)
+        per_caseworker = np.bincount(
+            p.caseworker[met], minlength=len(model.caseworker_table["key"])
+        )
+        assert np.all(per_caseworker <= np.ceil(model.caseworker_table["capacity"]))
+        # Service places are never exceeded, and participants have the service's status.
+        in_service = p.service >= 0
+        occupied = np.bincount(p.service[in_service], minlength=len(model.service_places))
+        assert np.all(occupied <= model.service_places)
+        status_of_service = model.service_status[p.service[in_service] % model.n_services]
+        activating = status_of_service != Status.UNEMPLOYED
+        assert np.all(p.status[in_service][activating] == status_of_service[activating])
+        assert np.all(p.status[in_service][~activating] == Status.UNEMPLOYED)
+        assert np.all(p.queued_for[p.status != Status.UNEMPLOYED] == -1)
+
+
+def test_invariants_hold_every_week():
+    model = EmploymentModel(build(["run.end=2021-12-31"]))
+    step_with_checks(model, model.weeks)
+
+
+def test_invariants_hold_when_capacities_bind():
+    scenario = build(
+        [
+            "run.end=2021-09-30",
+            "te_office.meetings_per_caseworker_week=2.5",
+            "city.meetings_per_caseworker_week=1.0",
+            "te_office.service_referral_probability=1.0",
+            "city.service_referral_probability=1.0",
+        ]
+    )
+    model = EmploymentModel(scenario)
+    step_with_checks(model, model.weeks)
+    assert model.recorder.backlog.sum() > 0  # meetings were rationed
+    assert model.recorder.queued.sum() > 0  # services had queues
+
+
+def _city_clients_and_target(model):
+    p = model.job_seekers
+    clients = np.flatnonzero(p.status <= CLIENT)
+    target = model.in_target_group(model.age(clients), p.benefit[clients], p.immigrant[clients])
+    return clients, p.organiser[clients] % 2 == City.kind, target
+
+
+def test_the_pilot_moves_the_target_group_of_pilot_areas_to_the_city():
+    model = EmploymentModel(build())
+    clients, city_client, target = _city_clients_and_target(model)
+    in_town = model.job_seekers.area[clients] == 0
+    # Town is a pilot area: the city serves its target group and only that.
+    assert np.all(city_client[in_town] == target[in_town])
+    # Village is not: the TE office serves everyone there.
+    assert not np.any(city_client[~in_town])
+    assert isinstance(model.organisers[1], City) and model.organisers[1].caseworkers
+    assert not model.organisers[3].caseworkers
+
+
+def test_new_job_seekers_go_to_the_city_when_in_the_target_group():
+    model = EmploymentModel(build())
+    model.run_for(10)
+    p = model.job_seekers
+    new = np.flatnonzero(
+        (p.entry_week > 0) & (p.spell_start == p.entry_week) & (p.area == 0) & (p.status <= CLIENT)
+    )
+    assert len(new) > 100
+    city_client = p.organiser[new] % 2 == City.kind
+    np.testing.assert_array_equal(city_client, (p.groups[new] & Group.TARGET) != 0)
+
+
+def test_without_the_pilot_the_te_office_serves_everyone():
+    model = EmploymentModel(build(["pilot.enabled=false"]))
+    model.run_for(5)
+    p = model.job_seekers
+    assert np.all(p.organiser[p.status <= CLIENT] % 2 == TEOffice.kind)
+
+
+def test_a_pilot_starting_later_hands_over_at_its_start():
+    model = EmploymentModel(build(["pilot.start=2021-06-01"]))  # week 13
+    assert model.pilot_week == 13
+    model.run_for(13)
+    _, city_client, _ = _city_clients_and_target(model)
+    assert not np.any(city_client)
+    model.run_for(0.6)  # the hand-over event, before week 13 is simulated
+    clients, city_client, target = _city_clients_and_target(model)
+    in_town = model.job_seekers.area[clients] == 0
+    assert city_client.sum() > 0
+    np.testing.assert_array_equal(city_client[in_town], target[in_town])
+    assert model.steps == 13
+
+
+def test_caseworkers_follow_the_caseload():
+    model = EmploymentModel(build(["city.caseload=50", "te_office.caseload=200"]))
+    city, te_office = model.organisers[1], model.organisers[0]
+    p = model.job_seekers
+    for organiser, caseload in ((city, 50), (te_office, 200)):
+        clients = np.count_nonzero((p.organiser == organiser.index) & (p.status <= CLIENT))
+        assert len(organiser.caseworkers) == int(np.ceil(clients / caseload))
+    assert all(isinstance(c, Caseworker) for c in city.caseworkers)
+    loads = [len(c.clients()) for c in city.caseworkers]
+    assert max(loads) - min(loads) <= 1
+
+
+def test_competent_caseworkers_detect_more_barriers():
+    def detected(share):
+        model = EmploymentModel(
+            build([f"city.multisector_competence_share={share}", "run.end=2021-08-31"])
+        )
+        model.run()
+        return np.count_nonzero(model.job_seekers.detected)
+
+    assert detected(1.0) > 1.3 * detected(0.0)
+
+
+def test_monitoring_exits_raise_the_out_of_labour_force_share():
+    def out_share(probability):
+        model = EmploymentModel(
+            build(
+                [
+                    f"te_office.monitoring_exit_probability={probability}",
+                    f"city.monitoring_exit_probability={probability}",
+                    "run.end=2021-08-31",
+                ]
+            )
+        )
+        model.run()
+        return np.mean(model.job_seekers.status == Status.OUT_OF_LABOUR_FORCE)
+
+    assert out_share(0.3) > out_share(0.0) + 0.05
+
+
+@pytest.mark.parametrize("removal", [0.0, 1.0])
+def test_completed_services_resolve_the_barriers_they_address(removal):
+    model = EmploymentModel(
+        build(
+            [
+                f"services.social_work.barrier_removal_probability={removal}",
+                "services.social_work.employability_gain=0.5",
+            ]
+        )
+    )
+    p = model.job_seekers
+    social_work = model.service_names.index("social_work")  # addresses social and health
+    rows = np.flatnonzero(p.status == Status.UNEMPLOYED)[:40]
+    p.barriers[rows] = Barrier.SOCIAL | Barrier.HEALTH | Barrier.SKILLS
+    p.detected[rows] = p.barriers[rows]
+    p.service[rows] = social_work  # area 0
+    p.service_end[rows] = 0
+    employability = p.employability[rows].copy()
+    model.run_services(0)
+    assert np.all(p.service[rows] == -1) and np.all(p.service_ended[rows] == 0)
+    np.testing.assert_allclose(p.employability[rows], employability * 1.5, rtol=1e-6)
+    expected = (
+        Barrier.SKILLS if removal == 1.0 else Barrier.SOCIAL | Barrier.HEALTH | Barrier.SKILLS
+    )
+    assert np.all(p.barriers[rows] == expected)
+    assert np.all(p.detected[rows] == expected)
+
+
+def test_same_seed_same_results_and_another_seed_differs():
+    scenario = build(["run.end=2021-08-31"])
+    first = tables(run(scenario, 11))
+    again = tables(run(scenario, 11))
+    other = tables(run(scenario, 12))
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], again[name])
+    assert not first["outcomes"].equals(other["outcomes"])
+
+
+def run(scenario, seed, scale=None):
+    model = EmploymentModel(scenario, seed=seed, scale=scale)
+    model.run()
+    return model
+
+
+def test_a_scaled_run_estimates_the_full_run():
+    scenario = build(["run.end=2021-08-31"])
+
+    def at_week_20(scale):
+        values = []
+        for seed in range(4):
+            frame = tables(run(scenario, seed, scale))["outcomes"]
+            row = frame[(frame["group"] == "all") & (frame["week"] == 20)].iloc[0]
+            values.append((row["people"], row["employment_rate"]))
+        return np.mean(values, axis=0)
+
+    full, quarter = at_week_20(None), at_week_20(0.25)
+    assert quarter[0] == pytest.approx(full[0], rel=0.03)
+    assert quarter[1] == pytest.approx(full[1], abs=0.02)
+
+
+def test_a_job_seeker_view_reads_and_writes_the_arrays():
+    model = EmploymentModel(build(["run.end=2021-04-30"]))
+    person = model.job_seekers[5]
+    assert person.status in Status
+    assert person.as_dict()["key"] == int(model.job_seekers.key[5])
+    person.employability = 2.5
+    assert model.job_seekers.employability[5] == pytest.approx(2.5)
+    with pytest.raises(AttributeError):
+        _ = person.salary
+    with pytest.raises(IndexError):
+        model.job_seekers[len(model.job_seekers)]

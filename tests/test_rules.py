@@ -1,0 +1,119 @@
+"""Each behavioural rule on its own."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulation import rules
+
+
+def test_duration_factor_builds_up_linearly_then_stays():
+    weeks = np.array([0, 10, 20, 40, 400])
+    factor = rules.duration_factor(weeks, penalty=0.4, penalty_weeks=20)
+    np.testing.assert_allclose(factor, [1.0, 0.7, 0.4, 0.4, 0.4], rtol=1e-6)
+    np.testing.assert_allclose(rules.duration_factor(weeks, 1.0, 20), 1.0)
+
+
+def test_meeting_boost_decays_exponentially_and_vanishes_without_meetings():
+    effect = np.full(3, 0.5, dtype=np.float32)
+    boost = rules.meeting_boost(np.array([0, 4, 10**6]), effect, decay_weeks=4.0)
+    np.testing.assert_allclose(boost, [1.5, 1.0 + 0.5 / np.e, 1.0], rtol=1e-6)
+
+
+def test_barrier_count_counts_bits():
+    np.testing.assert_array_equal(
+        rules.barrier_count(np.array([0, 1, 2, 3, 7], dtype=np.uint8)), [0, 1, 1, 2, 3]
+    )
+
+
+def _market(n=1000, areas=2, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.lognormal(size=n), rng.integers(0, areas, n), np.array([300.0, 120.0])
+
+
+def test_matching_has_constant_returns_to_scale():
+    weights, areas, vacancies = _market()
+    _, matches = rules.matching_rates(weights, areas, vacancies, 0.02, 0.3)
+    doubled_w = np.concatenate([weights, weights])
+    doubled_a = np.concatenate([areas, areas])
+    p2, matches2 = rules.matching_rates(doubled_w, doubled_a, 2 * vacancies, 0.02, 0.3)
+    # Hazards are unchanged; probabilities too (small hazards), so matches double.
+    np.testing.assert_allclose(matches2, 2 * matches, rtol=1e-9)
+
+
+def test_more_search_by_some_displaces_others():
+    weights, areas, vacancies = _market()
+    before, total_before = rules.matching_rates(weights, areas, vacancies, 0.02, 0.3)
+    helped = np.arange(len(weights)) < 200
+    after, total_after = rules.matching_rates(
+        np.where(helped, weights * 2, weights), areas, vacancies, 0.02, 0.3
+    )
+    assert np.all(after[~helped] < before[~helped])
+    assert np.all(after[helped] > before[helped])
+    gain = after[helped].sum() - before[helped].sum()
+    assert 0 < total_after.sum() - total_before.sum() < gain
+
+
+def test_matches_never_exceed_vacancies():
+    weights, areas, _ = _market()
+    vacancies = np.array([5.0, 1.0])
+    probability, matches = rules.matching_rates(weights, areas, vacancies, 50.0, 0.3)
+    expected = np.bincount(areas, weights=probability, minlength=2)
+    assert np.all(expected <= vacancies + 1e-9)
+    assert np.all(matches <= vacancies)
+
+
+def test_matching_efficiency_reproduces_the_target_rate():
+    weights, areas, vacancies = _market()
+    totals = np.bincount(areas, weights=weights)
+    efficiency = rules.matching_efficiency(0.015, len(weights), totals, vacancies, 0.3)
+    probability, _ = rules.matching_rates(weights, areas, vacancies, efficiency, 0.3)
+    hazard = -np.log1p(-probability)
+    np.testing.assert_allclose(hazard.mean(), -np.log1p(-0.015), rtol=1e-9)
+
+
+def test_ration_serves_each_queue_in_priority_order_up_to_capacity():
+    queues = np.array([0, 0, 0, 1, 1, 2])
+    due = np.array([5, 3, 4, 1, 1, 9])
+    tie = np.array([0.1, 0.9, 0.5, 0.7, 0.2, 0.3])
+    granted = rules.ration(queues, (due, tie), np.array([2, 1, 0]))
+    np.testing.assert_array_equal(granted, [False, True, True, False, True, False])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 3), st.floats(0, 1)), min_size=1, max_size=60
+    ),
+    st.lists(st.integers(0, 5), min_size=5, max_size=5),
+    st.randoms(use_true_random=False),
+)
+def test_ration_never_exceeds_capacity_and_ignores_listing_order(candidates, capacity, random):
+    queues = np.array([c[0] for c in candidates])
+    due = np.array([c[1] for c in candidates])
+    key = np.array([c[2] for c in candidates]) + np.arange(len(candidates)) * 1e-9
+    capacity = np.array(capacity)
+    granted = rules.ration(queues, (due, key), capacity)
+    assert np.all(np.bincount(queues[granted], minlength=5) <= capacity)
+    assert np.all(
+        np.bincount(queues[granted], minlength=5)
+        == np.minimum(np.bincount(queues, minlength=5), capacity)
+    )
+    order = list(range(len(candidates)))
+    random.shuffle(order)
+    order = np.array(order)
+    shuffled = rules.ration(queues[order], (due[order], key[order]), capacity)
+    np.testing.assert_array_equal(shuffled, granted[order])
+
+
+def test_municipal_share_steps_at_300_and_1000_days():
+    days = np.array([0, 300, 301, 1000, 1001, 5000])
+    share = rules.municipal_share(days, (300.0, 1000.0), (0.0, 0.5, 0.7))
+    np.testing.assert_allclose(share, [0, 0, 0.5, 0.5, 0.7, 0.7])
+
+
+def test_vacancy_multiplier_interpolates_and_holds_at_the_ends():
+    weeks, values = np.array([0.0, 10.0]), np.array([1.0, 0.5])
+    assert rules.vacancy_multiplier(5, weeks, values) == 0.75
+    assert rules.vacancy_multiplier(50, weeks, values) == 0.5
+    assert rules.vacancy_multiplier(3, np.array([]), np.array([])) == 1.0

@@ -1,0 +1,73 @@
+"""Counter-based random streams: reproducible, keyed, and well distributed."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulation.streams import RandomStreams, subject_keys
+
+
+@pytest.fixture
+def streams():
+    return RandomStreams(np.random.SeedSequence(42))
+
+
+def test_same_seed_same_draws(streams):
+    keys = subject_keys(0, 0, 0, 1000)
+    again = RandomStreams(np.random.SeedSequence(42))
+    np.testing.assert_array_equal(streams.uniform("x", keys, 3), again.uniform("x", keys, 3))
+
+
+def test_a_persons_draw_does_not_depend_on_who_else_draws(streams):
+    keys = subject_keys(1, 20, 0, 500)
+    everyone = streams.uniform("job_finding", keys, 10)
+    some = np.array([3, 77, 499, 12])
+    np.testing.assert_array_equal(streams.uniform("job_finding", keys[some], 10), everyone[some])
+    reversed_order = streams.uniform("job_finding", keys[::-1], 10)
+    np.testing.assert_array_equal(reversed_order[::-1], everyone)
+
+
+def test_decisions_weeks_and_seeds_give_different_draws(streams):
+    keys = subject_keys(0, 0, 0, 2000)
+    base = streams.uniform("a", keys, 1)
+    others = [
+        streams.uniform("b", keys, 1),
+        streams.uniform("a", keys, 2),
+        RandomStreams(np.random.SeedSequence(43)).uniform("a", keys, 1),
+        RandomStreams(np.random.SeedSequence(42).spawn(2)[1]).uniform("a", keys, 1),
+    ]
+    for other in others:
+        assert abs(np.corrcoef(base, other)[0, 1]) < 0.1
+        assert not np.any(base == other)
+
+
+def test_uniform_draws_are_uniform(streams):
+    u = streams.uniform("u", subject_keys(0, 5, 0, 50_000), 0)
+    assert u.min() > 0.0 and u.max() < 1.0
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+
+
+def test_consecutive_keys_are_not_serially_correlated(streams):
+    u = streams.uniform("u", subject_keys(0, 5, 0, 50_000), 0)
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.02
+
+
+def test_normal_gamma_choice_and_poisson_have_the_right_moments(streams):
+    keys = subject_keys(2, 3, 0, 40_000)
+    z = streams.normal("z", keys, 0)
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03
+    g = streams.gamma("g", keys, 0, 0.5, 2.0)
+    assert abs(g.mean() - 1.0) < 0.05
+    c = streams.choice("c", keys, 0, [0.2, 0.5, 0.3])
+    np.testing.assert_allclose(np.bincount(c) / len(c), [0.2, 0.5, 0.3], atol=0.01)
+    counts = [streams.poisson("n", 0, week, 12.5) for week in range(3000)]
+    assert abs(np.mean(counts) - 12.5) < 0.3
+    assert abs(np.var(counts) - 12.5) < 1.5
+
+
+def test_subject_keys_are_unique_across_areas_cohorts_and_ranks():
+    keys = np.concatenate(
+        [subject_keys(area, cohort, 0, 300) for area in range(3) for cohort in (0, 1, 16, 500)]
+    )
+    assert len(np.unique(keys)) == len(keys)
+    np.testing.assert_array_equal(subject_keys(1, 2, 5, 3), subject_keys(1, 2, 0, 8)[5:])
