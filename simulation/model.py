@@ -830,18 +830,18 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         market = self.spec.labour_market
-        searching = p.status <= Status.OTHER_SERVICE
-        exhausted = (
-            searching
-            & (p.benefit != Benefit.LABOUR_MARKET_SUBSIDY)
-            & ((week - p.jobless_since) >= market.earnings_related_max_weeks)
-        )
+        allowance = np.flatnonzero(p.benefit != Benefit.LABOUR_MARKET_SUBSIDY)
+        exhausted = allowance[
+            (p.status[allowance] <= Status.OTHER_SERVICE)
+            & ((week - p.jobless_since[allowance]) >= market.earnings_related_max_weeks)
+        ]
         p.benefit[exhausted] = Benefit.LABOUR_MARKET_SUBSIDY
         passive_subsidy = (p.status == Status.UNEMPLOYED) & (
             p.benefit == Benefit.LABOUR_MARKET_SUBSIDY
         )
-        p.subsidy_days[passive_subsidy] += self.spec.costs.benefit_days_per_week
-        p.days_employed[p.status == Status.EMPLOYED] += 7
+        days = self.spec.costs.benefit_days_per_week
+        np.add(p.subsidy_days, days, out=p.subsidy_days, where=passive_subsidy)
+        np.add(p.days_employed, 7, out=p.days_employed, where=p.status == Status.EMPLOYED)
 
     def book_staff_cost(self, area: int, state: float, municipal: float) -> None:
         """Add a week's staff costs of an organiser (called by the organisers)."""

@@ -41,6 +41,7 @@ GROUP_LABELS = {
     "kela": Group.KELA,
 }
 _N_STATUS = len(Status)
+_N_BITS = 1 << len(Group)  # combinations of group bits
 
 
 class Recorder:
@@ -75,34 +76,36 @@ class Recorder:
         self.vacancies = np.zeros((weeks, len(model.area_ids)))
         self.matches = np.zeros((weeks, len(model.area_ids)))
 
-    def _masks(self) -> list[np.ndarray | None]:
-        p = self.model.job_seekers
-        masks: list[np.ndarray | None] = []
+        # Which cells of (area, group bits) belong to each outcome group.
+        n_areas = len(model.area_ids)
+        cell_area = np.repeat(np.arange(n_areas), _N_BITS)
+        cell_bits = np.tile(np.arange(_N_BITS), n_areas)
+        members = []
         for label in self.groups:
             if label.startswith("area:"):
-                masks.append(p.area == self.model.area_ids.index(label[5:]))
+                members.append(cell_area == model.area_ids.index(label[5:]))
             elif GROUP_LABELS[label] is None:
-                masks.append(None)
+                members.append(np.ones(len(cell_area), dtype=bool))
             else:
-                masks.append((p.groups & GROUP_LABELS[label]) != 0)
-        return masks
+                members.append((cell_bits & GROUP_LABELS[label]) != 0)
+        self._members = np.array(members, dtype=float)  # groups x cells
 
     def record(self, week: int) -> None:
-        """Record the state at the end of ``week`` (simulated people, unweighted)."""
+        """Record the state at the end of ``week`` (simulated people, unweighted).
+
+        One pass over the population counts people by (area, group bits, status); the
+        overlapping outcome groups are sums of those cells.
+        """
         model = self.model
         p = model.job_seekers
-        status = p.status
-        long_term = (status == Status.UNEMPLOYED) & ((week - p.spell_start) >= 52)
-        days = p.days_employed
-        for g, mask in enumerate(self._masks()):
-            if mask is None:
-                self.status[week, g] = np.bincount(status, minlength=_N_STATUS)
-                self.long_term[week, g] = np.count_nonzero(long_term)
-                self.days_employed[week, g] = days.sum(dtype=np.int64)
-            else:
-                self.status[week, g] = np.bincount(status[mask], minlength=_N_STATUS)
-                self.long_term[week, g] = np.count_nonzero(long_term & mask)
-                self.days_employed[week, g] = days[mask].sum(dtype=np.int64)
+        cells = self._members.shape[1]
+        cell = p.area.astype(np.int64) * _N_BITS + p.groups
+        by_status = np.bincount(cell * _N_STATUS + p.status, minlength=cells * _N_STATUS)
+        self.status[week] = self._members @ by_status.reshape(cells, _N_STATUS)
+        long_term = (p.status == Status.UNEMPLOYED) & ((week - p.spell_start) >= 52)
+        self.long_term[week] = self._members @ np.bincount(cell[long_term], minlength=cells)
+        days = np.bincount(cell, weights=p.days_employed, minlength=cells)
+        self.days_employed[week] = self._members @ days
         self.people[week] = self.status[week].sum(axis=1)
         n_organisers = len(model.organisers)
         table = model.caseworker_table

@@ -262,7 +262,7 @@ class JobSeekerBehaviour:
         source="assumption, sized toward 16% of ended spells lapsing (" + TEM2015 + ")",
     )
     return_monthly: float = param(
-        0.02,
+        0.01,
         low=0.0,
         high=1.0,
         unit="1/month",
@@ -305,14 +305,14 @@ class LabourMarket:
         source="derived: 160,600 / 327,100, " + FEB2021,
     )
     external_inflow_share: float = param(
-        0.5,
+        0.4,
         low=0.0,
         high=1.0,
         doc="Share of the register's new spells made by people outside the simulated "
         "population (the rest are its own returns from services, jobs and inactivity).",
     )
     separation_monthly: float = param(
-        0.02, low=0.0, high=1.0, unit="1/month", doc="Hazard of an employed person losing the job."
+        0.01, low=0.0, high=1.0, unit="1/month", doc="Hazard of an employed person losing the job."
     )
     former_long_term_separation_multiplier: float = param(
         1.5,
