@@ -141,6 +141,26 @@ def _describe(spec: Scenario) -> str:
     return "\n".join(lines)
 
 
+PARAMETERS_START = "<!-- parameters:start -->"
+PARAMETERS_END = "<!-- parameters:end -->"
+
+
+def parameter_table(style: str = "markdown") -> str:
+    """The table of every scenario parameter with its default, unit and source."""
+    rows = list(parameter_rows(Scenario))
+    if style == "tsv":
+        lines = ["key\tdefault\tunit\tsource\tmeaning"]
+        lines += [
+            "\t".join((r["key"], r["default"], r["unit"], r["source"], r["doc"])) for r in rows
+        ]
+        return "\n".join(lines)
+    lines = ["| key | default | unit | source | meaning |", "|---|---|---|---|---|"]
+    for r in rows:
+        cells = (f"`{r['key']}`", r["default"], r["unit"], r["source"], r["doc"])
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 @main.command()
 @click.option(
     "--format",
@@ -149,19 +169,24 @@ def _describe(spec: Scenario) -> str:
     default="markdown",
     show_default=True,
 )
-def params(style: str) -> None:
+@click.option(
+    "--update",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rewrite the table between the parameter markers of this Markdown file.",
+)
+def params(style: str, update: Path | None) -> None:
     """Print every scenario parameter with its default, unit and source."""
-    rows = list(parameter_rows(Scenario))
-    if style == "tsv":
-        click.echo("key\tdefault\tunit\tsource\tmeaning")
-        for r in rows:
-            click.echo("\t".join((r["key"], r["default"], r["unit"], r["source"], r["doc"])))
+    table = parameter_table(style)
+    if update is None:
+        click.echo(table)
         return
-    click.echo("| key | default | unit | source | meaning |")
-    click.echo("|---|---|---|---|---|")
-    for r in rows:
-        cells = (f"`{r['key']}`", r["default"], r["unit"], r["source"], r["doc"])
-        click.echo("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    text = update.read_text()
+    if PARAMETERS_START not in text or PARAMETERS_END not in text:
+        raise click.UsageError(f"{update} has no {PARAMETERS_START} ... {PARAMETERS_END} block")
+    head, rest = text.split(PARAMETERS_START, 1)
+    _, tail = rest.split(PARAMETERS_END, 1)
+    update.write_text(f"{head}{PARAMETERS_START}\n{table}\n{PARAMETERS_END}{tail}")
+    click.echo(f"updated {update}", err=True)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,12 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["param", "parameter_rows", "ASSUMPTION"]
+__all__ = ["param", "parameter_rows", "ASSUMPTION", "SETTING"]
 
+#: A value no source gives: a labelled, sweepable assumption.
 ASSUMPTION = "assumption"
+#: A choice of the analyst (names, horizon, seed, sizes), not a claim about the world.
+SETTING = "setting"
 
 
 def param(
@@ -91,6 +94,8 @@ def _format_default(field: dataclasses.Field, instance: Any) -> str:
 
 
 def _short(value: Any) -> str:
+    if value is None:
+        return "empty"
     if isinstance(value, float):
         return f"{value:g}"
     if dataclasses.is_dataclass(value):

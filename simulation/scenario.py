@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation import facts
-from simulation.parameters import param
+from simulation.parameters import SETTING, param
 
 __all__ = [
     "Area",
@@ -81,14 +81,20 @@ class ScenarioError(ValueError):
 class Run:
     """Name, horizon, seed and default size of a run."""
 
-    name: str = param(doc="Scenario name; used in the run folder name.")
-    description: str = param("", doc="Free text for people reading the scenario.")
+    name: str = param(doc="Scenario name; used in the run folder name.", source=SETTING)
+    description: str = param("", doc="Free text for people reading the scenario.", source=SETTING)
     start: dt.date = param(dt.date(2021, 3, 1), doc="First simulated day.", source=PILOT_LAW)
     end: dt.date = param(dt.date(2024, 12, 31), doc="Last simulated day.", source=PILOT_LAW)
-    seed: int = param(20210301, low=0, doc="Root seed of the replications.")
-    replications: int = param(1, low=1, high=10000, doc="Default number of replications.")
+    seed: int = param(20210301, low=0, doc="Root seed of the replications.", source=SETTING)
+    replications: int = param(
+        1, low=1, high=10000, doc="Default number of replications.", source=SETTING
+    )
     scale: float = param(
-        1.0, low=1e-4, high=1.0, doc="Simulated people per real person (weights 1/scale)."
+        1.0,
+        low=1e-4,
+        high=1.0,
+        doc="Simulated people per real person (weights 1/scale).",
+        source=SETTING,
     )
 
 
@@ -493,8 +499,10 @@ class Service:
 class Area:
     """A labour-market area with its TE office and city."""
 
-    name: str = param(doc="Name shown in outputs.")
-    unemployed: int = param(low=0, high=10_000_000, doc="Unemployed job seekers at the start.")
+    name: str = param(doc="Name shown in outputs.", source=SETTING)
+    unemployed: int = param(
+        low=0, high=10_000_000, doc="Unemployed job seekers at the start.", source=SETTING
+    )
     long_term_share: float = param(
         NATIONAL_LONG_TERM_SHARE,
         low=0.0,
@@ -539,8 +547,11 @@ class Area:
         low=0.0,
         high=1e8,
         doc="Open vacancies at the start (empty: labour_market.vacancies_per_unemployed).",
+        source="default derived: labour_market.vacancies_per_unemployed x unemployed",
     )
-    pilot: bool = param(True, doc="The area takes part in the pilot when it is enabled.")
+    pilot: bool = param(
+        True, doc="The area takes part in the pilot when it is enabled.", source=SETTING
+    )
 
 
 @dataclass(frozen=True)

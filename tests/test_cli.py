@@ -168,3 +168,11 @@ def test_check_and_params():
     result = CliRunner().invoke(main, ["params"])
     assert result.exit_code == 0
     assert "`city.caseload`" in result.output and "assumption" in result.output
+
+
+def test_the_documented_parameter_table_is_up_to_date():
+    from simulation.cli import PARAMETERS_END, PARAMETERS_START, parameter_table
+
+    text = (SCENARIOS.parent / "docs" / "ODD.md").read_text()
+    block = text.split(PARAMETERS_START, 1)[1].split(PARAMETERS_END, 1)[0]
+    assert block.strip() == parameter_table().strip(), "run: simulate params --update docs/ODD.md"

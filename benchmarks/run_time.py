@@ -1,0 +1,46 @@
+"""Wall time, time per person-week and peak memory of one replication of a scenario.
+
+Usage: python benchmarks/run_time.py [SCENARIO] [--scale F] [--repeat N]
+Prints the median over the repeats; start-up (building the initial population) is
+reported apart from the simulation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+
+from simulation import EmploymentModel, load_scenario
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default="scenarios/municipal_pilot.toml")
+    parser.add_argument("--scale", type=float, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    scenario = load_scenario(args.scenario)
+    starts, runs, person_weeks = [], [], []
+    for seed in range(args.repeat):
+        began = time.perf_counter()
+        model = EmploymentModel(scenario, seed=seed, scale=args.scale)
+        built = time.perf_counter()
+        model.run()
+        done = time.perf_counter()
+        starts.append(built - began)
+        runs.append(done - built)
+        person_weeks.append(model.recorder.people[:, 0].sum())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    run = statistics.median(runs)
+    print(f"scenario        {scenario.run.name} (scale {model.scale:g}, {model.weeks} weeks)")
+    print(f"people at end   {len(model.job_seekers):,}")
+    print(f"start-up        {statistics.median(starts):.2f} s (median of {args.repeat})")
+    print(f"simulation      {run:.2f} s (median of {args.repeat})")
+    print(f"per person-week {run / statistics.median(person_weeks) * 1e9:.0f} ns")
+    print(f"peak memory     {peak_mb:.0f} MB resident")
+
+
+if __name__ == "__main__":
+    main()
