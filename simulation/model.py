@@ -215,9 +215,14 @@ class EmploymentModel(mesa.Model):
         """Add ``count`` caseworkers to an organiser; their traits come from its policy."""
         table = self.caseworker_table
         first = len(table["organiser"])
-        hired_before = int(np.sum(table["organiser"] == organiser.index))
-        keys = (np.uint64(organiser.index) << np.uint64(32)) + np.arange(
-            hired_before, hired_before + count, dtype=np.uint64
+        # Traits are keyed by area and rank among the area's serving caseworkers, not by
+        # employer: the i-th caseworker of an area is the same person whether the TE
+        # office or the city employs them (seconded staff), which keeps caseworker draws
+        # common across scenarios that differ in organisation.
+        in_area = table["organiser"] // 2 == organiser.area
+        rank = int(np.count_nonzero(in_area & table["active"]))
+        keys = (np.uint64(organiser.area) << np.uint64(32)) + np.arange(
+            rank, rank + count, dtype=np.uint64
         )
         policy = organiser.policy
         shape = policy.effectiveness_shape
@@ -429,6 +434,7 @@ class EmploymentModel(mesa.Model):
             te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
             if spec.pilot and self.spec.pilot.enabled:
                 self.pilot_active[area] = True
+                self.retire_caseworkers(te_office)  # its staff is re-deployed below
                 city.take_over(clients[in_area & target])
                 te_office.take_over(clients[in_area & ~target])
             elif not te_office.caseworkers:
@@ -520,7 +526,7 @@ class EmploymentModel(mesa.Model):
         keys = p.key[due]
         granted = rules.ration(
             p.caseworker[due],
-            (p.next_meeting[due], self.streams.uniform("meeting_priority", keys, week)),
+            (p.next_meeting[due], self.streams.uniform("meeting_priority", keys, p.meetings[due])),
             self._meeting_capacity(week),
         )
         n_organisers = len(self.organisers)
@@ -531,6 +537,8 @@ class EmploymentModel(mesa.Model):
         organiser = p.organiser[met]
         caseworker = p.caseworker[met]
         keys = p.key[met]
+        number = p.meetings[met]  # draws of a meeting are keyed by its number, not its week
+        p.meetings[met] += 1
         had_meeting = p.last_meeting[met] >= p.spell_start[met]  # an earlier meeting this spell
         self._meetings += np.bincount(organiser, minlength=n_organisers)
         self._intervals[0] += np.bincount(
@@ -540,18 +548,19 @@ class EmploymentModel(mesa.Model):
         )
         self._intervals[1] += np.bincount(organiser[had_meeting], minlength=n_organisers)
         self._give_meeting_boost(met, caseworker, week)
-        self._detect_barriers(met, caseworker, organiser, keys, week)
+        self._detect_barriers(met, caseworker, organiser, keys, number)
         behaviour = self.spec.job_seekers
         referred = self.streams.bernoulli(
-            "vacancy_referral", keys, week, self.policy["vacancy_referral_probability"][organiser]
+            "vacancy_referral", keys, number, self.policy["vacancy_referral_probability"][organiser]
         )
         p.referral_until[met[referred]] = week + behaviour.referral_weeks - 1
         lapsed = self.streams.bernoulli(
-            "monitoring_exit", keys, week, self.policy["monitoring_exit_probability"][organiser]
+            "monitoring_exit", keys, number, self.policy["monitoring_exit_probability"][organiser]
         )
         self.leave_register(met[lapsed])
         stays = met[~lapsed]
-        self.refer_to_services(stays[(p.service[stays] < 0) & (p.queued_for[stays] < 0)], week)
+        eligible = (p.service[stays] < 0) & (p.queued_for[stays] < 0)
+        self.refer_to_services(stays[eligible], week, number[~lapsed][eligible])
         organiser = p.organiser[stays]
         early = (week - p.spell_start[stays]) < self.policy["early_period_weeks"][organiser]
         interval = np.where(
@@ -576,7 +585,7 @@ class EmploymentModel(mesa.Model):
         caseworker: np.ndarray,
         organiser: np.ndarray,
         keys: np.ndarray,
-        week: int,
+        number: np.ndarray,
     ) -> None:
         """Each undetected barrier is found with the caseworker's detection probability."""
         p = self.job_seekers
@@ -586,12 +595,12 @@ class EmploymentModel(mesa.Model):
             self.policy["barrier_detection_probability"][organiser],
         )
         for name, bit in _BARRIER_BITS.items():
-            found = self.streams.bernoulli(f"detect_{name}", keys, week, probability)
+            found = self.streams.bernoulli(f"detect_{name}", keys, number, probability)
             p.detected[met] |= np.where(found & ((p.barriers[met] & bit) != 0), bit, 0).astype(
                 np.uint8
             )
 
-    def refer_to_services(self, rows: np.ndarray, week: int) -> None:
+    def refer_to_services(self, rows: np.ndarray, week: int, number: np.ndarray) -> None:
         """Put people in the queue of a service.
 
         A detected, unresolved barrier leads to a multi-sector service addressing it
@@ -609,13 +618,13 @@ class EmploymentModel(mesa.Model):
         for index, bit in reversed(list(enumerate(_BARRIER_BITS.values(), start=1))):
             category = np.where((pending & bit) != 0, index, category)
         access = self.streams.bernoulli(
-            "multisector_referral", keys, week, self.policy["multisector_access"][organiser]
+            "multisector_referral", keys, number, self.policy["multisector_access"][organiser]
         )
         general = self.streams.bernoulli(
-            "service_referral", keys, week, self.policy["service_referral_probability"][organiser]
+            "service_referral", keys, number, self.policy["service_referral_probability"][organiser]
         )
         category = np.where((category > 0) & access, category, np.where(general, 0, -1))
-        choice_u = self.streams.uniform("service_choice", keys, week)
+        choice_u = self.streams.uniform("service_choice", keys, number)
         chosen = np.full(len(rows), -1, dtype=np.int64)
         area = p.area[rows].astype(np.int64)
         for c, (eligible, cumulative) in enumerate(self._menus):
@@ -657,7 +666,10 @@ class EmploymentModel(mesa.Model):
         keys = p.key[queued]
         granted = rules.ration(
             p.queued_for[queued],
-            (p.queued_since[queued], self.streams.uniform("admission_priority", keys, week)),
+            (
+                p.queued_since[queued],
+                self.streams.uniform("admission_priority", keys, p.services[queued]),
+            ),
             free,
         )
         admitted = queued[granted]
@@ -669,21 +681,23 @@ class EmploymentModel(mesa.Model):
             self.service_status[j] != Status.UNEMPLOYED, self.service_status[j], p.status[admitted]
         )
         p.queued_for[admitted] = -1
+        p.services[admitted] += 1
 
     def _complete_services(self, done: np.ndarray, week: int) -> None:
         p = self.job_seekers
         keys = p.key[done]
+        number = p.services[done]  # draws of a service are keyed by its number, not its week
         j = p.service[done].astype(np.int64) % self.n_services
         p.employability[done] *= 1.0 + self.service_gain[j]
         for name, bit in _BARRIER_BITS.items():
             addressed = (self.service_addresses[j] & bit) != 0
             resolved = addressed & self.streams.bernoulli(
-                f"resolve_{name}", keys, week, self.service_removal[j]
+                f"resolve_{name}", keys, number, self.service_removal[j]
             )
             clear = np.where(resolved, np.uint8(~np.uint8(bit)), np.uint8(255))
             p.barriers[done] &= clear
             p.detected[done] &= clear
-        to_work = self.streams.bernoulli("job_after_service", keys, week, self.service_job[j])
+        to_work = self.streams.bernoulli("job_after_service", keys, number, self.service_job[j])
         was_subsidised = p.status[done] == Status.PAY_SUBSIDY
         activated = p.status[done] != Status.UNEMPLOYED
         p.service[done] = -1

@@ -90,11 +90,13 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "caseworker": (np.int32, -1),
     "next_meeting": (np.int32, NO_WEEK),
     "last_meeting": (np.int32, NO_WEEK),
+    "meetings": (np.int32, 0),  # meetings so far: keys the draws of each meeting
     "meeting_effect": (np.float32, 0.0),
     "referral_until": (np.int32, NO_WEEK),
     "service": (np.int16, -1),
     "service_end": (np.int32, NO_WEEK),
     "service_ended": (np.int32, NO_WEEK),
+    "services": (np.int32, 0),  # services started so far: keys the draws of each service
     "queued_for": (np.int16, -1),
     "queued_since": (np.int32, NO_WEEK),
 }

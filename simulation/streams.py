@@ -92,29 +92,38 @@ class RandomStreams:
         )
         self.key = int(sequence.generate_state(1, dtype=np.uint64)[0])
 
-    def _base(self, decision: str, week: int) -> int:
+    def _base(self, decision: str, week: int | np.ndarray) -> int | np.ndarray:
         base = _mix_scalar(self.key ^ _decision_code(decision))
-        return _mix_scalar(base + ((week + 1) * _WEEK_STRIDE & _MASK))
+        if np.ndim(week) == 0:
+            return _mix_scalar(base + ((int(week) + 1) * _WEEK_STRIDE & _MASK))
+        counter = np.asarray(week).astype(np.uint64) + np.uint64(1)
+        return _mix_array(np.uint64(base) + counter * np.uint64(_WEEK_STRIDE))
 
-    def uniform(self, decision: str, subjects: np.ndarray, week: int) -> np.ndarray:
+    def uniform(
+        self, decision: str, subjects: np.ndarray, week: int | np.ndarray
+    ) -> np.ndarray:
         """Uniform draws on the open interval (0, 1), one per subject.
 
         Args:
             decision: Name of the decision (e.g. ``"job_search"``).
             subjects: uint64 keys of the deciding subjects (see :func:`subject_keys`).
-            week: Model week of the decision.
+            week: Model week of the decision, or a per-subject counter of the same shape
+                (e.g. each person's meeting number, so that the k-th meeting draws the
+                same numbers whichever week it falls in).
 
         Returns:
             float64 array, same shape as ``subjects``.
         """
         subjects = np.asarray(subjects, dtype=np.uint64)
         x = subjects * np.uint64(_SUBJECT_STRIDE)
-        x += np.uint64(self._base(decision, week))
+        x += np.uint64(self._base(decision, week)) if np.ndim(week) == 0 else self._base(
+            decision, week
+        )
         bits = _mix_array(x) >> np.uint64(11)
         return (bits.astype(np.float64) + 0.5) * _TO_UNIT
 
     def bernoulli(
-        self, decision: str, subjects: np.ndarray, week: int, p: np.ndarray | float
+        self, decision: str, subjects: np.ndarray, week: int | np.ndarray, p: np.ndarray | float
     ) -> np.ndarray:
         """Boolean draws, True with probability ``p`` (scalar or per subject)."""
         return self.uniform(decision, subjects, week) < p
