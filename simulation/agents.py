@@ -44,7 +44,6 @@ class ServiceOrganiser(mesa.Agent):
         self.area = area
         self.policy = policy
         self.caseworkers: list[Caseworker] = []
-        self._next_client = 0
 
     @property
     def name(self) -> str:
@@ -67,19 +66,25 @@ class ServiceOrganiser(mesa.Agent):
             self.model.retire_caseworkers(self)
         count = max(1, math.ceil(len(rows) / self.policy.caseload))
         self.caseworkers = self.model.hire_caseworkers(self, count)
-        self._next_client = 0
         self.assign(rows)
 
     def assign(self, rows: np.ndarray) -> None:
-        """Give new clients a caseworker each, in turn (keeps caseloads even)."""
+        """Give new clients a caseworker each.
+
+        Caseworkers are ordered by effectiveness, and a client's place in that order is
+        the client's own permanent random quantile. Caseloads are even in expectation,
+        and a person draws an equally good caseworker whichever organiser serves them,
+        which keeps scenarios that move clients between organisers comparable.
+        """
         if len(rows) == 0:
             return
-        count = len(self.caseworkers)
-        turns = (self._next_client + np.arange(len(rows))) % count
-        self._next_client = int((self._next_client + len(rows)) % count)
         people = self.model.job_seekers
+        quantile = self.model.streams.uniform("caseworker_choice", people.key[rows], 0)
+        position = np.minimum(
+            (quantile * len(self.caseworkers)).astype(np.int64), len(self.caseworkers) - 1
+        )
         people.organiser[rows] = self.index
-        people.caseworker[rows] = self.first_caseworker + turns
+        people.caseworker[rows] = self.first_caseworker + position
 
     def state_paid_staff(self) -> int:
         """Caseworkers whose salaries the state pays."""

@@ -31,7 +31,7 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except ScenarioError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
-        except (NotADirectoryError, PermissionError, FileExistsError) as error:
+        except (NotADirectoryError, PermissionError, FileExistsError, FileNotFoundError) as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
 
@@ -116,6 +116,63 @@ def run(
         )
     click.echo(summary_table(result.summary))
     click.echo(f"\nwrote {result.folder}/", err=True)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Comparison folder.")
+@click.option("--replications", "-r", type=click.IntRange(min=2), help="Replications per scenario.")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios.")
+@click.option("--scale", type=click.FloatRange(min=1e-4, max=1.0), help="Scale of all runs.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@_SET
+@_user_errors
+def compare(
+    sources: tuple[Path, ...],
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    scale: float | None,
+    workers: int,
+    no_plots: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Compare scenarios with the first: paired differences with 90 % intervals.
+
+    Each SOURCE is a scenario file (run here with the same seed, replications and scale
+    as the others, so replications are paired) or a finished run folder.
+    """
+    from simulation.compare import compare as run_comparison
+    from simulation.compare import effects_markdown
+
+    if len(sources) < 2:
+        raise click.UsageError("give at least two scenarios or run folders")
+    files = [s for s in sources if not s.is_dir()]
+    weeks = 0
+    for path in files:
+        weeks += load_scenario(path, overrides).weeks
+    reps = replications or (load_scenario(files[0], overrides).run.replications if files else 0)
+    with click.progressbar(
+        length=max(weeks * reps, 1), label="simulating weeks", file=sys.stderr
+    ) as bar:
+        result = run_comparison(
+            list(sources),
+            out=out,
+            replications=replications,
+            seed=seed,
+            scale=scale,
+            workers=workers,
+            overrides=overrides,
+            progress=bar.update,
+            plots=not no_plots,
+        )
+    headline = result.effects[
+        result.effects["measure"].str.startswith("employment_rate")
+        | result.effects["measure"].str.contains("per_extra")
+    ]
+    click.echo(effects_markdown(type(result)(result.arms, headline, result.paired)))
+    click.echo(f"wrote {result.folder}/", err=True)
 
 
 @main.command()

@@ -91,6 +91,8 @@ class EmploymentModel(mesa.Model):
         self._intervals = np.zeros((2, len(self.organisers)))
         self._backlog = np.zeros(len(self.organisers))
         self._matches = np.zeros(len(self.area_ids))
+        self.meetings_by_caseworker = np.zeros(0, dtype=np.int64)
+        self.meeting_capacity = np.zeros(0, dtype=np.int64)
         self._populate()
         self._anchor_matching()
         self._staff_organisers()
@@ -183,8 +185,10 @@ class EmploymentModel(mesa.Model):
             "early_interval_weeks",
             "early_period_weeks",
             "first_meeting_weeks",
+            "min_weeks_between_meetings",
         ):
             self.policy[name] = column(name, np.int32)
+        self.policy["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
         self.caseworker_table = {
             "organiser": np.zeros(0, dtype=np.int32),
             "capacity": np.zeros(0),
@@ -229,8 +233,9 @@ class EmploymentModel(mesa.Model):
         new = {
             "organiser": np.full(count, organiser.index, dtype=np.int32),
             "capacity": np.full(count, policy.meetings_per_caseworker_week),
-            "effectiveness": self.streams.gamma(
-                "caseworker_effectiveness", keys, 0, shape, 1.0 / shape
+            # Sorted, so that a client's quantile picks an equally effective caseworker.
+            "effectiveness": np.sort(
+                self.streams.gamma("caseworker_effectiveness", keys, 0, shape, 1.0 / shape)
             ).astype(np.float32),
             "competent": self.streams.bernoulli(
                 "caseworker_competence", keys, 0, policy.multisector_competence_share
@@ -515,23 +520,28 @@ class EmploymentModel(mesa.Model):
         the registration through monitoring (Huuskonen 2023); (5) may refer to a service.
         """
         p = self.job_seekers
-        due = np.flatnonzero(
-            (p.status == Status.UNEMPLOYED) & (p.caseworker >= 0) & (p.next_meeting <= week)
-        )
         self._meetings[:] = 0
         self._intervals[:] = 0
         self._backlog[:] = 0
-        if len(due) == 0:
-            return
-        keys = p.key[due]
+        clients = np.flatnonzero((p.status == Status.UNEMPLOYED) & (p.caseworker >= 0))
+        is_due = p.next_meeting[clients] <= week
+        due = clients[is_due]
+        capacity = self._meeting_capacity(week)
         granted = rules.ration(
             p.caseworker[due],
-            (p.next_meeting[due], self.streams.uniform("meeting_priority", keys, p.meetings[due])),
-            self._meeting_capacity(week),
+            (
+                p.next_meeting[due],
+                self.streams.uniform("meeting_priority", p.key[due], p.meetings[due]),
+            ),
+            capacity,
         )
         n_organisers = len(self.organisers)
         self._backlog += np.bincount(p.organiser[due[~granted]], minlength=n_organisers)
         met = due[granted]
+        spare = capacity - np.bincount(p.caseworker[met], minlength=len(capacity))
+        met = np.concatenate([met, self._extra_meetings(clients[~is_due], spare, week)])
+        self.meetings_by_caseworker = np.bincount(p.caseworker[met], minlength=len(capacity))
+        self.meeting_capacity = capacity
         if len(met) == 0:
             return
         organiser = p.organiser[met]
@@ -569,6 +579,34 @@ class EmploymentModel(mesa.Model):
             self.policy["meeting_interval_weeks"][organiser],
         )
         p.next_meeting[stays] = week + interval
+
+    def _extra_meetings(self, candidates: np.ndarray, spare: np.ndarray, week: int) -> np.ndarray:
+        """Caseworkers fill spare capacity with clients who are not yet due.
+
+        Those who have waited longest since their last meeting go first, and nobody is
+        met twice within ``min_weeks_between_meetings``. This is how a smaller caseload
+        turns into more frequent meetings when the policy interval alone is already met.
+        """
+        p = self.job_seekers
+        organiser = p.organiser[candidates]
+        allowed = (
+            self.policy["spare_capacity_meetings"][organiser]
+            & (
+                (week - p.last_meeting[candidates])
+                >= self.policy["min_weeks_between_meetings"][organiser]
+            )
+            & (spare[p.caseworker[candidates]] > 0)
+        )
+        candidates = candidates[allowed]
+        if len(candidates) == 0:
+            return candidates
+        priority = self.streams.uniform(
+            "extra_meeting_priority", p.key[candidates], p.meetings[candidates]
+        )
+        granted = rules.ration(
+            p.caseworker[candidates], (p.last_meeting[candidates], priority), np.maximum(spare, 0)
+        )
+        return candidates[granted]
 
     def _give_meeting_boost(self, met: np.ndarray, caseworker: np.ndarray, week: int) -> None:
         """Search boost from a meeting: caseworker effectiveness, damped for barriers."""

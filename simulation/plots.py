@@ -17,7 +17,13 @@ import pandas as pd  # noqa: E402
 
 from simulation.outcomes import STATUS_COLUMNS  # noqa: E402
 
-__all__ = ["plot_run", "plot_employment", "plot_statuses", "plot_organisers"]
+__all__ = [
+    "plot_run",
+    "plot_employment",
+    "plot_statuses",
+    "plot_organisers",
+    "plot_comparison",
+]
 
 _GROUP_TITLES = {
     "all": "All job seekers",
@@ -121,4 +127,61 @@ def plot_run(tables: dict[str, pd.DataFrame], folder: Path, title: str = "") -> 
     ]
     if not tables["organisers"].empty:
         paths.append(plot_organisers(tables["organisers"], folder / "caseload.png", title))
+    return paths
+
+
+def plot_comparison(comparison, folder: Path) -> list[Path]:
+    """Employment paths per scenario, and paired differences to the reference, by group.
+
+    Args:
+        comparison: A :class:`simulation.compare.Comparison`.
+        folder: Where to write ``compare_employment.png`` and ``compare_difference.png``.
+
+    Returns:
+        The paths written.
+    """
+    from simulation.compare import EFFECT_GROUPS, paired_difference_paths
+
+    groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
+    paths = []
+    figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
+    for axis, group in zip(axes.flat, groups, strict=False):
+        for arm in comparison.arms:
+            frame = arm.outcomes[arm.outcomes["group"] == group]
+            dates, mean, low, high = _band(frame, "employment_rate")
+            axis.fill_between(dates, low, high, alpha=0.2)
+            axis.plot(dates, mean, lw=1.5, label=arm.name)
+        axis.set_title(_GROUP_TITLES[group])
+        axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        _format_dates(axis)
+    for axis in list(axes.flat)[len(groups) :]:
+        axis.set_visible(False)
+    axes[0, 0].legend(fontsize=8, loc="lower right")
+    axes[0, 0].set_ylabel("employment rate (90 % band)")
+    figure.suptitle("Employment rate by scenario")
+    figure.tight_layout()
+    paths.append(folder / "compare_employment.png")
+    figure.savefig(paths[-1], dpi=110, metadata=_METADATA)
+    plt.close(figure)
+
+    figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
+    for axis, group in zip(axes.flat, groups, strict=False):
+        for name, frame in paired_difference_paths(comparison, group).items():
+            axis.fill_between(
+                frame["date"], frame["ci_low"] * 100, frame["ci_high"] * 100, alpha=0.2
+            )
+            axis.plot(frame["date"], frame["difference"] * 100, lw=1.5, label=name)
+        axis.axhline(0.0, color="black", lw=0.8)
+        axis.set_title(_GROUP_TITLES[group])
+        _format_dates(axis)
+    for axis in list(axes.flat)[len(groups) :]:
+        axis.set_visible(False)
+    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].set_ylabel("percentage points (90 % interval)")
+    kind = "paired difference" if comparison.paired else "difference (unpaired)"
+    figure.suptitle(f"Employment rate: {kind} to {comparison.arms[0].name}")
+    figure.tight_layout()
+    paths.append(folder / "compare_difference.png")
+    figure.savefig(paths[-1], dpi=110, metadata=_METADATA)
+    plt.close(figure)
     return paths

@@ -352,11 +352,12 @@ class Organiser:
         source="KEHA centre 2025 via Yle: 149 job seekers per advisor (100-250)",
     )
     meetings_per_caseworker_week: float = param(
-        12.0,
+        8.0,
         low=0.0,
         high=200.0,
         unit="meetings / week",
-        doc="Meeting capacity of one caseworker (enough for 3-monthly meetings at 149).",
+        doc="Meeting capacity of one caseworker: about what 3-monthly meetings need at 149 "
+        "clients of whom some 72 % are unemployed (the rest in services).",
     )
     meeting_interval_weeks: int = param(
         13,
@@ -381,6 +382,19 @@ class Organiser:
         unit="weeks",
         doc="Length of the early period with denser meetings (Nordic model: 13).",
         source="Nordic job-seeking model 2022 (policy design)",
+    )
+    spare_capacity_meetings: bool = param(
+        True,
+        doc="Caseworkers use spare meeting capacity for clients not yet due, "
+        "longest-waiting first (so a smaller caseload means more meetings).",
+    )
+    min_weeks_between_meetings: int = param(
+        2,
+        low=1,
+        high=520,
+        unit="weeks",
+        doc="Shortest gap between two meetings of a client when capacity is spare.",
+        source="assumption; the densest policy, the Nordic model, meets every 2 weeks",
     )
     first_meeting_weeks: int = param(
         2, low=0, high=52, unit="weeks", doc="Weeks from registration to the first meeting."
@@ -414,7 +428,7 @@ class Organiser:
         doc="Chance a meeting refers a job seeker to a general service.",
     )
     monitoring_exit_probability: float = param(
-        0.02,
+        0.01,
         low=0.0,
         high=1.0,
         doc="Chance a meeting ends the registration without a job (monitoring, sanctions).",

@@ -99,9 +99,7 @@ class RandomStreams:
         counter = np.asarray(week).astype(np.uint64) + np.uint64(1)
         return _mix_array(np.uint64(base) + counter * np.uint64(_WEEK_STRIDE))
 
-    def uniform(
-        self, decision: str, subjects: np.ndarray, week: int | np.ndarray
-    ) -> np.ndarray:
+    def uniform(self, decision: str, subjects: np.ndarray, week: int | np.ndarray) -> np.ndarray:
         """Uniform draws on the open interval (0, 1), one per subject.
 
         Args:
@@ -116,8 +114,10 @@ class RandomStreams:
         """
         subjects = np.asarray(subjects, dtype=np.uint64)
         x = subjects * np.uint64(_SUBJECT_STRIDE)
-        x += np.uint64(self._base(decision, week)) if np.ndim(week) == 0 else self._base(
-            decision, week
+        x += (
+            np.uint64(self._base(decision, week))
+            if np.ndim(week) == 0
+            else self._base(decision, week)
         )
         bits = _mix_array(x) >> np.uint64(11)
         return (bits.astype(np.float64) + 0.5) * _TO_UNIT

@@ -1,0 +1,378 @@
+"""Scenario comparison: paired differences across replications, with intervals.
+
+Scenarios run with the same root seed, replications and scale share their random
+numbers (see :mod:`simulation.streams`), so replication *i* of one scenario and
+replication *i* of another differ through policy only. Their difference is computed
+replication by replication and summarised with a t interval; runs that do not share
+seeds are compared as independent samples (Welch) and flagged as unpaired.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation.results import atomic_write, month_week
+from simulation.scenario import load_scenario, scenario_hash
+
+__all__ = ["Arm", "Comparison", "compare", "compare_arms", "load_arm", "EFFECT_GROUPS"]
+
+EFFECT_GROUPS = ("all", "target_group", "long_term_at_start", "under_30", "immigrant")
+STATE_COSTS = ("state_staff", "state_services", "state_benefits")
+MUNICIPAL_COSTS = ("municipal_staff", "municipal_services", "municipal_benefits")
+LEVEL = 0.90
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One scenario's finished run, as read from its run folder."""
+
+    name: str
+    folder: Path
+    outcomes: pd.DataFrame
+    labour_market: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def key(self) -> tuple:
+        """What must match for two runs to be paired: seed, replications, scale, weeks."""
+        m = self.manifest
+        return (m["seed"], m["replications"], m["scale"], m["weeks"])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The effects of each scenario against the first (the reference)."""
+
+    arms: list[Arm]
+    effects: pd.DataFrame
+    paired: bool
+    folder: Path | None = None
+
+
+def load_arm(folder: str | Path) -> Arm:
+    """Read a run folder written by ``simulate run``."""
+    folder = Path(folder)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(f"{folder}: not a run folder (no manifest.json)")
+    manifest = json.loads(manifest_path.read_text())
+    return Arm(
+        name=manifest["scenario"]["run"]["name"],
+        folder=folder,
+        outcomes=pd.read_csv(folder / "outcomes.csv"),
+        labour_market=pd.read_csv(folder / "labour_market.csv"),
+        manifest=manifest,
+    )
+
+
+def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray:
+    frame = arm.outcomes
+    rows = frame[(frame["group"] == group) & (frame["week"] == week)].sort_values("replication")
+    return rows[column].to_numpy(dtype=float)
+
+
+def _employment_years(arm: Arm, week: int) -> np.ndarray:
+    frame = arm.outcomes
+    rows = frame[(frame["group"] == "all") & (frame["week"] == week)].sort_values("replication")
+    return (rows["days_employed_per_person"] * rows["people"]).to_numpy(dtype=float) / 365.25
+
+
+def _costs(arm: Arm, columns: tuple[str, ...]) -> np.ndarray:
+    totals = arm.labour_market.groupby("replication")[list(columns)].sum().sum(axis=1)
+    return totals.sort_index().to_numpy(dtype=float)
+
+
+def _interval(difference: np.ndarray, se: float, dof: float) -> tuple[float, float]:
+    if not np.isfinite(se) or dof <= 0:
+        return (float("nan"), float("nan"))
+    half = stats.t.ppf(0.5 + LEVEL / 2, dof) * se
+    mean = float(np.mean(difference))
+    return (mean - half, mean + half)
+
+
+def _effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str, float]:
+    """Mean difference, its standard error and a 90 % t interval."""
+    n = len(reference)
+    if paired:
+        difference = other - reference
+        se = float(np.std(difference, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+        low, high = _interval(difference, se, n - 1)
+        mean = float(np.mean(difference))
+    else:
+        va = np.var(reference, ddof=1) / n if n > 1 else np.nan
+        vb = np.var(other, ddof=1) / len(other) if len(other) > 1 else np.nan
+        se = float(np.sqrt(va + vb))
+        dof = (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (len(other) - 1)) if se > 0 else n - 1
+        mean = float(np.mean(other) - np.mean(reference))
+        half = stats.t.ppf(0.5 + LEVEL / 2, dof) * se if np.isfinite(se) else float("nan")
+        low, high = mean - half, mean + half
+    return {
+        "reference": float(np.mean(reference)),
+        "value": float(np.mean(other)),
+        "difference": mean,
+        "se": se,
+        "ci_low": low,
+        "ci_high": high,
+    }
+
+
+def _months(weeks: int) -> list[int]:
+    late = [m for m in (36, 30) if month_week(m) < weeks][:1]
+    return [m for m in (12, 24) if month_week(m) < weeks] + late
+
+
+def compare_arms(arms: list[Arm]) -> Comparison:
+    """Effects of every arm against the first.
+
+    Measures (per group): the employment rate at 12, 24 and 36 (or 30) months, and at
+    the end days employed per person, the activation rate and the out-of-labour-force
+    share. For everyone: extra employment years and the extra cost to the state and
+    to the municipalities per extra employment year.
+
+    Args:
+        arms: Finished runs; the first is the reference.
+
+    Returns:
+        The comparison (``effects`` is a tidy table, one row per arm x group x measure).
+    """
+    if len(arms) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    reference = arms[0]
+    weeks = min(int(a.manifest["weeks"]) for a in arms)
+    last = weeks - 1
+    paired = all(a.key == reference.key for a in arms)
+    rows = []
+    for arm in arms[1:]:
+        measures: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+        for group in EFFECT_GROUPS:
+            for m in _months(weeks):
+                week = month_week(m)
+                measures.append(
+                    (
+                        group,
+                        f"employment_rate_{m}m",
+                        _per_replication(reference, group, "employment_rate", week),
+                        _per_replication(arm, group, "employment_rate", week),
+                    )
+                )
+            for column in (
+                "days_employed_per_person",
+                "activation_rate",
+                "out_of_labour_force_share",
+            ):
+                measures.append(
+                    (
+                        group,
+                        column,
+                        _per_replication(reference, group, column, last),
+                        _per_replication(arm, group, column, last),
+                    )
+                )
+        measures.append(
+            (
+                "all",
+                "employment_years",
+                _employment_years(reference, last),
+                _employment_years(arm, last),
+            )
+        )
+        for payer, columns in (("state", STATE_COSTS), ("municipal", MUNICIPAL_COSTS)):
+            measures.append(
+                ("all", f"{payer}_cost_eur", _costs(reference, columns), _costs(arm, columns))
+            )
+        for group, measure, a, b in measures:
+            if len(a) == 0 or len(b) == 0:
+                continue
+            rows.append(
+                {
+                    "scenario": arm.name,
+                    "group": group,
+                    "measure": measure,
+                    **_effect(a, b, paired),
+                    "paired": paired,
+                    "replications": len(a),
+                }
+            )
+        extra_years = np.mean(_employment_years(arm, last) - _employment_years(reference, last))
+        for payer, columns in (("state", STATE_COSTS), ("municipal", MUNICIPAL_COSTS)):
+            extra_cost = np.mean(_costs(arm, columns) - _costs(reference, columns))
+            per_year = extra_cost / extra_years if extra_years > 0 else float("nan")
+            rows.append(
+                {
+                    "scenario": arm.name,
+                    "group": "all",
+                    "measure": f"{payer}_cost_per_extra_employment_year_eur",
+                    "reference": float("nan"),
+                    "value": float("nan"),
+                    "difference": per_year,
+                    "se": float("nan"),
+                    "ci_low": float("nan"),
+                    "ci_high": float("nan"),
+                    "paired": paired,
+                    "replications": len(_costs(arm, columns)),
+                }
+            )
+    effects = pd.DataFrame(rows)
+    return Comparison(arms=arms, effects=effects, paired=paired)
+
+
+def effects_markdown(comparison: Comparison) -> str:
+    """The headline effects as a Markdown table (percentage points for rates)."""
+    arms = comparison.arms
+    lines = [
+        f"Reference: **{arms[0].name}**. "
+        + (
+            "Paired replications (common random numbers)"
+            if comparison.paired
+            else "Unpaired runs (different seeds or sizes): independent samples"
+        )
+        + f"; {int(LEVEL * 100)} % intervals.",
+        "",
+        "| scenario | group | measure | reference | difference | 90 % interval |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in comparison.effects.itertuples(index=False):
+        lines.append("| " + " | ".join(_format_row(row)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _format_row(row: Any) -> list[str]:
+    measure = row.measure
+    if measure.endswith("_rate") or "_rate_" in measure or measure.endswith("_share"):
+        ref = f"{row.reference:.1%}"
+        diff = f"{row.difference * 100:+.2f} pp"
+        interval = f"{row.ci_low * 100:+.2f} .. {row.ci_high * 100:+.2f}"
+    elif measure.endswith("_per_extra_employment_year_eur"):
+        ref = ""
+        diff = "n/a (no extra employment)" if np.isnan(row.difference) else f"{row.difference:,.0f}"
+        interval = ""
+    else:
+        ref = f"{row.reference:,.1f}"
+        diff = f"{row.difference:+,.1f}"
+        interval = f"{row.ci_low:+,.1f} .. {row.ci_high:+,.1f}"
+    return [row.scenario, row.group, measure, ref, diff, interval]
+
+
+def compare(
+    sources: list[str | Path],
+    *,
+    out: str | Path | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    scale: float | None = None,
+    workers: int = 1,
+    overrides: tuple[str, ...] = (),
+    progress: Callable[[int], None] | None = None,
+    plots: bool = True,
+) -> Comparison:
+    """Run (or read) scenarios with paired seeds and compare them with the first.
+
+    Args:
+        sources: Scenario files (run here, all with the same seed, replications and
+            scale) or finished run folders.
+        out: Comparison folder; scenario runs go to sub-folders.
+        replications: Replications of each scenario run (default: the first scenario's).
+        seed: Root seed shared by all scenario runs (default: the first scenario's).
+        scale: Scale of all scenario runs (default: the first scenario's).
+        workers: Processes per scenario run.
+        overrides: ``key=value`` overrides applied to every scenario file.
+        progress: Called with weeks simulated.
+        plots: Write the comparison plots.
+
+    Returns:
+        The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
+        plots).
+    """
+    from simulation.runner import run_scenario
+
+    scenarios = {}
+    for source in sources:
+        path = Path(source)
+        if not path.is_dir():
+            scenarios[path] = load_scenario(path, overrides)
+    first = next(iter(scenarios.values()), None)
+    if first is not None:
+        replications = replications or first.run.replications
+        seed = first.run.seed if seed is None else seed
+        scale = first.run.scale if scale is None else scale
+    if out is None:
+        digest = (
+            scenario_hash(
+                first,
+                sources=[str(s) for s in sources],
+                seed=seed,
+                replications=replications,
+                scale=scale,
+            )
+            if first
+            else "runs"
+        )
+        out = Path("results") / f"compare-{digest}"
+    out = Path(out)
+    arms = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            arms.append(load_arm(path))
+            continue
+        scenario = scenarios[path]
+        result = run_scenario(
+            scenario,
+            replications=replications,
+            seed=seed,
+            scale=scale,
+            out=out / _unique(scenario.run.name, arms),
+            workers=workers,
+            progress=progress,
+            plots=False,
+            source={"file": str(path), "overrides": list(overrides)},
+        )
+        arms.append(load_arm(result.folder))
+    comparison = compare_arms(arms)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out / "comparison.csv") as file:
+        comparison.effects.to_csv(file, index=False, lineterminator="\n")
+    with atomic_write(out / "comparison.md") as file:
+        file.write(effects_markdown(comparison))
+    if plots:
+        from simulation.plots import plot_comparison
+
+        plot_comparison(comparison, out)
+    return Comparison(comparison.arms, comparison.effects, comparison.paired, out)
+
+
+def _unique(name: str, arms: list[Arm]) -> str:
+    taken = {a.folder.name for a in arms}
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    return candidate
+
+
+def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.DataFrame]:
+    """Employment-rate difference to the reference over time: mean and 90 % interval."""
+    reference = comparison.arms[0]
+    ref = reference.outcomes[reference.outcomes["group"] == group].pivot(
+        index="week", columns="replication", values="employment_rate"
+    )
+    paths = {}
+    for arm in comparison.arms[1:]:
+        other = arm.outcomes[arm.outcomes["group"] == group].pivot(
+            index="week", columns="replication", values="employment_rate"
+        )
+        weeks = ref.index.intersection(other.index)
+        a, b = ref.loc[weeks].to_numpy(), other.loc[weeks].to_numpy()
+        rows = [_effect(a[i], b[i], comparison.paired) for i in range(len(weeks))]
+        frame = pd.DataFrame(rows, index=weeks)
+        dates = reference.outcomes.drop_duplicates("week").set_index("week")["date"]
+        frame["date"] = pd.to_datetime(dates.loc[weeks]).to_numpy()
+        paths[arm.name] = frame
+    return paths
