@@ -85,6 +85,8 @@ class ServiceOrganiser(mesa.Agent):
         )
         people.organiser[rows] = self.index
         people.caseworker[rows] = self.first_caseworker + position
+        if self.kind == City.kind:
+            people.served_by_city[rows] = True
 
     def state_paid_staff(self) -> int:
         """Caseworkers whose salaries the state pays."""

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
+from scipy import special
 
 from simulation import facts, rules
 from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
@@ -233,10 +234,7 @@ class EmploymentModel(mesa.Model):
         new = {
             "organiser": np.full(count, organiser.index, dtype=np.int32),
             "capacity": np.full(count, policy.meetings_per_caseworker_week),
-            # Sorted, so that a client's quantile picks an equally effective caseworker.
-            "effectiveness": np.sort(
-                self.streams.gamma("caseworker_effectiveness", keys, 0, shape, 1.0 / shape)
-            ).astype(np.float32),
+            "effectiveness": self._stratified_effectiveness(keys, shape),
             "competent": self.streams.bernoulli(
                 "caseworker_competence", keys, 0, policy.multisector_competence_share
             ),
@@ -246,6 +244,19 @@ class EmploymentModel(mesa.Model):
         for name, values in new.items():
             table[name] = np.concatenate([table[name], values])
         return [Caseworker(self, first + i) for i in range(count)]
+
+    def _stratified_effectiveness(self, keys: np.ndarray, shape: float) -> np.ndarray:
+        """Caseworker effectiveness, Gamma with mean 1, drawn by stratified sampling.
+
+        The i-th of n new caseworkers gets the quantile (i + v_i) / n with v_i uniform,
+        so an organiser's staff covers the whole distribution whatever its size, in
+        ascending order. A client's caseworker is picked by the client's own quantile
+        (see ``ServiceOrganiser.assign``), so the same person meets an equally effective
+        caseworker whichever organiser serves them.
+        """
+        count = len(keys)
+        quantile = np.arange(count) + self.streams.uniform("caseworker_effectiveness", keys, 0)
+        return (special.gammaincinv(shape, quantile / count) / shape).astype(np.float32)
 
     def retire_caseworkers(self, organiser: ServiceOrganiser) -> None:
         """Remove an organiser's caseworkers (their clients are reassigned by the caller)."""
@@ -439,9 +450,10 @@ class EmploymentModel(mesa.Model):
             te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
             if spec.pilot and self.spec.pilot.enabled:
                 self.pilot_active[area] = True
-                self.retire_caseworkers(te_office)  # its staff is re-deployed below
-                city.take_over(clients[in_area & target])
+                # The TE office keeps the first ranks of the area's staff, so a change in
+                # the city's staffing leaves the TE office's caseworkers as they were.
                 te_office.take_over(clients[in_area & ~target])
+                city.take_over(clients[in_area & target])
             elif not te_office.caseworkers:
                 te_office.take_over(clients[in_area])
 
@@ -524,8 +536,7 @@ class EmploymentModel(mesa.Model):
         self._intervals[:] = 0
         self._backlog[:] = 0
         clients = np.flatnonzero((p.status == Status.UNEMPLOYED) & (p.caseworker >= 0))
-        is_due = p.next_meeting[clients] <= week
-        due = clients[is_due]
+        due = clients[p.next_meeting[clients] <= week]
         capacity = self._meeting_capacity(week)
         granted = rules.ration(
             p.caseworker[due],
@@ -538,8 +549,7 @@ class EmploymentModel(mesa.Model):
         n_organisers = len(self.organisers)
         self._backlog += np.bincount(p.organiser[due[~granted]], minlength=n_organisers)
         met = due[granted]
-        spare = capacity - np.bincount(p.caseworker[met], minlength=len(capacity))
-        met = np.concatenate([met, self._extra_meetings(clients[~is_due], spare, week)])
+        caseload = np.bincount(p.caseworker[clients], minlength=len(capacity))
         self.meetings_by_caseworker = np.bincount(p.caseworker[met], minlength=len(capacity))
         self.meeting_capacity = capacity
         if len(met) == 0:
@@ -572,41 +582,35 @@ class EmploymentModel(mesa.Model):
         eligible = (p.service[stays] < 0) & (p.queued_for[stays] < 0)
         self.refer_to_services(stays[eligible], week, number[~lapsed][eligible])
         organiser = p.organiser[stays]
-        early = (week - p.spell_start[stays]) < self.policy["early_period_weeks"][organiser]
+        p.next_meeting[stays] = week + self._next_interval(stays, organiser, caseload, week)
+
+    def _next_interval(
+        self, rows: np.ndarray, organiser: np.ndarray, caseload: np.ndarray, week: int
+    ) -> np.ndarray:
+        """Weeks to the next meeting: the policy's interval, or shorter if time allows.
+
+        The policy sets the longest interval (denser early in a spell under the Nordic
+        model). A caseworker whose unemployed clients need fewer meetings than capacity
+        allows spreads the spare time over them: the interval becomes clients divided by
+        weekly capacity, rounded up, but never below ``min_weeks_between_meetings``. A
+        smaller caseload therefore means more frequent meetings. The interval depends on
+        the caseworker's load, not on who else happens to be due, so the same person
+        keeps the same schedule in scenarios that differ elsewhere.
+        """
+        p = self.job_seekers
+        early = (week - p.spell_start[rows]) < self.policy["early_period_weeks"][organiser]
         interval = np.where(
             early,
             self.policy["early_interval_weeks"][organiser],
             self.policy["meeting_interval_weeks"][organiser],
         )
-        p.next_meeting[stays] = week + interval
-
-    def _extra_meetings(self, candidates: np.ndarray, spare: np.ndarray, week: int) -> np.ndarray:
-        """Caseworkers fill spare capacity with clients who are not yet due.
-
-        Those who have waited longest since their last meeting go first, and nobody is
-        met twice within ``min_weeks_between_meetings``. This is how a smaller caseload
-        turns into more frequent meetings when the policy interval alone is already met.
-        """
-        p = self.job_seekers
-        organiser = p.organiser[candidates]
-        allowed = (
-            self.policy["spare_capacity_meetings"][organiser]
-            & (
-                (week - p.last_meeting[candidates])
-                >= self.policy["min_weeks_between_meetings"][organiser]
-            )
-            & (spare[p.caseworker[candidates]] > 0)
-        )
-        candidates = candidates[allowed]
-        if len(candidates) == 0:
-            return candidates
-        priority = self.streams.uniform(
-            "extra_meeting_priority", p.key[candidates], p.meetings[candidates]
-        )
-        granted = rules.ration(
-            p.caseworker[candidates], (p.last_meeting[candidates], priority), np.maximum(spare, 0)
-        )
-        return candidates[granted]
+        capacity = self.caseworker_table["capacity"][p.caseworker[rows]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            affordable = np.ceil(caseload[p.caseworker[rows]] / capacity)
+        affordable = np.maximum(np.nan_to_num(affordable, nan=np.inf), 1)
+        affordable = np.maximum(affordable, self.policy["min_weeks_between_meetings"][organiser])
+        spare = self.policy["spare_capacity_meetings"][organiser]
+        return np.where(spare, np.minimum(interval, affordable), interval).astype(np.int32)
 
     def _give_meeting_boost(self, met: np.ndarray, caseworker: np.ndarray, week: int) -> None:
         """Search boost from a meeting: caseworker effectiveness, damped for barriers."""

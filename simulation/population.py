@@ -87,6 +87,7 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "subsidy_days": (np.int32, 0),
     "days_employed": (np.int32, 0),
     "organiser": (np.int16, -1),
+    "served_by_city": (np.bool_, False),
     "caseworker": (np.int32, -1),
     "next_meeting": (np.int32, NO_WEEK),
     "last_meeting": (np.int32, NO_WEEK),

@@ -385,8 +385,8 @@ class Organiser:
     )
     spare_capacity_meetings: bool = param(
         True,
-        doc="Caseworkers use spare meeting capacity for clients not yet due, "
-        "longest-waiting first (so a smaller caseload means more meetings).",
+        doc="Caseworkers with spare capacity shorten the interval to unemployed clients / "
+        "weekly capacity (so a smaller caseload means more meetings).",
     )
     min_weeks_between_meetings: int = param(
         2,
