@@ -55,9 +55,9 @@ def main() -> None:
     print(
         f"common random numbers  difference {paired.mean() * 100:+.3f} pp  SE {se_crn * 100:.4f} pp"
     )
+    independent = (pilot_independent.mean() - baseline.mean()) * 100
     print(
-        f"independent seeds      difference {(pilot_independent.mean() - baseline.mean()) * 100:+.3f} pp"
-        f"  SE {se_independent * 100:.4f} pp"
+        f"independent seeds      difference {independent:+.3f} pp  SE {se_independent * 100:.4f} pp"
     )
     print(f"ratio of standard errors (independent / common): {se_independent / se_crn:.1f}")
 
