@@ -38,6 +38,42 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _simulation_options(min_replications: int) -> Callable[[Callable], Callable]:
+    """Options shared by the commands that simulate: replications, seed, scale, workers."""
+    options = [
+        click.option(
+            "--replications",
+            "-r",
+            type=click.IntRange(min=min_replications),
+            help="Replications of each scenario (default: the scenario's).",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's)."
+        ),
+        click.option(
+            "--scale",
+            type=click.FloatRange(min=1e-4, max=1.0),
+            help="Simulated people per real person, e.g. 0.1.",
+        ),
+        click.option(
+            "--workers",
+            "-w",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Processes.",
+        ),
+        click.option("--no-plots", is_flag=True, help="Skip the PNG plots."),
+    ]
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 _SET = click.option(
     "--set",
     "overrides",
@@ -60,22 +96,7 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Run folder (default: results/<scenario>-<hash>).",
 )
-@click.option(
-    "--replications",
-    "-r",
-    type=click.IntRange(min=1),
-    help="Replications (default: the scenario's).",
-)
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option(
-    "--scale",
-    type=click.FloatRange(min=1e-4, max=1.0),
-    help="Simulated people per real person, e.g. 0.1.",
-)
-@click.option(
-    "--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Processes."
-)
-@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@_simulation_options(min_replications=1)
 @_SET
 @_user_errors
 def run(
@@ -121,11 +142,7 @@ def run(
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Comparison folder.")
-@click.option("--replications", "-r", type=click.IntRange(min=2), help="Replications per scenario.")
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios.")
-@click.option("--scale", type=click.FloatRange(min=1e-4, max=1.0), help="Scale of all runs.")
-@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@_simulation_options(min_replications=2)
 @_SET
 @_user_errors
 def compare(

@@ -50,6 +50,13 @@ def _band(
     )
 
 
+def _save(figure: plt.Figure, path: Path) -> Path:
+    figure.tight_layout()
+    figure.savefig(path, dpi=110, metadata=_METADATA)
+    plt.close(figure)
+    return path
+
+
 def _format_dates(axis: plt.Axes) -> None:
     axis.xaxis.set_major_locator(mdates.YearLocator())
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -74,10 +81,7 @@ def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path
     axes[0, 0].set_ylabel("employed in the open market")
     axes[0, 0].legend(loc="lower right", fontsize=8)
     figure.suptitle(f"{title}: employment rate by group".strip(": "))
-    figure.tight_layout()
-    figure.savefig(path, dpi=110, metadata=_METADATA)
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -92,10 +96,7 @@ def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
     axis.legend(loc="upper left", fontsize=8, ncol=2)
     _format_dates(axis)
     axis.set_title(f"{title}: status of everyone who has registered".strip(": "))
-    figure.tight_layout()
-    figure.savefig(path, dpi=110, metadata=_METADATA)
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def plot_organisers(organisers: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -113,10 +114,7 @@ def plot_organisers(organisers: pd.DataFrame, path: Path, title: str = "") -> Pa
         _format_dates(axis)
     axes[0].legend(fontsize=8)
     figure.suptitle(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110, metadata=_METADATA)
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def plot_run(tables: dict[str, pd.DataFrame], folder: Path, title: str = "") -> list[Path]:
@@ -159,10 +157,7 @@ def plot_comparison(comparison, folder: Path) -> list[Path]:
     axes[0, 0].legend(fontsize=8, loc="lower right")
     axes[0, 0].set_ylabel("employment rate (90 % band)")
     figure.suptitle("Employment rate by scenario")
-    figure.tight_layout()
-    paths.append(folder / "compare_employment.png")
-    figure.savefig(paths[-1], dpi=110, metadata=_METADATA)
-    plt.close(figure)
+    paths.append(_save(figure, folder / "compare_employment.png"))
 
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
@@ -180,8 +175,5 @@ def plot_comparison(comparison, folder: Path) -> list[Path]:
     axes[0, 0].set_ylabel("percentage points (90 % interval)")
     kind = "paired difference" if comparison.paired else "difference (unpaired)"
     figure.suptitle(f"Employment rate: {kind} to {comparison.arms[0].name}")
-    figure.tight_layout()
-    paths.append(folder / "compare_difference.png")
-    figure.savefig(paths[-1], dpi=110, metadata=_METADATA)
-    plt.close(figure)
+    paths.append(_save(figure, folder / "compare_difference.png"))
     return paths
