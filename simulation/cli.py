@@ -8,6 +8,7 @@ exit status 2.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -213,6 +214,99 @@ def _describe(spec: Scenario) -> str:
         pilot = " (pilot area)" if spec.pilot.enabled and area.pilot else ""
         lines.append(f"  area      {key}: {area.name}, {area.unemployed:,} unemployed{pilot}")
     return "\n".join(lines)
+
+
+@main.command()
+@click.argument("sweep_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Sweep folder (default: results/sweep-<name>-<hash>).",
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the cores",
+    help="Local processes.",
+)
+@click.option(
+    "--scheduler",
+    envvar="SIMULATION_DASK_SCHEDULER",
+    metavar="ADDRESS",
+    help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (or $SIMULATION_DASK_SCHEDULER).",
+)
+@click.option("--dry-run", is_flag=True, help="Count the runs and estimate the time from one run.")
+@_user_errors
+def sweep(
+    sweep_file: Path, out: Path | None, workers: int, scheduler: str | None, dry_run: bool
+) -> None:
+    """Run the parameter sweep in SWEEP_FILE; re-running the same command resumes it."""
+    from simulation.sweep import load_sweep
+    from simulation.sweep_runner import dry_run as estimate
+    from simulation.sweep_runner import run_sweep
+
+    spec = load_sweep(sweep_file)
+    total = len(spec.points) * spec.settings.replications
+    if dry_run:
+        e = estimate(spec, out, workers)
+        click.echo(
+            f"{e['points']} points x {e['replications']} replications = {e['runs']} runs, "
+            f"{e['to_do']} to do; one run took {e['seconds_per_run']:.2f} s, so about "
+            f"{e['estimate_seconds'] / 60:.1f} min on {workers} worker(s)"
+        )
+        return
+    with click.progressbar(
+        length=total,
+        label="runs",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda c: f"failed {c.get('failed', 0)}" if c else None,
+    ) as bar:
+        seen = [0]
+
+        def progress(counts: dict[str, int]) -> None:
+            finished = counts.get("done", 0) + counts.get("failed", 0)
+            bar.update(finished - seen[0], counts)
+            seen[0] = finished
+
+        result = run_sweep(spec, out=out, workers=workers, scheduler=scheduler, progress=progress)
+    click.echo(
+        f"{result.done} of {result.total} runs done, {result.failed} failed; "
+        f"results in {result.folder}/runs.parquet",
+        err=True,
+    )
+    if result.interrupted:
+        click.echo("interrupted: run the same command again to resume", err=True)
+        sys.exit(130)
+
+
+@main.command()
+@click.argument("sweep_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--output", help="Outcome to analyse (default: employment_rate_24m_all, or y).")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap.",
+)
+def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
+    """Sensitivity indices and plots of a finished sweep in SWEEP_DIR."""
+    from simulation.sensitivity import analyze as run_analysis
+
+    try:
+        analysis = run_analysis(sweep_dir, output, seed=seed)
+    except (KeyError, FileNotFoundError) as error:
+        click.echo(f"error: {error.args[0]}", err=True)
+        sys.exit(2)
+    for warning in analysis.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if analysis.indices is not None:
+        click.echo(analysis.indices.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    else:
+        click.echo(f"{analysis.method} design: no indices; plots written to {sweep_dir}/")
 
 
 PARAMETERS_START = "<!-- parameters:start -->"

@@ -177,3 +177,68 @@ def plot_comparison(comparison, folder: Path) -> list[Path]:
     figure.suptitle(f"Employment rate: {kind} to {comparison.arms[0].name}")
     paths.append(_save(figure, folder / "compare_difference.png"))
     return paths
+
+
+def plot_sensitivity(analysis, folder: Path) -> list[Path]:
+    """Index bar charts, the outcome against each parameter, and a response surface.
+
+    Args:
+        analysis: A :class:`simulation.sensitivity.Analysis`.
+        folder: The sweep folder.
+
+    Returns:
+        The paths written.
+    """
+    paths = []
+    means = analysis.means
+    names = [c for c in means.columns if c != analysis.output]
+    if analysis.indices is not None:
+        frame = analysis.indices
+        figure, axis = plt.subplots(figsize=(1.6 + 1.4 * len(frame), 4))
+        x = np.arange(len(frame))
+        if "first_order" in frame:
+            axis.bar(
+                x - 0.2,
+                frame["first_order"],
+                0.4,
+                yerr=frame["first_order_conf"],
+                label="first order",
+                capsize=3,
+            )
+            axis.bar(
+                x + 0.2,
+                frame["total_order"],
+                0.4,
+                yerr=frame["total_order_conf"],
+                label="total order",
+                capsize=3,
+            )
+            axis.set_ylabel("Sobol index (95 % bootstrap interval)")
+        else:
+            axis.bar(x, frame["mu_star"], 0.6, yerr=frame["mu_star_conf"], capsize=3, label="mu*")
+            axis.set_ylabel("Morris mu* (95 % bootstrap interval)")
+        axis.set_xticks(x, frame["parameter"], rotation=20, ha="right")
+        axis.legend()
+        axis.set_title(f"Sensitivity of {analysis.output}")
+        paths.append(_save(figure, folder / "indices.png"))
+    figure, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.6), squeeze=False)
+    for axis, name in zip(axes[0], names, strict=True):
+        axis.scatter(means[name], means[analysis.output], s=12, alpha=0.7)
+        axis.set_xlabel(name)
+        axis.grid(alpha=0.3)
+    axes[0, 0].set_ylabel(analysis.output)
+    paths.append(_save(figure, folder / "outcome_by_parameter.png"))
+    if analysis.method == "grid" and len(names) >= 2:
+        surface = means.pivot_table(index=names[1], columns=names[0], values=analysis.output)
+        figure, axis = plt.subplots(figsize=(6.5, 4.8))
+        image = axis.imshow(surface.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        axis.set_xticks(range(surface.shape[1]), [f"{v:g}" for v in surface.columns])
+        axis.set_yticks(range(surface.shape[0]), [f"{v:g}" for v in surface.index])
+        axis.set_xlabel(names[0])
+        axis.set_ylabel(names[1])
+        for (i, j), value in np.ndenumerate(surface.to_numpy()):
+            axis.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
+        figure.colorbar(image, label=analysis.output)
+        axis.set_title("Response surface (mean over replications)")
+        paths.append(_save(figure, folder / "response_surface.png"))
+    return paths

@@ -41,7 +41,9 @@ __all__ = [
     "VacancyPoint",
     "BARRIERS",
     "SERVICE_STATUSES",
+    "build_section",
     "load_scenario",
+    "read_toml",
     "scenario_from_dict",
     "scenario_to_dict",
     "scenario_hash",
@@ -663,6 +665,11 @@ def _suggest(key: str, options: list[str]) -> str:
     return f"; expected one of: {', '.join(sorted(options))}"
 
 
+def _child(key: str, name: str) -> str:
+    """Key path of a named table; names with dots are quoted as in TOML."""
+    return f'{key}."{name}"' if "." in name else f"{key}.{name}"
+
+
 def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
     """Convert and check one value against its declared type and bounds."""
     if isinstance(tp, types.UnionType):
@@ -672,13 +679,13 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ScenarioError(file, key, f"expected a table, got {value!r}")
-        return _build(tp, value, file, key)
+        return build_section(tp, value, file, key)
     if typing.get_origin(tp) is dict:
         section = typing.get_args(tp)[1]
         if not isinstance(value, dict):
             raise ScenarioError(file, key, f"expected a table of tables, got {value!r}")
         return {
-            name: _build(section, sub, file, f"{key}.{name}", table=True)
+            name: build_section(section, sub, file, _child(key, name), table=True)
             for name, sub in value.items()
         }
     if typing.get_origin(tp) is tuple:
@@ -729,7 +736,7 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
     return value
 
 
-def _build(
+def build_section(
     cls: type, data: dict, file: str, path: str, table: bool = False, base: Any = None
 ) -> Any:
     """Build a section from a dict, rejecting unknown keys and filling defaults."""
@@ -748,7 +755,7 @@ def _build(
             if dataclasses.is_dataclass(tp) and isinstance(data[name], dict):
                 if nested_base is None and field.default_factory is not _MISSING:
                     nested_base = field.default_factory()
-                values[name] = _build(tp, data[name], file, key, base=nested_base)
+                values[name] = build_section(tp, data[name], file, key, base=nested_base)
             else:
                 values[name] = _convert(data[name], tp, field.metadata, file, key)
         elif base is not None:
@@ -820,7 +827,7 @@ def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
         ScenarioError: On any unknown key, wrong type or impossible value.
     """
     file = str(file)
-    scenario = _build(Scenario, data, file, "")
+    scenario = build_section(Scenario, data, file, "")
     _check(scenario, file)
     return scenario
 
@@ -828,7 +835,8 @@ def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
 # --------------------------------------------------------------------------- files
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
+    """Read a TOML file; problems become :class:`ScenarioError`."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -857,7 +865,7 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(path, "extends", f"circular inheritance ({chain})")
-    data = _read_toml(path)
+    data = read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data

@@ -1,0 +1,152 @@
+"""Interchangeable executors: in this process, a local process pool, or a Dask cluster.
+
+All three offer the same two verbs, ``submit`` and ``wait_any``, and :func:`stream`
+drives any of them with a bounded number of tasks in flight, yielding results as they
+complete. Results never depend on the executor: every task carries its own seed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing import get_context
+from typing import Any, Protocol
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "make_executor",
+    "stream",
+]
+
+
+class Executor(Protocol):
+    """What :func:`stream` needs from an executor."""
+
+    workers: int
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Any:
+        """Start ``fn(task)``; return a future."""
+
+    def wait_any(self, futures: list[Any]) -> list[Any]:
+        """Block until at least one future is done; return the done ones."""
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Stop the workers (cancelling queued tasks if asked)."""
+
+
+class SerialExecutor:
+    """Runs each task in this process when it is submitted."""
+
+    workers = 1
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> cf.Future:
+        """Run now; return a finished future."""
+        future: cf.Future = cf.Future()
+        future.set_result(fn(task))
+        return future
+
+    def wait_any(self, futures: list[Any]) -> list[Any]:
+        """All submitted futures are already done."""
+        return list(futures)
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Nothing to stop."""
+
+
+class ProcessExecutor:
+    """A pool of local worker processes (started with 'spawn': safe with threads).
+
+    Args:
+        workers: Number of processes.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> cf.Future:
+        """Queue a task."""
+        return self._pool.submit(fn, task)
+
+    def wait_any(self, futures: list[Any]) -> list[Any]:
+        """Wait for the first to finish."""
+        done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+        return list(done)
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Stop the pool."""
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster.
+
+    Args:
+        address: Scheduler address, e.g. ``tcp://10.0.0.5:8786``.
+    """
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self._client = Client(address, timeout="30s")
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Any:
+        """Send a task to the cluster (never cached: every run is its own)."""
+        return self._client.submit(fn, task, pure=False)
+
+    def wait_any(self, futures: list[Any]) -> list[Any]:
+        """Wait for the first to finish."""
+        from distributed import wait
+
+        done, _ = wait(futures, return_when="FIRST_COMPLETED")
+        return list(done)
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Disconnect (the cluster itself keeps running)."""
+        self._client.close()
+
+
+def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
+    """Serial for one worker, a process pool for more, Dask when a scheduler is given."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if workers <= 1:
+        return SerialExecutor()
+    return ProcessExecutor(workers)
+
+
+def stream(
+    executor: Executor,
+    fn: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    on_submit: Callable[[Any], None] | None = None,
+    in_flight: int | None = None,
+) -> Iterator[Any]:
+    """Run tasks with at most ``in_flight`` submitted at a time; yield results as they come.
+
+    Keeping few tasks in flight means a stopped sweep loses little and new results are
+    written as soon as they exist.
+    """
+    limit = in_flight or 2 * executor.workers
+    queue = iter(tasks)
+    pending: dict[Any, Any] = {}
+
+    def fill() -> None:
+        while len(pending) < limit:
+            task = next(queue, None)
+            if task is None:
+                return
+            if on_submit is not None:
+                on_submit(task)
+            pending[executor.submit(fn, task)] = task
+
+    fill()
+    while pending:
+        for future in executor.wait_any(list(pending)):
+            pending.pop(future)
+            yield future.result()
+        fill()

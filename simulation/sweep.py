@@ -1,0 +1,366 @@
+"""Parameter sweeps: the sweep file, its design, and the runs it asks for.
+
+A sweep file names a base scenario, the parameters to vary (by key path, with a list of
+values or a range), a design (full grid, Latin hypercube, Sobol sequence, Saltelli for
+Sobol indices, Morris), replications and a root seed. It is validated like a scenario
+file. Every run is one (design point, replication); replication *r* uses the seed
+``SeedSequence(seed).spawn(replications)[r]`` at every point, so results depend on
+neither the executor nor the order, and design points share their random numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from simulation.parameters import SETTING, param
+from simulation.scenario import ScenarioError, build_section, load_scenario, read_toml
+
+__all__ = [
+    "Design",
+    "Run",
+    "Sweep",
+    "SweepParameter",
+    "SweepSettings",
+    "Task",
+    "tasks_of",
+    "execute",
+    "load_sweep",
+    "runs_of",
+]
+
+METHODS = ("grid", "lhs", "sobol", "saltelli", "morris")
+MODELS = ("employment", "ishigami")
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """What is swept and how often."""
+
+    name: str = param(doc="Sweep name.", source=SETTING)
+    base: str = param("", doc="Base scenario file, relative to the sweep file.", source=SETTING)
+    model: str = param(
+        "employment",
+        choices=MODELS,
+        doc="What each run evaluates: the employment model, or the Ishigami test function.",
+        source=SETTING,
+    )
+    replications: int = param(1, low=1, high=10000, doc="Replications per point.", source=SETTING)
+    seed: int = param(0, low=0, doc="Root seed.", source=SETTING)
+    scale: float = param(0.1, low=1e-4, high=1.0, doc="Scale of every run.", source=SETTING)
+    set: tuple[str, ...] = param((), doc="Overrides of the base for every run.", source=SETTING)
+    timeseries: bool = param(False, doc="Also keep each run's weekly outcomes.", source=SETTING)
+
+
+@dataclass(frozen=True)
+class Design:
+    """How the parameter space is sampled."""
+
+    method: str = param("grid", choices=METHODS, doc="Sampling design.", source=SETTING)
+    samples: int = param(
+        16,
+        low=1,
+        high=1_000_000,
+        doc="Points (lhs, sobol), base samples N (saltelli) or trajectories (morris).",
+        source=SETTING,
+    )
+    levels: int = param(4, low=2, high=100, doc="Grid levels of the Morris design.", source=SETTING)
+
+
+@dataclass(frozen=True)
+class SweepParameter:
+    """One swept parameter: values (grid) or a range and distribution."""
+
+    values: tuple[float, ...] = param((), doc="Values (grid design).", source=SETTING)
+    low: float | None = param(None, doc="Lower end of the range.", source=SETTING)
+    high: float | None = param(None, doc="Upper end of the range.", source=SETTING)
+    distribution: str = param(
+        "uniform",
+        choices=("uniform", "loguniform"),
+        doc="Distribution over the range.",
+        source=SETTING,
+    )
+    integer: bool = param(False, doc="Round sampled values to whole numbers.", source=SETTING)
+
+
+@dataclass(frozen=True)
+class SweepFile:
+    """The sections of a sweep file."""
+
+    sweep: SweepSettings = param(doc="Settings.")
+    parameters: dict[str, SweepParameter] = param(doc="Swept parameters by key path.")
+    design: Design = param(factory=Design, doc="Design.")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep, with its design points.
+
+    Attributes:
+        path: The sweep file.
+        spec: Its validated sections.
+        names: Swept key paths, in file order.
+        unit: Design points in the unit cube (points x parameters).
+        points: Design points in parameter units.
+    """
+
+    path: Path
+    spec: SweepFile
+    names: list[str]
+    unit: np.ndarray
+    points: np.ndarray
+
+    @property
+    def settings(self) -> SweepSettings:
+        """The ``[sweep]`` section."""
+        return self.spec.sweep
+
+    @property
+    def base_path(self) -> Path:
+        """The base scenario file."""
+        return (self.path.parent / self.settings.base).resolve()
+
+    @property
+    def digest(self) -> str:
+        """Identifies the sweep's runs: a folder holds the runs of one sweep only."""
+        payload = json.dumps(
+            {"spec": dataclasses.asdict(self.spec), "points": self.points.tolist()},
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def overrides(self, point: int) -> list[str]:
+        """``key=value`` overrides of one design point (after the sweep's own ``set``)."""
+        values = [_plain_number(v) for v in self.points[point]]
+        return [
+            *self.settings.set,
+            *(f"{k}={v!r}" for k, v in zip(self.names, values, strict=True)),
+        ]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a sweep: a design point and a replication."""
+
+    index: int
+    point: int
+    replication: int
+    parameters: dict[str, float]
+
+
+def _plain_number(value: float) -> float | int:
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _unit_design(spec: SweepFile, names: list[str], file: str) -> np.ndarray:
+    design = spec.design
+    d = len(names)
+    rng = np.random.default_rng(spec.sweep.seed)
+    if design.method == "grid":
+        sizes = [len(spec.parameters[n].values) for n in names]
+        grid = itertools.product(*[range(k) for k in sizes])
+        return np.array(
+            [[i / max(k - 1, 1) for i, k in zip(idx, sizes, strict=True)] for idx in grid],
+            dtype=float,
+        )
+    if design.method == "lhs":
+        return qmc.LatinHypercube(d=d, seed=rng).random(design.samples)
+    if design.method == "sobol":
+        return qmc.Sobol(d=d, scramble=True, seed=rng).random(design.samples)
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    if design.method == "saltelli":
+        from SALib.sample import sobol as saltelli
+
+        return saltelli.sample(
+            problem, design.samples, calc_second_order=False, seed=spec.sweep.seed
+        )
+    from SALib.sample import morris
+
+    return morris.sample(problem, design.samples, num_levels=design.levels, seed=spec.sweep.seed)
+
+
+def _to_values(spec: SweepFile, names: list[str], unit: np.ndarray) -> np.ndarray:
+    points = np.empty_like(unit)
+    for j, name in enumerate(names):
+        p = spec.parameters[name]
+        if spec.design.method == "grid":
+            index = np.rint(unit[:, j] * max(len(p.values) - 1, 1)).astype(int)
+            points[:, j] = np.asarray(p.values, dtype=float)[index]
+            continue
+        if p.distribution == "loguniform":
+            points[:, j] = np.exp(np.log(p.low) + unit[:, j] * np.log(p.high / p.low))
+        else:
+            points[:, j] = p.low + unit[:, j] * (p.high - p.low)
+        if p.integer:
+            points[:, j] = np.rint(points[:, j])
+    return points
+
+
+def _check(spec: SweepFile, file: str) -> None:
+    if not spec.parameters:
+        raise ScenarioError(file, "parameters", 'expected at least one [parameters."key.path"]')
+    for name, p in spec.parameters.items():
+        key = f'parameters."{name}"'
+        if spec.design.method == "grid":
+            if not p.values:
+                raise ScenarioError(file, f"{key}.values", "expected a list of values for a grid")
+            continue
+        if p.low is None or p.high is None:
+            raise ScenarioError(
+                file, key, f"expected low and high for the {spec.design.method} design"
+            )
+        if not p.low < p.high:
+            raise ScenarioError(file, f"{key}.high", f"expected a value above low ({p.low:g})")
+        if p.distribution == "loguniform" and p.low <= 0:
+            raise ScenarioError(file, f"{key}.low", "expected a positive value for loguniform")
+    if spec.sweep.model == "employment" and not spec.sweep.base:
+        raise ScenarioError(file, "sweep.base", "expected the base scenario file")
+    if spec.sweep.model == "ishigami" and set(spec.parameters) != {"x1", "x2", "x3"}:
+        raise ScenarioError(file, "parameters", "the Ishigami function takes x1, x2 and x3")
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Load and validate a sweep file, and lay out its design.
+
+    Every design point's overrides are checked against the base scenario, so a bad key
+    or value is reported before anything runs.
+
+    Raises:
+        ScenarioError: With the file, the key path and what was expected.
+    """
+    path = Path(path)
+    spec = build_section(SweepFile, read_toml(path), str(path), "")
+    _check(spec, str(path))
+    names = list(spec.parameters)
+    unit = _unit_design(spec, names, str(path))
+    points = _to_values(spec, names, unit)
+    sweep = Sweep(path=path, spec=spec, names=names, unit=unit, points=points)
+    if spec.sweep.model == "employment":
+        if not sweep.base_path.is_file():
+            raise ScenarioError(path, "sweep.base", f"file not found: {sweep.base_path}")
+        corners = {int(np.argmin(points[:, j])) for j in range(len(names))}
+        corners |= {int(np.argmax(points[:, j])) for j in range(len(names))}
+        for point in sorted(corners):
+            try:
+                load_scenario(sweep.base_path, sweep.overrides(point))
+            except ScenarioError as error:
+                raise ScenarioError(path, f"parameters (point {point})", str(error)) from None
+    return sweep
+
+
+def runs_of(sweep: Sweep) -> list[Run]:
+    """Every run of the sweep, in index order (point-major)."""
+    reps = sweep.settings.replications
+    return [
+        Run(
+            index=point * reps + r,
+            point=point,
+            replication=r,
+            parameters={
+                n: _plain_number(v) for n, v in zip(sweep.names, sweep.points[point], strict=True)
+            },
+        )
+        for point in range(len(sweep.points))
+        for r in range(reps)
+    ]
+
+
+# ----------------------------------------------------------------- evaluating one run
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs for one run (picklable, no open files)."""
+
+    run: Run
+    model: str
+    base: str
+    overrides: tuple[str, ...]
+    seed: int
+    replications: int
+    scale: float
+    timeseries: bool
+
+
+def tasks_of(sweep: Sweep, runs: list[Run]) -> list[Task]:
+    """The tasks of some runs of a sweep."""
+    s = sweep.settings
+    return [
+        Task(
+            run=r,
+            model=s.model,
+            base=str(sweep.base_path),
+            overrides=tuple(sweep.overrides(r.point)),
+            seed=s.seed,
+            replications=s.replications,
+            scale=s.scale,
+            timeseries=s.timeseries,
+        )
+        for r in runs
+    ]
+
+
+def _employment_outputs(task: Task) -> tuple[dict[str, float], list[dict] | None]:
+    from simulation.compare import MUNICIPAL_COSTS, STATE_COSTS
+    from simulation.results import month_week
+    from simulation.runner import replication_seeds, run_replication
+
+    scenario = load_scenario(task.base, task.overrides)
+    seed = replication_seeds(task.seed, task.replications)[task.run.replication]
+    tables = run_replication(scenario, seed, task.scale)
+    outcomes = tables["outcomes"]
+    last = scenario.weeks - 1
+    outputs: dict[str, float] = {}
+    for group in ("all", "target_group"):
+        frame = outcomes[outcomes["group"] == group].set_index("week")
+        for months in (12, 24, 36):
+            if month_week(months) <= last:
+                outputs[f"employment_rate_{months}m_{group}"] = float(
+                    frame.loc[month_week(months), "employment_rate"]
+                )
+        outputs[f"days_employed_per_person_{group}"] = float(
+            frame.loc[last, "days_employed_per_person"]
+        )
+    everyone = outcomes[outcomes["group"] == "all"].set_index("week").loc[last]
+    outputs["activation_rate_end"] = float(everyone["activation_rate"])
+    outputs["out_of_labour_force_share_end"] = float(everyone["out_of_labour_force_share"])
+    outputs["employment_years"] = float(
+        everyone["days_employed_per_person"] * everyone["people"] / 365.25
+    )
+    market = tables["labour_market"]
+    outputs["state_cost_eur"] = float(market[list(STATE_COSTS)].to_numpy().sum())
+    outputs["municipal_cost_eur"] = float(market[list(MUNICIPAL_COSTS)].to_numpy().sum())
+    series = None
+    if task.timeseries:
+        series = outcomes[outcomes["group"] == "all"].to_dict(orient="list")
+    return outputs, series
+
+
+def _ishigami_outputs(task: Task) -> tuple[dict[str, float], None]:
+    from simulation.testfunctions import ishigami
+
+    p = task.run.parameters
+    return {"y": float(ishigami(np.array([[p["x1"], p["x2"], p["x3"]]]))[0])}, None
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """Evaluate one run; never raises (a failure is returned with its traceback)."""
+    try:
+        if task.model == "ishigami":
+            outputs, series = _ishigami_outputs(task)
+        else:
+            outputs, series = _employment_outputs(task)
+        return {"run": task.run.index, "state": "done", "outputs": outputs, "series": series}
+    except Exception:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+        return {"run": task.run.index, "state": "failed", "error": traceback.format_exc()}
