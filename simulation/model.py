@@ -24,7 +24,15 @@ from scipy import special
 from simulation import facts, rules
 from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
 from simulation.outcomes import COST_COLUMNS, Recorder
-from simulation.population import NO_WEEK, Barrier, Benefit, Group, JobSeekers, Status
+from simulation.population import (
+    CLOCK_EVENTS,
+    NO_WEEK,
+    Barrier,
+    Benefit,
+    Group,
+    JobSeekers,
+    Status,
+)
 from simulation.scenario import BARRIERS, Scenario
 from simulation.streams import RandomStreams, subject_keys
 
@@ -330,7 +338,7 @@ class EmploymentModel(mesa.Model):
             | np.where(immigrant, Group.IMMIGRANT, 0)
             | np.where(benefit != Benefit.EARNINGS_RELATED, Group.KELA, 0)
         ).astype(np.uint8)
-        return self.job_seekers.add(
+        rows = self.job_seekers.add(
             count,
             key=keys,
             area=area,
@@ -348,6 +356,10 @@ class EmploymentModel(mesa.Model):
             jobless_since=week - weeks_out,
             subsidy_days=subsidy_days,
         )
+        new = np.arange(rows.start, rows.stop)
+        for event in CLOCK_EVENTS:
+            self._draw_clock(event, new)
+        return rows
 
     def _elapsed_weeks(self, long_term: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Elapsed spell length of the initial stock by inverse distribution function."""
@@ -808,11 +820,35 @@ class EmploymentModel(mesa.Model):
             self.matching_efficiency,
             market.vacancy_elasticity,
         )
-        found = self.streams.bernoulli("job_finding", p.key[searching], week, probability)
-        self._matches = np.bincount(p.area[searching[found]], minlength=len(self.area_ids)).astype(
-            float
-        )
-        self.employ(searching[found], week)
+        found = searching[self._tick("job_finding", searching, -np.log1p(-probability))]
+        self._matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
+        self.employ(found, week)
+
+    def _tick(self, event: str, rows: np.ndarray, hazard: np.ndarray | float) -> np.ndarray:
+        """Advance the people's clocks for an event; True where the event happens now.
+
+        Each person carries, for each kind of event (finding a job, losing it, leaving
+        the register, coming back), the exponential threshold of the next such event,
+        keyed by how many of them the person has had. The clock runs down by the weekly
+        hazard only while the person is at risk, and the event happens when it reaches
+        zero; then the threshold of the next event is drawn. The weekly probability is
+        exactly 1 - exp(-hazard), as with a weekly draw, but the same person's k-th job
+        (or job loss) uses the same random number in every scenario even when its week
+        differs, which keeps paired scenarios close (common random numbers).
+        """
+        clock = getattr(self.job_seekers, f"{event}_clock")
+        clock[rows] -= hazard
+        happened = clock[rows] <= 0.0
+        self._draw_clock(event, rows[happened])
+        return happened
+
+    def _draw_clock(self, event: str, rows: np.ndarray) -> None:
+        """Draw the threshold of each person's next event of this kind."""
+        p = self.job_seekers
+        counter = getattr(p, f"{event}_count")
+        threshold = -np.log(self.streams.uniform(event, p.key[rows], counter[rows]))
+        getattr(p, f"{event}_clock")[rows] = threshold
+        counter[rows] += 1
 
     def employ(self, rows: np.ndarray, week: int) -> None:
         """Move people into open-market employment (leaving any service or queue)."""
@@ -850,18 +886,16 @@ class EmploymentModel(mesa.Model):
         separation = facts.monthly_to_weekly(market.separation_monthly) * np.where(
             p.former_long_term[employed], market.former_long_term_separation_multiplier, 1.0
         )
-        lost = employed[self.streams.bernoulli("separation", p.key[employed], week, separation)]
+        lost = employed[self._tick("separation", employed, -np.log1p(-separation))]
         unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
         exit_weekly = 1.0 - (
             1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
         ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
-        leaving = unemployed[
-            self.streams.bernoulli("leave_register", p.key[unemployed], week, exit_weekly)
-        ]
+        leaving = unemployed[self._tick("leave_register", unemployed, -np.log1p(-exit_weekly))]
         outside = np.flatnonzero(p.status == Status.OUT_OF_LABOUR_FORCE)
         returning = outside[
-            self.streams.bernoulli(
-                "return", p.key[outside], week, facts.monthly_to_weekly(behaviour.return_monthly)
+            self._tick(
+                "return", outside, -np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))
             )
         ]
         self.leave_register(leaving)

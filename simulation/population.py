@@ -13,7 +13,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Status", "Benefit", "Barrier", "Group", "JobSeekers", "JobSeeker", "NO_WEEK"]
+__all__ = [
+    "Status",
+    "Benefit",
+    "Barrier",
+    "Group",
+    "JobSeekers",
+    "JobSeeker",
+    "NO_WEEK",
+    "CLOCK_EVENTS",
+]
 
 NO_WEEK = -(10**6)  # "never" for week-valued fields
 
@@ -101,6 +110,12 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "queued_for": (np.int16, -1),
     "queued_since": (np.int32, NO_WEEK),
 }
+
+#: Events timed by a per-person exponential clock (see ``EmploymentModel._tick``).
+CLOCK_EVENTS = ("job_finding", "separation", "leave_register", "return")
+for _event in CLOCK_EVENTS:
+    FIELDS[f"{_event}_clock"] = (np.float64, 0.0)  # hazard left until the next such event
+    FIELDS[f"{_event}_count"] = (np.int32, 0)  # such events drawn so far: keys the draws
 
 
 class JobSeekers:

@@ -145,13 +145,13 @@ def test_the_city_caseload_reaches_others_only_through_the_labour_market(elastic
         assert sum(differs) > 0
 
 
-def test_people_in_the_same_state_draw_the_same_job_finding_number_in_every_scenario():
+def test_a_persons_kth_job_draws_the_same_number_in_every_scenario():
     a = RecordingModel(build(["run.end=2021-04-30"]), seed=5)
     b = RecordingModel(build(["run.end=2021-04-30", "pilot.enabled=false"]), seed=5)
     a.run()
     b.run()
     common, _, _ = _common_draws(a, b)
     job = common[common["decision"] == "job_finding"]
-    assert len(job) > 1000
+    assert len(job) > 300  # thresholds drawn during the run (registrations, jobs found)
     np.testing.assert_array_equal(job["value_a"], job["value_b"])
     assert np.count_nonzero(a.job_seekers.status == Status.EMPLOYED) > 100
