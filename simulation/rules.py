@@ -163,13 +163,19 @@ def ration(
     """
     if len(queues) == 0:
         return np.zeros(0, dtype=bool)
-    order = np.lexsort((*reversed(order_keys), queues))
+    # Only queues with more candidates than places need sorting.
+    crowded = (np.bincount(queues, minlength=len(capacity)) > capacity)[queues]
+    granted = np.ones(len(queues), dtype=bool)
+    if not crowded.any():
+        return granted
+    competing = np.flatnonzero(crowded)
+    queues = queues[competing]
+    order = np.lexsort((*(k[competing] for k in reversed(order_keys)), queues))
     sorted_queues = queues[order]
     first = np.flatnonzero(np.r_[True, sorted_queues[1:] != sorted_queues[:-1]])
     sizes = np.diff(np.r_[first, len(order)])
     rank = np.arange(len(order)) - np.repeat(first, sizes)
-    granted = np.empty(len(order), dtype=bool)
-    granted[order] = rank < capacity[sorted_queues]
+    granted[competing[order]] = rank < capacity[sorted_queues]
     return granted
 
 
