@@ -238,3 +238,26 @@ def test_a_job_seeker_view_reads_and_writes_the_arrays():
         _ = person.salary
     with pytest.raises(IndexError):
         model.job_seekers[len(model.job_seekers)]
+
+
+def test_the_reference_agent_model_agrees_with_the_vectorised_model():
+    """The same rules, one Mesa agent a person: employment paths agree within sampling error."""
+    from conftest import single_area
+
+    from simulation.reference import ReferenceModel, vectorised_employment_rate
+
+    scenario = single_area(
+        ["run.end=2021-12-31", "pilot.enabled=false", "areas.town.unemployed=3000"]
+    )
+    reference, vectorised = [], []
+    for seed in range(6):
+        agents = ReferenceModel(scenario, seed=100 + seed)
+        agents.run()
+        reference.append(agents.employment_rate)
+        vectorised.append(vectorised_employment_rate(scenario, 200 + seed))
+    reference, vectorised = np.array(reference), np.array(vectorised)
+    for week in (13, 26, 43):
+        a, b = reference[:, week], vectorised[:, week]
+        se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+        assert abs(a.mean() - b.mean()) < 3.5 * se + 0.002, (week, a.mean(), b.mean(), se)
+    assert 0.2 < reference[:, 43].mean() < 0.4

@@ -1,0 +1,67 @@
+"""Time per person-week of the vectorised model and of the per-agent reference model.
+
+Both run the national scenario at 1:10 scale, without services and without the pilot
+(what the reference model covers), for one year. Usage:
+python benchmarks/reference_speed.py [--weeks 52] [--scale 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from pathlib import Path
+
+from simulation.model import EmploymentModel
+from simulation.reference import ReferenceModel
+from simulation.scenario import apply_overrides, read_toml, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def national_without_services(weeks: int, scale: float):
+    national = read_toml(ROOT / "scenarios" / "finland_2021.toml")
+    national.pop("extends")
+    base = read_toml(ROOT / "scenarios" / "baseline_te_office.toml")
+    base.pop("services")
+    data = apply_overrides(base, [])
+    for key, value in national.items():
+        data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
+    data["areas"]["helsinki"] = {**base["areas"]["helsinki"], **national["areas"]["helsinki"]}
+    data["pilot"] = {"enabled": False}
+    data["run"]["scale"] = scale
+    start = scenario_from_dict(data, "national without services").run.start
+    data["run"]["end"] = (start + dt.timedelta(days=7 * weeks - 1)).isoformat()
+    return scenario_from_dict(data, "national without services")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--scale", type=float, default=0.1)
+    args = parser.parse_args()
+    scenario = national_without_services(args.weeks, args.scale)
+    results = {}
+    for name, build in (
+        ("vectorised", lambda: EmploymentModel(scenario, seed=1)),
+        ("reference", lambda: ReferenceModel(scenario, seed=1)),
+    ):
+        model = build()
+        started = time.perf_counter()
+        model.run()
+        seconds = time.perf_counter() - started
+        if name == "vectorised":
+            person_weeks = model.recorder.people[:, 0].sum()
+        else:
+            person_weeks = model.person_weeks
+        results[name] = (seconds, person_weeks)
+        print(
+            f"{name:10s} {seconds:8.2f} s  {seconds / person_weeks * 1e9:10.0f} ns per person-week"
+        )
+    per = {name: seconds / weeks for name, (seconds, weeks) in results.items()}
+    ratio = per["reference"] / per["vectorised"]
+    print(f"the vectorised model is {ratio:.0f}x faster per person-week")
+
+
+if __name__ == "__main__":
+    main()
