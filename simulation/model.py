@@ -26,6 +26,7 @@ from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
 from simulation.outcomes import COST_COLUMNS, Recorder
 from simulation.population import (
     CLOCK_EVENTS,
+    GROUP_COMBINATIONS,
     NO_WEEK,
     Barrier,
     Benefit,
@@ -351,6 +352,7 @@ class EmploymentModel(mesa.Model):
             employability=employability.astype(np.float32),
             barriers=barriers,
             groups=groups,
+            cell=area * GROUP_COMBINATIONS + groups.astype(np.int32),
             status=Status.UNEMPLOYED,
             spell_start=week - weeks_out,
             jobless_since=week - weeks_out,
@@ -912,7 +914,7 @@ class EmploymentModel(mesa.Model):
         self._enrol(np.concatenate([lost, returning]), week)
 
     def update_benefits(self, week: int) -> None:
-        """Benefit exhaustion, labour market subsidy days and days employed.
+        """Benefit exhaustion and labour market subsidy days.
 
         Earnings-related and basic allowance end after the maximum duration (400 days,
         Unemployment Security Act) and the person moves to the labour market subsidy.
@@ -920,18 +922,15 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         market = self.spec.labour_market
-        allowance = np.flatnonzero(p.benefit != Benefit.LABOUR_MARKET_SUBSIDY)
-        exhausted = allowance[
-            (p.status[allowance] <= Status.OTHER_SERVICE)
-            & ((week - p.jobless_since[allowance]) >= market.earnings_related_max_weeks)
+        searching = np.flatnonzero(p.status <= Status.OTHER_SERVICE)
+        exhausted = searching[
+            (p.benefit[searching] != Benefit.LABOUR_MARKET_SUBSIDY)
+            & ((week - p.jobless_since[searching]) >= market.earnings_related_max_weeks)
         ]
         p.benefit[exhausted] = Benefit.LABOUR_MARKET_SUBSIDY
-        passive_subsidy = (p.status == Status.UNEMPLOYED) & (
-            p.benefit == Benefit.LABOUR_MARKET_SUBSIDY
-        )
-        days = self.spec.costs.benefit_days_per_week
-        np.add(p.subsidy_days, days, out=p.subsidy_days, where=passive_subsidy)
-        np.add(p.days_employed, 7, out=p.days_employed, where=p.status == Status.EMPLOYED)
+        unemployed = searching[p.status[searching] == Status.UNEMPLOYED]
+        passive = unemployed[p.benefit[unemployed] == Benefit.LABOUR_MARKET_SUBSIDY]
+        p.subsidy_days[passive] += self.spec.costs.benefit_days_per_week
 
     def book_staff_cost(self, area: int, state: float, municipal: float) -> None:
         """Add a week's staff costs of an organiser (called by the organisers)."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulation.population import Group, Status
+from simulation.population import GROUP_COMBINATIONS, Group, Status
 
 if TYPE_CHECKING:
     from simulation.model import EmploymentModel
@@ -41,7 +41,6 @@ GROUP_LABELS = {
     "kela": Group.KELA,
 }
 _N_STATUS = len(Status)
-_N_BITS = 1 << len(Group)  # combinations of group bits
 
 
 class Recorder:
@@ -78,8 +77,8 @@ class Recorder:
 
         # Which cells of (area, group bits) belong to each outcome group.
         n_areas = len(model.area_ids)
-        cell_area = np.repeat(np.arange(n_areas), _N_BITS)
-        cell_bits = np.tile(np.arange(_N_BITS), n_areas)
+        cell_area = np.repeat(np.arange(n_areas), GROUP_COMBINATIONS)
+        cell_bits = np.tile(np.arange(GROUP_COMBINATIONS), n_areas)
         members = []
         for label in self.groups:
             if label.startswith("area:"):
@@ -89,6 +88,7 @@ class Recorder:
             else:
                 members.append((cell_bits & GROUP_LABELS[label]) != 0)
         self._members = np.array(members, dtype=float)  # groups x cells
+        self._days_by_cell = np.zeros(len(cell_area))
 
     def record(self, week: int) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
@@ -99,13 +99,15 @@ class Recorder:
         model = self.model
         p = model.job_seekers
         cells = self._members.shape[1]
-        cell = p.area.astype(np.int64) * _N_BITS + p.groups
-        by_status = np.bincount(cell * _N_STATUS + p.status, minlength=cells * _N_STATUS)
-        self.status[week] = self._members @ by_status.reshape(cells, _N_STATUS)
-        long_term = (p.status == Status.UNEMPLOYED) & ((week - p.spell_start) >= 52)
-        self.long_term[week] = self._members @ np.bincount(cell[long_term], minlength=cells)
-        days = np.bincount(cell, weights=p.days_employed, minlength=cells)
-        self.days_employed[week] = self._members @ days
+        by_status = np.bincount(p.cell * _N_STATUS + p.status, minlength=cells * _N_STATUS)
+        by_status = by_status.reshape(cells, _N_STATUS)
+        self.status[week] = self._members @ by_status
+        unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
+        long_term = unemployed[(week - p.spell_start[unemployed]) >= 52]
+        self.long_term[week] = self._members @ np.bincount(p.cell[long_term], minlength=cells)
+        # Everyone employed this week adds 7 days employed to their cell.
+        self._days_by_cell += 7 * by_status[:, Status.EMPLOYED]
+        self.days_employed[week] = self._members @ self._days_by_cell
         self.people[week] = self.status[week].sum(axis=1)
         n_organisers = len(model.organisers)
         table = model.caseworker_table

@@ -74,6 +74,9 @@ class Group(IntEnum):
     KELA = 16
 
 
+#: Combinations of group bits (outcome cells per area).
+GROUP_COMBINATIONS = 1 << len(Group)
+
 #: Field name -> (dtype, fill value for new rows). Documented in docs/ODD.md.
 FIELDS: dict[str, tuple[Any, Any]] = {
     "key": (np.uint64, 0),  # random-stream key (area, cohort, rank)
@@ -88,13 +91,13 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "barriers": (np.uint8, 0),
     "detected": (np.uint8, 0),
     "groups": (np.uint8, 0),
+    "cell": (np.int32, 0),  # area x group bits, for counting outcomes in one pass
     "status": (np.int8, Status.UNEMPLOYED),
     "spell_start": (np.int32, 0),  # start of the register spell (services interrupt it)
     "jobless_since": (np.int32, 0),  # start of the time out of work (services do not)
     "employed_since": (np.int32, NO_WEEK),
     "former_long_term": (np.bool_, False),
     "subsidy_days": (np.int32, 0),
-    "days_employed": (np.int32, 0),
     "organiser": (np.int16, -1),
     "served_by_city": (np.bool_, False),
     "caseworker": (np.int32, -1),

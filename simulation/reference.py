@@ -222,7 +222,9 @@ class ReferenceModel(mesa.Model):
         week = self.week = self.steps - 1
         market = self.spec.labour_market
         for area, spec in enumerate(self.spec.areas.values()):
-            count = int(self.rng.poisson(self.generator._inflow_per_week(spec)))
+            count = int(
+                self.rng.poisson(self.generator._inflow_per_week(spec) * self.generator.scale)
+            )
             if count:
                 rows = self.generator._draw_people(area, week + 16, count, week, False)
                 for person in self._adopt(np.arange(rows.start, rows.stop)):
