@@ -176,3 +176,67 @@ def test_the_documented_parameter_table_is_up_to_date():
     text = (SCENARIOS.parent / "docs" / "ODD.md").read_text()
     block = text.split(PARAMETERS_START, 1)[1].split(PARAMETERS_END, 1)[0]
     assert block.strip() == parameter_table().strip(), "run: simulate params --update docs/ODD.md"
+
+
+def test_compare_runs_paired_scenarios_and_writes_the_comparison(tmp_path):
+    variant = tmp_path / "variant.toml"
+    variant.write_text(
+        f'extends = "{SCENARIOS / "quickstart.toml"}"\n[run]\nname = "caseload_70"\n'
+        "[city]\ncaseload = 70\n"
+    )
+    out = tmp_path / "cmp"
+    args = [
+        "compare",
+        str(SCENARIOS / "quickstart.toml"),
+        str(variant),
+        "--out",
+        str(out),
+        "--replications",
+        "2",
+        "--scale",
+        "0.1",
+        "--set",
+        "run.end=2022-03-31",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Paired replications" in result.output and "caseload_70" in result.output
+    effects = pd.read_csv(out / "comparison.csv")
+    assert set(effects["scenario"]) == {"caseload_70"}
+    assert {
+        "employment_rate_12m",
+        "days_employed_per_person",
+        "activation_rate",
+        "state_cost_per_extra_employment_year_eur",
+    } <= set(effects["measure"])
+    for name in ("comparison.md", "compare_employment.png", "compare_difference.png"):
+        assert (out / name).stat().st_size > 0
+    # Run folders can be compared again without re-running: the same numbers.
+    again = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(out / "quickstart"),
+            str(out / "caseload_70"),
+            "--out",
+            str(tmp_path / "again"),
+            "--no-plots",
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "again" / "comparison.csv"), effects)
+
+
+def test_compare_and_analyze_report_bad_input_in_one_line(tmp_path):
+    result = CliRunner().invoke(
+        main, ["compare", str(SCENARIOS / "quickstart.toml"), "nowhere.toml"]
+    )
+    assert (
+        result.exit_code == 2
+        and result.output.startswith("error: ")
+        and "file not found" in result.output
+    )
+    result = CliRunner().invoke(main, ["compare", str(SCENARIOS / "quickstart.toml")])
+    assert result.exit_code == 2 and "at least two" in result.output
+    result = CliRunner().invoke(main, ["analyze", str(tmp_path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
