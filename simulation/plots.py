@@ -6,6 +6,7 @@ Bands are the 5-95 % range across replications; lines are their mean.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -16,6 +17,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from simulation.outcomes import STATUS_COLUMNS  # noqa: E402
+
+if TYPE_CHECKING:
+    from simulation.compare import Comparison
+    from simulation.sensitivity import Analysis
 
 __all__ = [
     "plot_run",
@@ -128,7 +133,7 @@ def plot_run(tables: dict[str, pd.DataFrame], folder: Path, title: str = "") -> 
     return paths
 
 
-def plot_comparison(comparison, folder: Path) -> list[Path]:
+def plot_comparison(comparison: Comparison, folder: Path) -> list[Path]:
     """Employment paths per scenario, and paired differences to the reference, by group.
 
     Args:
@@ -179,7 +184,7 @@ def plot_comparison(comparison, folder: Path) -> list[Path]:
     return paths
 
 
-def plot_sensitivity(analysis, folder: Path) -> list[Path]:
+def plot_sensitivity(analysis: Analysis, folder: Path) -> list[Path]:
     """Index bar charts, the outcome against each parameter, and a response surface.
 
     Args:
