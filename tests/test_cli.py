@@ -11,6 +11,8 @@ from conftest import SCENARIOS
 
 from simulation.cli import main
 
+TABLE_FILES = ("outcomes.csv", "organisers.csv", "services.csv", "labour_market.csv")
+PLOT_FILES = ("employment_rate.png", "statuses.png", "caseload.png")
 QUICK = ["--scale", "0.2", "--replications", "2", "--set", "run.end=2022-03-31"]
 
 
@@ -26,17 +28,7 @@ def quick_run(tmp_path_factory):
 
 def test_run_writes_the_run_folder(quick_run):
     out, result = quick_run
-    for name in (
-        "outcomes.csv",
-        "organisers.csv",
-        "services.csv",
-        "labour_market.csv",
-        "summary.json",
-        "manifest.json",
-        "employment_rate.png",
-        "statuses.png",
-        "caseload.png",
-    ):
+    for name in (*TABLE_FILES, "summary.json", "manifest.json", *PLOT_FILES):
         assert (out / name).stat().st_size > 0, name
     outcomes = pd.read_csv(out / "outcomes.csv")
     assert set(outcomes["replication"]) == {0, 1}
@@ -74,14 +66,7 @@ def test_same_scenario_and_seed_give_identical_files(quick_run, tmp_path):
         main, ["run", str(SCENARIOS / "quickstart.toml"), "--out", str(again), *QUICK]
     )
     assert result.exit_code == 0, result.output
-    for name in (
-        "outcomes.csv",
-        "organisers.csv",
-        "services.csv",
-        "labour_market.csv",
-        "summary.json",
-        "employment_rate.png",
-    ):
+    for name in (*TABLE_FILES, "summary.json", *PLOT_FILES):
         assert (first / name).read_bytes() == (again / name).read_bytes(), name
     manifests = [json.loads((d / "manifest.json").read_text()) for d in (first, again)]
     for manifest in manifests:
