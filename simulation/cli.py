@@ -309,6 +309,43 @@ def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
         click.echo(f"{analysis.method} design: no indices; plots written to {sweep_dir}/")
 
 
+@main.command("fit-report")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(path_type=Path),
+    default=Path("calibration/targets_finland.toml"),
+    show_default=True,
+    help="Targets file.",
+)
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--scale", type=click.FloatRange(min=1e-4, max=1.0), help="Scale, e.g. 0.2.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the report files.")
+@_SET
+@_user_errors
+def fit_report(
+    scenario: Path,
+    targets_file: Path,
+    replications: int,
+    seed: int | None,
+    scale: float | None,
+    out: Path | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Compare a scenario's register statistics with the observed targets."""
+    from simulation.targets import fit_report as make_report
+    from simulation.targets import load_targets
+
+    spec = load_scenario(scenario, overrides)
+    targets = load_targets(targets_file)
+    report = make_report(spec, targets, replications=replications, seed=seed, scale=scale, out=out)
+    shown = report[["statistic", "observed", "simulated", "error", "within"]]
+    click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo(f"{int(report['within'].sum())} of {len(report)} targets within tolerance", err=True)
+
+
 PARAMETERS_START = "<!-- parameters:start -->"
 PARAMETERS_END = "<!-- parameters:end -->"
 

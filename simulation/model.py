@@ -496,6 +496,7 @@ class EmploymentModel(mesa.Model):
         week = self.week = self.steps - 1
         self._week_costs[:] = 0.0
         self.register_job_seekers(week)
+        self.recorder.open_week(week)
         self.hold_meetings(week)
         self.run_services(week)
         self.match_jobs(week)

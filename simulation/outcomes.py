@@ -20,7 +20,17 @@ from simulation.population import GROUP_COMBINATIONS, Group, Status
 if TYPE_CHECKING:
     from simulation.model import EmploymentModel
 
-__all__ = ["Recorder", "tables", "COST_COLUMNS", "STATUS_COLUMNS", "GROUP_LABELS"]
+__all__ = [
+    "Recorder",
+    "tables",
+    "COST_COLUMNS",
+    "STATUS_COLUMNS",
+    "GROUP_LABELS",
+    "HAZARD_WEEKS",
+    "EXIT_DESTINATIONS",
+    "AFTER_SERVICE_WEEKS",
+    "register_statistics",
+]
 
 COST_COLUMNS = (
     "state_staff",
@@ -41,6 +51,22 @@ GROUP_LABELS = {
     "kela": Group.KELA,
 }
 _N_STATUS = len(Status)
+#: Lower edges (weeks) of the register's spell-length buckets: <1, 1-3, 3-6, 6-12, 12-18,
+#: 18-24 and 24+ months, as in the TEM 2015 flows.
+HAZARD_WEEKS = np.round(np.array([0, 1, 3, 6, 12, 18, 24]) * 52.1775 / 12).astype(np.int64)
+#: Where a spell can end within a week.
+EXIT_DESTINATIONS = {
+    "employment": (Status.EMPLOYED,),
+    "services": (
+        Status.TRAINING,
+        Status.PAY_SUBSIDY,
+        Status.REHABILITATIVE_WORK,
+        Status.OTHER_SERVICE,
+    ),
+    "out_of_register": (Status.OUT_OF_LABOUR_FORCE,),
+}
+#: Weeks after the end of a service at which employment is measured (3 and 6 months).
+AFTER_SERVICE_WEEKS = (13, 26)
 
 
 class Recorder:
@@ -73,6 +99,15 @@ class Recorder:
         self.queued = np.zeros((weeks, n_services))
         self.costs = np.zeros((weeks, len(model.area_ids), len(COST_COLUMNS)))
         self.vacancies = np.zeros((weeks, len(model.area_ids)))
+        # Register flows, for comparison with the register statistics (everyone):
+        # people unemployed at the start of the week by spell-length bucket, and where
+        # they went (employment, services, out of the register) during the week.
+        self.at_risk = np.zeros((weeks, len(HAZARD_WEEKS)))
+        self.exits = np.zeros((weeks, len(EXIT_DESTINATIONS), len(HAZARD_WEEKS)))
+        # People whose activating service ended 13 or 26 weeks ago, and of them employed.
+        self.after_service = np.zeros((weeks, len(AFTER_SERVICE_WEEKS), 2))
+        self._start: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._start_bucket: np.ndarray = np.zeros(0, dtype=np.int64)
         self.matches = np.zeros((weeks, len(model.area_ids)))
 
         # Which cells of (area, group bits) belong to each outcome group.
@@ -89,6 +124,28 @@ class Recorder:
                 members.append((cell_bits & GROUP_LABELS[label]) != 0)
         self._members = np.array(members, dtype=float)  # groups x cells
         self._days_by_cell = np.zeros(len(cell_area))
+
+    def open_week(self, week: int) -> None:
+        """Note who is unemployed at the start of the week, by spell-length bucket."""
+        p = self.model.job_seekers
+        self._start = np.flatnonzero(p.status == Status.UNEMPLOYED)
+        duration = week - p.spell_start[self._start]
+        self._start_bucket = np.searchsorted(HAZARD_WEEKS, duration, side="right") - 1
+        self.at_risk[week] = np.bincount(self._start_bucket, minlength=len(HAZARD_WEEKS))
+
+    def _record_flows(self, week: int) -> None:
+        p = self.model.job_seekers
+        status = p.status[self._start]
+        for d, destination in enumerate(EXIT_DESTINATIONS.values()):
+            went = np.isin(status, destination)
+            self.exits[week, d] = np.bincount(self._start_bucket[went], minlength=len(HAZARD_WEEKS))
+        ended = np.flatnonzero(p.service_ended >= 0)
+        for i, lag in enumerate(AFTER_SERVICE_WEEKS):
+            cohort = ended[p.service_ended[ended] == week - lag]
+            self.after_service[week, i] = (
+                len(cohort),
+                np.count_nonzero(p.status[cohort] == Status.EMPLOYED),
+            )
 
     def record(self, week: int) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
@@ -109,6 +166,7 @@ class Recorder:
         self._days_by_cell += 7 * by_status[:, Status.EMPLOYED]
         self.days_employed[week] = self._members @ self._days_by_cell
         self.people[week] = self.status[week].sum(axis=1)
+        self._record_flows(week)
         n_organisers = len(model.organisers)
         table = model.caseworker_table
         self.caseworkers[week] = np.bincount(
@@ -238,3 +296,37 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
         )
     frames["labour_market"] = pd.concat(rows, ignore_index=True)
     return frames
+
+
+def register_statistics(model: EmploymentModel, first_week: int = 0) -> dict[str, float]:
+    """The run's counterparts of the register statistics, from ``first_week`` on.
+
+    Monthly hazards from unemployment to employment and to services by spell-length
+    bucket (exits / people at risk, converted from weeks to months), the destinations of
+    ended spells, the long-term share of the unemployed at the end, and open-market
+    employment 3 and 6 months after an activating service ended. Register concepts:
+    unemployed = registered unemployed, services interrupt the spell.
+    """
+    r = model.recorder
+    weeks = slice(first_week, model.weeks)
+    at_risk = r.at_risk[weeks].sum(axis=0)
+    exits = r.exits[weeks].sum(axis=0)
+    stats: dict[str, float] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weekly = exits / at_risk
+    monthly = 1.0 - (1.0 - weekly) ** (52.1775 / 12)
+    for d, destination in enumerate(("employment", "services")):
+        for b in range(len(HAZARD_WEEKS)):
+            stats[f"hazard_to_{destination}_{b + 1}"] = float(monthly[d, b])
+    ended = exits.sum(axis=1)
+    for d, destination in enumerate(EXIT_DESTINATIONS):
+        stats[f"ended_spells_to_{destination}"] = float(ended[d] / ended.sum())
+    last = model.weeks - 1
+    stats["long_term_share_end"] = float(
+        r.long_term[last, 0] / r.status[last, 0, Status.UNEMPLOYED]
+    )
+    after = r.after_service[weeks].sum(axis=0)
+    for i, lag in enumerate(AFTER_SERVICE_WEEKS):
+        months = round(lag * 12 / 52.1775)
+        stats[f"employed_{months}_months_after_service"] = float(after[i, 1] / max(after[i, 0], 1))
+    return stats

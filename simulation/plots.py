@@ -247,3 +247,30 @@ def plot_sensitivity(analysis: Analysis, folder: Path) -> list[Path]:
         axis.set_title("Response surface (mean over replications)")
         paths.append(_save(figure, folder / "response_surface.png"))
     return paths
+
+
+def plot_fit(report: pd.DataFrame, path: Path) -> Path:
+    """Observed and simulated monthly hazards by spell length (to employment, to services)."""
+    labels = ["<1", "1-3", "3-6", "6-12", "12-18", "18-24", ">24"]
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=False)
+    for axis, destination in zip(axes, ("employment", "services"), strict=True):
+        rows = report[report["statistic"].str.startswith(f"hazard_to_{destination}_")]
+        if rows.empty:
+            axis.set_visible(False)
+            continue
+        x = np.array([int(s.rsplit("_", 1)[1]) - 1 for s in rows["statistic"]])
+        axis.plot(x, rows["observed"], "o-", label="observed (register)")
+        axis.errorbar(
+            x,
+            rows["simulated"],
+            yerr=[rows["simulated"] - rows["low"], rows["high"] - rows["simulated"]],
+            fmt="s--",
+            capsize=3,
+            label="simulated",
+        )
+        axis.set_xticks(range(len(labels)), labels)
+        axis.set_xlabel("months unemployed")
+        axis.set_title(f"Monthly hazard to {destination}")
+        axis.grid(alpha=0.3)
+    axes[0].legend()
+    return _save(figure, path)

@@ -1,0 +1,158 @@
+"""Targets: register statistics a scenario's run is compared with, and the fit report.
+
+A targets file lists statistics (by the names of
+:func:`simulation.outcomes.register_statistics`) with their observed value, a tolerance
+(absolute, or relative to the observed value) and their source. :func:`fit_report` runs
+a scenario's replications and tabulates observed against simulated values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.model import EmploymentModel
+from simulation.outcomes import register_statistics
+from simulation.parameters import SETTING, param
+from simulation.results import atomic_write
+from simulation.runner import replication_seeds
+from simulation.scenario import Scenario, ScenarioError, build_section, read_toml
+
+__all__ = ["Target", "TargetsFile", "fit_report", "load_targets"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observed statistic."""
+
+    statistic: str = param(doc="Name of the simulated statistic.", source=SETTING)
+    observed: float = param(doc="Observed value.", source=SETTING)
+    tolerance: float = param(0.0, low=0.0, doc="Accepted error.", source=SETTING)
+    relative: bool = param(
+        False, doc="The tolerance is relative to the observed value.", source=SETTING
+    )
+    source: str = param("", doc="Where the observed value comes from.", source=SETTING)
+
+
+@dataclass(frozen=True)
+class TargetsMeta:
+    """What the targets are and how the statistics are counted."""
+
+    description: str = param("", doc="Free text.", source=SETTING)
+    first_week: int = param(0, low=0, doc="Flows are counted from this week on.", source=SETTING)
+
+
+@dataclass(frozen=True)
+class TargetsFile:
+    """A validated targets file."""
+
+    target: tuple[Target, ...] = param(doc="The targets.")
+    meta: TargetsMeta = param(factory=TargetsMeta, doc="Settings.")
+
+
+def load_targets(path: str | Path) -> TargetsFile:
+    """Read and validate a targets file (errors as for scenario files)."""
+    path = Path(path)
+    targets = build_section(TargetsFile, read_toml(path), str(path), "")
+    known = _known_statistics()
+    for i, target in enumerate(targets.target):
+        if target.statistic not in known:
+            raise ScenarioError(
+                path,
+                f"target[{i}].statistic",
+                f"unknown statistic {target.statistic!r}; expected one of "
+                + ", ".join(sorted(known)),
+            )
+    return targets
+
+
+def _known_statistics() -> set[str]:
+    from simulation.outcomes import AFTER_SERVICE_WEEKS, EXIT_DESTINATIONS, HAZARD_WEEKS
+
+    names = {
+        f"hazard_to_{d}_{b + 1}"
+        for d in ("employment", "services")
+        for b in range(len(HAZARD_WEEKS))
+    }
+    names |= {f"ended_spells_to_{d}" for d in EXIT_DESTINATIONS}
+    names |= {
+        f"employed_{round(lag * 12 / 52.1775)}_months_after_service" for lag in AFTER_SERVICE_WEEKS
+    }
+    return names | {"long_term_share_end"}
+
+
+def fit_report(
+    scenario: Scenario,
+    targets: TargetsFile,
+    *,
+    replications: int = 2,
+    seed: int | None = None,
+    scale: float | None = None,
+    out: str | Path | None = None,
+) -> pd.DataFrame:
+    """Observed against simulated statistics (mean and range over replications).
+
+    Args:
+        scenario: The scenario whose baseline is checked.
+        targets: The targets.
+        replications: Replications (their seeds are spawned from ``seed``).
+        seed: Root seed (default: the scenario's).
+        scale: Scale (default: the scenario's).
+        out: Folder for ``fit_report.csv``, ``fit_report.md`` and ``fit_hazards.png``.
+
+    Returns:
+        One row per target: observed, simulated mean, low, high, error, within tolerance.
+    """
+    seed = scenario.run.seed if seed is None else seed
+    runs = []
+    for sequence in replication_seeds(seed, replications):
+        model = EmploymentModel(scenario, seed=sequence, scale=scale)
+        model.run()
+        runs.append(register_statistics(model, targets.meta.first_week))
+    rows = []
+    for target in targets.target:
+        values = np.array([run[target.statistic] for run in runs])
+        mean = float(values.mean())
+        error = mean - target.observed
+        allowed = target.tolerance * (abs(target.observed) if target.relative else 1.0)
+        rows.append(
+            {
+                "statistic": target.statistic,
+                "observed": target.observed,
+                "simulated": mean,
+                "low": float(values.min()),
+                "high": float(values.max()),
+                "error": error,
+                "relative_error": error / target.observed if target.observed else np.nan,
+                "tolerance": allowed,
+                "within": bool(abs(error) <= allowed),
+                "source": target.source,
+            }
+        )
+    report = pd.DataFrame(rows)
+    if out is not None:
+        _write(report, Path(out))
+    return report
+
+
+def _write(report: pd.DataFrame, folder: Path) -> None:
+    from simulation.plots import plot_fit
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_write(folder / "fit_report.csv") as file:
+        report.to_csv(file, index=False, lineterminator="\n")
+    lines = [
+        "| statistic | observed | simulated | error | within tolerance | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in report.itertuples(index=False):
+        lines.append(
+            f"| {row.statistic} | {row.observed:.4g} | {row.simulated:.4g} | "
+            f"{row.error:+.4g} | {'yes' if row.within else 'no'} | {row.source} |"
+        )
+    with atomic_write(folder / "fit_report.md") as file:
+        file.write("\n".join(lines) + "\n")
+    plot_fit(report, folder / "fit_hazards.png")
