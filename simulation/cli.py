@@ -346,6 +346,77 @@ def fit_report(
     click.echo(f"{int(report['within'].sum())} of {len(report)} targets within tolerance", err=True)
 
 
+@main.command()
+@click.argument("targets_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder (default: results/calibration-<name>)."
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=10),
+    default=300,
+    show_default=True,
+    help="Evaluations of the global search.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--quick", is_flag=True, help="A small, fast calibration (about a minute).")
+@_user_errors
+def calibrate(targets_file: Path, out: Path | None, budget: int, seed: int, quick: bool) -> None:
+    """Fit the free parameters of TARGETS_FILE by the method of simulated moments.
+
+    Re-running the same command resumes: evaluations already made are read back.
+    """
+    from simulation.calibrate import calibrate as run_calibration
+    from simulation.targets import fit_report, load_targets
+
+    targets = load_targets(targets_file)
+    if not targets.free:
+        raise click.UsageError(f"{targets_file} declares no [[free]] parameters")
+    scenario_path = targets_file.parent / targets.meta.scenario
+    spec = load_scenario(scenario_path)
+    budget, replications, scale = (24, 1, 0.03) if quick else (budget, 2, 0.05)
+    out = out or Path("results") / f"calibration-{targets_file.stem}{'-quick' if quick else ''}"
+    with click.progressbar(
+        length=budget + budget // 5,
+        label="evaluations",
+        file=sys.stderr,
+        item_show_func=lambda v: f"best {v:.2f}" if v is not None else None,
+    ) as bar:
+        done = [0]
+
+        def progress(evaluations: int, best: float) -> None:
+            bar.update(evaluations - done[0], best)
+            done[0] = evaluations
+
+        result = run_calibration(
+            spec,
+            targets,
+            out=out,
+            budget=budget,
+            seed=seed,
+            replications=replications,
+            scale=scale,
+            progress=progress,
+        )
+    for name, value in result.values.items():
+        flag = "" if result.identified[name] else "  (not identified by these targets)"
+        click.echo(f"{name} = {value:.4g}{flag}")
+    click.echo(
+        f"objective {result.objective:.3f} after {result.evaluations} evaluations "
+        f"in {result.seconds:.0f} s; fitted values in {out}/fitted.toml",
+        err=True,
+    )
+    fitted = load_scenario(scenario_path, [f"{k}={v!r}" for k, v in result.values.items()])
+    report = fit_report(
+        fitted, targets, replications=replications, seed=seed + 1000, scale=scale * 2, out=out
+    )
+    click.echo(
+        f"fresh seed: {int(report['within'].sum())} of {len(report)} targets within "
+        "tolerance (fit_report.md)",
+        err=True,
+    )
+
+
 PARAMETERS_START = "<!-- parameters:start -->"
 PARAMETERS_END = "<!-- parameters:end -->"
 

@@ -823,7 +823,8 @@ class EmploymentModel(mesa.Model):
             self.matching_efficiency,
             market.vacancy_elasticity,
         )
-        found = searching[self._tick("job_finding", searching, -np.log1p(-probability))]
+        hazard = -np.log1p(-np.minimum(probability, 1.0 - 1e-12))
+        found = searching[self._tick("job_finding", searching, hazard)]
         self._matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
         self.employ(found, week)
 

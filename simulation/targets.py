@@ -21,7 +21,7 @@ from simulation.results import atomic_write
 from simulation.runner import replication_seeds
 from simulation.scenario import Scenario, ScenarioError, build_section, read_toml
 
-__all__ = ["Target", "TargetsFile", "fit_report", "load_targets"]
+__all__ = ["FreeParameter", "Target", "TargetsFile", "fit_report", "load_targets"]
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,24 @@ class Target:
 
 
 @dataclass(frozen=True)
+class FreeParameter:
+    """A parameter the calibration may move, within bounds from the evidence."""
+
+    key: str = param(doc="Scenario key path.", source=SETTING)
+    low: float = param(doc="Lower bound.", source=SETTING)
+    high: float = param(doc="Upper bound.", source=SETTING)
+    source: str = param("", doc="Where the bounds come from.", source=SETTING)
+
+
+@dataclass(frozen=True)
 class TargetsMeta:
     """What the targets are and how the statistics are counted."""
 
     description: str = param("", doc="Free text.", source=SETTING)
     first_week: int = param(0, low=0, doc="Flows are counted from this week on.", source=SETTING)
+    scenario: str = param(
+        "", doc="Scenario calibrated, relative to the targets file.", source=SETTING
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class TargetsFile:
 
     target: tuple[Target, ...] = param(doc="The targets.")
     meta: TargetsMeta = param(factory=TargetsMeta, doc="Settings.")
+    free: tuple[FreeParameter, ...] = param((), doc="Parameters the calibration fits.")
 
 
 def load_targets(path: str | Path) -> TargetsFile:
@@ -65,6 +79,11 @@ def load_targets(path: str | Path) -> TargetsFile:
                 f"target[{i}].statistic",
                 f"unknown statistic {target.statistic!r}; expected one of "
                 + ", ".join(sorted(known)),
+            )
+    for i, free in enumerate(targets.free):
+        if not free.low < free.high:
+            raise ScenarioError(
+                path, f"free[{i}].high", f"expected a value above low ({free.low:g})"
             )
     return targets
 

@@ -1,0 +1,231 @@
+"""Calibration by the method of simulated moments.
+
+The free parameters (declared in the targets file with their bounds and sources) are
+chosen to bring a scenario's register statistics close to the observed targets. Every
+evaluation runs the same fixed set of replication seeds (common random numbers), so the
+objective is a smooth function of the parameters and the seeds cannot be tuned. Each
+target's squared error is weighted by its tolerance and the simulation noise of the
+statistic. A global search (scipy's differential evolution, Sobol-initialised) is
+followed by a local polish (bounded Nelder-Mead). Every evaluation is stored in a cache
+file as it finishes, so an interrupted calibration resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import optimize
+
+from simulation.model import EmploymentModel
+from simulation.outcomes import register_statistics
+from simulation.results import atomic_write
+from simulation.runner import replication_seeds
+from simulation.scenario import Scenario, apply_overrides, scenario_from_dict, scenario_to_dict
+from simulation.targets import TargetsFile
+
+__all__ = ["Calibration", "calibrate", "objective_terms"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The result: fitted values, objective, evaluations and identification."""
+
+    names: list[str]
+    values: dict[str, float]
+    objective: float
+    evaluations: int
+    identified: dict[str, bool]
+    seconds: float
+
+
+def objective_terms(
+    targets: TargetsFile, runs: list[dict[str, float]]
+) -> tuple[float, dict[str, float]]:
+    """Weighted squared errors of the mean statistics across the fixed seeds.
+
+    Each target's error is divided by its tolerance combined with the standard error of
+    the simulated mean (the noise of the simulation), so noisy statistics weigh less.
+    """
+    terms = {}
+    for target in targets.target:
+        values = np.array([run[target.statistic] for run in runs], dtype=float)
+        if np.any(np.isnan(values)):
+            terms[target.statistic] = 1e6
+            continue
+        tolerance = target.tolerance * (abs(target.observed) if target.relative else 1.0)
+        noise = values.var(ddof=1) / len(values) if len(values) > 1 else 0.0
+        scale = np.sqrt(tolerance**2 + noise) or 1.0
+        terms[target.statistic] = float(((values.mean() - target.observed) / scale) ** 2)
+    return float(sum(terms.values())), terms
+
+
+class _Evaluator:
+    """Runs the scenario at given parameter values, with a cache on disk."""
+
+    def __init__(
+        self, scenario: Scenario, targets: TargetsFile, seeds: list, scale: float, cache: Path
+    ) -> None:
+        self.base = scenario_to_dict(scenario)
+        self.targets = targets
+        self.seeds = seeds
+        self.scale = scale
+        self.names = [f.key for f in targets.free]
+        self.cache_path = cache
+        self.cache: dict[str, float] = json.loads(cache.read_text()) if cache.exists() else {}
+        self.evaluations = 0
+
+    def scenario(self, x: np.ndarray) -> Scenario:
+        overrides = [f"{k}={float(v)!r}" for k, v in zip(self.names, x, strict=True)]
+        return scenario_from_dict(apply_overrides(self.base, overrides), "calibration")
+
+    def __call__(self, x: np.ndarray) -> float:
+        key = json.dumps([round(float(v), 10) for v in x])
+        if key in self.cache:
+            return self.cache[key]
+        scenario = self.scenario(x)
+        runs = []
+        for seed in self.seeds:
+            model = EmploymentModel(scenario, seed=seed, scale=self.scale)
+            model.run()
+            runs.append(register_statistics(model, self.targets.meta.first_week))
+        value, _ = objective_terms(self.targets, runs)
+        self.cache[key] = value
+        self.evaluations += 1
+        with atomic_write(self.cache_path) as file:
+            json.dump(self.cache, file)
+        return value
+
+
+def calibrate(
+    scenario: Scenario,
+    targets: TargetsFile,
+    *,
+    out: str | Path,
+    budget: int = 400,
+    seed: int = 0,
+    replications: int = 2,
+    scale: float = 0.05,
+    progress: Callable[[int, float], None] | None = None,
+) -> Calibration:
+    """Fit the free parameters of ``targets`` to its statistics.
+
+    Args:
+        scenario: The baseline scenario (its other parameters stay as they are).
+        targets: Targets with ``[[free]]`` parameters.
+        out: Folder for the cache, the fitted parameters and the report.
+        budget: Evaluations for the global search (the polish adds a fifth).
+        seed: Seed of the optimiser and root of the fixed replication seeds.
+        replications: Fixed seeds per evaluation.
+        scale: Scale of the runs.
+        progress: Called with (evaluations, best objective so far).
+
+    Returns:
+        The calibration; ``fitted.toml`` in ``out`` holds the values as scenario tables.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    seeds = replication_seeds(seed + 1, replications)
+    evaluate = _Evaluator(scenario, targets, seeds, scale, out / "evaluations.json")
+    bounds = [(f.low, f.high) for f in targets.free]
+    d = len(bounds)
+    popsize = max(4, min(15, budget // (d * 4) or 4))
+    maxiter = max(1, budget // (popsize * d) - 1)
+    best = [np.inf]
+
+    def tracked(x: np.ndarray) -> float:
+        value = evaluate(x)
+        best[0] = min(best[0], value)
+        if progress is not None:
+            progress(evaluate.evaluations, best[0])
+        return value
+
+    search = optimize.differential_evolution(
+        tracked,
+        bounds,
+        seed=seed,
+        popsize=popsize,
+        maxiter=maxiter,
+        init="sobol",
+        polish=False,
+        tol=1e-8,
+        updating="deferred",
+    )
+    polish = optimize.minimize(
+        tracked,
+        search.x,
+        method="Nelder-Mead",
+        bounds=bounds,
+        options={"maxfev": max(d + 2, budget // 5), "xatol": 1e-3, "fatol": 1e-3},
+    )
+    x = polish.x if polish.fun <= search.fun else search.x
+    value = min(polish.fun, search.fun)
+    identified = dict(zip(evaluate.names, _identification(tracked, x, bounds, value), strict=True))
+    result = Calibration(
+        names=evaluate.names,
+        values=dict(zip(evaluate.names, map(float, x), strict=True)),
+        objective=float(value),
+        evaluations=len(evaluate.cache),
+        identified=identified,
+        seconds=time.perf_counter() - started,
+    )
+    _write_fitted(result, targets, seed, out)
+    return result
+
+
+def _identification(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    bounds: list[tuple[float, float]],
+    value: float,
+    step: float = 0.1,
+    threshold: float = 1.0,
+) -> list[bool]:
+    """A parameter is identified if moving it by a tenth of its range raises the objective.
+
+    The objective is a sum of squared standardised errors, so a rise of 1 is one
+    tolerance-sized miss; less than that on both sides means the targets cannot pin the
+    parameter down.
+    """
+    identified = []
+    for j, (low, high) in enumerate(bounds):
+        rises = []
+        for sign in (-1, 1):
+            y = x.copy()
+            y[j] = np.clip(y[j] + sign * step * (high - low), low, high)
+            if y[j] != x[j]:
+                rises.append(f(y) - value)
+        identified.append(bool(rises) and min(rises) >= threshold)
+    return identified
+
+
+def _write_fitted(result: Calibration, targets: TargetsFile, seed: int, out: Path) -> None:
+    tables: dict[str, dict[str, Any]] = {}
+    for key, value in result.values.items():
+        section, name = key.rsplit(".", 1)
+        tables.setdefault(section, {})[name] = value
+    digest = hashlib.sha256(
+        json.dumps(
+            [vars(t) for t in targets.target] + [vars(f) for f in targets.free],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()[:16]
+    lines = [
+        "# Parameters fitted by 'simulate calibrate' (method of simulated moments).",
+        f"# targets hash {digest}, seed {seed}, objective {result.objective:.4f}, "
+        f"{result.evaluations} evaluations",
+    ]
+    for section, values in tables.items():
+        lines.append(f"\n[{section}]")
+        for name, value in values.items():
+            lines.append(f"{name} = {value:.6g}")
+    with atomic_write(out / "fitted.toml") as file:
+        file.write("\n".join(lines) + "\n")

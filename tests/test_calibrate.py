@@ -1,0 +1,97 @@
+"""Calibration: the objective, recovering a known parameter, resume, the quick command."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import single_area
+
+from simulation.calibrate import calibrate, objective_terms
+from simulation.cli import main
+from simulation.model import EmploymentModel
+from simulation.outcomes import register_statistics
+from simulation.runner import replication_seeds
+from simulation.targets import load_targets
+
+SMALL = ["run.end=2021-12-31", "areas.town.unemployed=1500", "pilot.enabled=false"]
+
+
+def _observed(scenario, seeds):
+    runs = []
+    for seed in seeds:
+        model = EmploymentModel(scenario, seed=seed)
+        model.run()
+        runs.append(register_statistics(model, 4))
+    return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+
+
+def _targets_file(tmp_path, observed, scenario_file="scenario.toml"):
+    lines = [f'[meta]\nfirst_week = 4\nscenario = "{scenario_file}"\n']
+    for name in (
+        "hazard_to_employment_1",
+        "hazard_to_employment_2",
+        "hazard_to_employment_3",
+        "hazard_to_employment_4",
+    ):
+        lines.append(
+            f'[[target]]\nstatistic = "{name}"\nobserved = {observed[name]!r}\n'
+            "tolerance = 0.05\nrelative = true\n"
+        )
+    lines.append('[[free]]\nkey = "job_seekers.employability_sd"\nlow = 0.2\nhigh = 2.0\n')
+    path = tmp_path / "targets.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def test_the_objective_weighs_errors_by_tolerance_and_noise(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text(
+        '[[target]]\nstatistic = "long_term_share_end"\nobserved = 0.3\ntolerance = 0.02\n'
+    )
+    targets = load_targets(path)
+    exact, _ = objective_terms(targets, [{"long_term_share_end": 0.3}] * 2)
+    off, _ = objective_terms(targets, [{"long_term_share_end": 0.34}] * 2)
+    noisy, _ = objective_terms(
+        targets, [{"long_term_share_end": 0.30}, {"long_term_share_end": 0.38}]
+    )
+    assert exact == 0.0 and off == pytest.approx(4.0)
+    assert noisy < off  # the same mean error counts less when the simulation is noisy
+
+
+def test_calibration_recovers_a_known_parameter_and_resumes(tmp_path):
+    truth = 1.3
+    scenario = single_area([*SMALL, f"job_seekers.employability_sd={truth}"])
+    observed = _observed(scenario, replication_seeds(99, 3))
+    targets = load_targets(_targets_file(tmp_path, observed))
+    start = single_area(SMALL)
+    result = calibrate(
+        start, targets, out=tmp_path / "cal", budget=24, seed=1, replications=2, scale=1.0
+    )
+    assert result.values["job_seekers.employability_sd"] == pytest.approx(truth, abs=0.3)
+    assert result.identified["job_seekers.employability_sd"]
+    fitted = (tmp_path / "cal" / "fitted.toml").read_text()
+    assert "[job_seekers]" in fitted and "employability_sd" in fitted
+    cached = json.loads((tmp_path / "cal" / "evaluations.json").read_text())
+    again = calibrate(
+        start, targets, out=tmp_path / "cal", budget=24, seed=1, replications=2, scale=1.0
+    )
+    assert again.values == result.values
+    assert len(json.loads((tmp_path / "cal" / "evaluations.json").read_text())) == len(cached)
+
+
+def test_quick_calibration_command(tmp_path):
+    scenario = single_area([*SMALL, "job_seekers.employability_sd=1.0"])
+    observed = _observed(scenario, replication_seeds(5, 2))
+    (tmp_path / "scenario.toml").write_text(
+        '[run]\nname = "small"\nend = 2021-09-30\n[pilot]\nenabled = false\n'
+        '[areas.town]\nname = "Town"\nunemployed = 1500\n'
+    )
+    targets = _targets_file(tmp_path, observed)
+    result = CliRunner().invoke(
+        main, ["calibrate", str(targets), "--quick", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "job_seekers.employability_sd = " in result.output
+    for name in ("fitted.toml", "evaluations.json", "fit_report.md", "fit_hazards.png"):
+        assert (tmp_path / "out" / name).exists()
