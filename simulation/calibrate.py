@@ -5,7 +5,7 @@ chosen to bring a scenario's register statistics close to the observed targets. 
 evaluation runs the same fixed set of replication seeds (common random numbers), so the
 objective is a smooth function of the parameters and the seeds cannot be tuned. Each
 target's squared error is weighted by its tolerance and the simulation noise of the
-statistic. A global search (scipy's differential evolution, Sobol-initialised) is
+statistic. A global search (scipy's differential evolution, Latin-hypercube start) is
 followed by a local polish (bounded Nelder-Mead). Every evaluation is stored in a cache
 file as it finishes, so an interrupted calibration resumes where it stopped.
 """
