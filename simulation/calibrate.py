@@ -153,7 +153,7 @@ def calibrate(
         seed=seed,
         popsize=popsize,
         maxiter=maxiter,
-        init="sobol",
+        init="latinhypercube",
         polish=False,
         tol=1e-8,
         updating="deferred",
