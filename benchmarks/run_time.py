@@ -39,6 +39,7 @@ def main() -> None:
     print(f"start-up        {statistics.median(starts):.2f} s (median of {args.repeat})")
     print(f"simulation      {run:.2f} s (median of {args.repeat})")
     print(f"per person-week {run / statistics.median(person_weeks) * 1e9:.0f} ns")
+    print(f"job-seeker arrays {model.job_seekers.nbytes / 2**20:.0f} MB (rows reserved included)")
     print(f"peak memory     {peak_mb:.0f} MB resident")
 
 

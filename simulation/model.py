@@ -972,10 +972,6 @@ class EmploymentModel(mesa.Model):
         self._week_costs[:, 4] += np.bincount(area, weights=weekly * (1 - share), minlength=n_areas)
         self._week_costs[:, 5] += np.bincount(area, weights=weekly * share, minlength=n_areas)
 
-    def meetings_this_week(self) -> np.ndarray:
-        """Meetings held this week per organiser (simulated people)."""
-        return self._meetings
-
     def __repr__(self) -> str:
         staff = int(self.caseworker_table["active"].sum())
         return (

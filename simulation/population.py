@@ -39,15 +39,6 @@ class Status(IntEnum):
     OUT_OF_LABOUR_FORCE = 6
 
 
-#: Statuses that count as activation services.
-SERVICE_STATUSES = (
-    Status.TRAINING,
-    Status.PAY_SUBSIDY,
-    Status.REHABILITATIVE_WORK,
-    Status.OTHER_SERVICE,
-)
-
-
 class Benefit(IntEnum):
     """Unemployment benefit a job seeker receives."""
 
