@@ -82,7 +82,10 @@ class _Evaluator:
         self.evaluations = 0
 
     def scenario(self, x: np.ndarray) -> Scenario:
-        overrides = [f"{k}={float(v)!r}" for k, v in zip(self.names, x, strict=True)]
+        overrides = [
+            f"{f.key}={round(float(v)) if f.integer else float(v)!r}"
+            for f, v in zip(self.targets.free, x, strict=True)
+        ]
         return scenario_from_dict(apply_overrides(self.base, overrides), "calibration")
 
     def __call__(self, x: np.ndarray) -> float:
@@ -170,7 +173,10 @@ def calibrate(
     identified = dict(zip(evaluate.names, _identification(tracked, x, bounds, value), strict=True))
     result = Calibration(
         names=evaluate.names,
-        values=dict(zip(evaluate.names, map(float, x), strict=True)),
+        values={
+            f.key: round(float(v)) if f.integer else float(v)
+            for f, v in zip(targets.free, x, strict=True)
+        },
         objective=float(value),
         evaluations=len(evaluate.cache),
         identified=identified,

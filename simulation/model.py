@@ -188,6 +188,7 @@ class EmploymentModel(mesa.Model):
                 "service_referral_probability",
                 "monitoring_exit_probability",
                 "multisector_access",
+                "service_referral_decline",
             )
         }
         for name in (
@@ -678,7 +679,10 @@ class EmploymentModel(mesa.Model):
             "multisector_referral", keys, number, self.policy["multisector_access"][organiser]
         )
         general = self.streams.bernoulli(
-            "service_referral", keys, number, self.policy["service_referral_probability"][organiser]
+            "service_referral",
+            keys,
+            number,
+            self._general_referral_probability(rows, organiser, week),
         )
         category = np.where((category > 0) & access, category, np.where(general, 0, -1))
         choice_u = self.streams.uniform("service_choice", keys, number)
@@ -698,6 +702,19 @@ class EmploymentModel(mesa.Model):
         referred = (chosen >= 0) & ~too_old
         p.queued_for[rows[referred]] = chosen[referred]
         p.queued_since[rows[referred]] = week
+
+    def _general_referral_probability(
+        self, rows: np.ndarray, organiser: np.ndarray, week: int
+    ) -> np.ndarray:
+        """Chance a meeting refers to a general service, falling with the spell's length.
+
+        The register's hazard to services falls with spell length (TEM 2015 flows: 0.080 a
+        month in the first month, 0.016 after two years); ``service_referral_decline``
+        (per year, log-linear; 0 keeps it flat) lets calibration reproduce that.
+        """
+        years = (week - self.job_seekers.spell_start[rows]) / WEEKS_PER_YEAR
+        decline = self.policy["service_referral_decline"][organiser]
+        return self.policy["service_referral_probability"][organiser] * np.exp(-decline * years)
 
     def run_services(self, week: int) -> None:
         """End the services due to end, then admit from the queues into free places.

@@ -429,6 +429,16 @@ class Organiser:
         high=1.0,
         doc="Chance a meeting refers a job seeker to a general service.",
     )
+    service_referral_decline: float = param(
+        0.0,
+        low=0.0,
+        high=10.0,
+        unit="1/year",
+        doc="Log-linear fall of the general-service referral chance with the spell's length "
+        "(0: flat).",
+        source="assumption; direction from TEM register flows 2015 (hazard to services "
+        "falls from 0.080 to 0.016 a month)",
+    )
     monitoring_exit_probability: float = param(
         0.01,
         low=0.0,

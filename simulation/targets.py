@@ -44,6 +44,7 @@ class FreeParameter:
     key: str = param(doc="Scenario key path.", source=SETTING)
     low: float = param(doc="Lower bound.", source=SETTING)
     high: float = param(doc="Upper bound.", source=SETTING)
+    integer: bool = param(False, doc="The parameter takes whole numbers.", source=SETTING)
     source: str = param("", doc="Where the bounds come from.", source=SETTING)
 
 

@@ -95,3 +95,20 @@ def test_quick_calibration_command(tmp_path):
     assert "job_seekers.employability_sd = " in result.output
     for name in ("fitted.toml", "evaluations.json", "fit_report.md", "fit_hazards.png"):
         assert (tmp_path / "out" / name).exists()
+
+
+def test_whole_number_parameters_are_rounded(tmp_path):
+    from pathlib import Path
+
+    from simulation.calibrate import _Evaluator
+
+    path = tmp_path / "t.toml"
+    path.write_text(
+        '[[target]]\nstatistic = "long_term_share_end"\nobserved = 0.3\n'
+        '[[free]]\nkey = "job_seekers.duration_penalty_weeks"\nlow = 13\nhigh = 104\n'
+        "integer = true\n"
+    )
+    evaluate = _Evaluator(
+        single_area(SMALL), load_targets(path), [], 1.0, Path(tmp_path / "c.json")
+    )
+    assert evaluate.scenario(np.array([47.6])).job_seekers.duration_penalty_weeks == 48
