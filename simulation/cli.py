@@ -167,10 +167,9 @@ def compare(
     if len(sources) < 2:
         raise click.UsageError("give at least two scenarios or run folders")
     files = [s for s in sources if not s.is_dir()]
-    weeks = 0
-    for path in files:
-        weeks += load_scenario(path, overrides).weeks
-    reps = replications or (load_scenario(files[0], overrides).run.replications if files else 0)
+    specs = [load_scenario(path, overrides) for path in files]
+    weeks = sum(spec.weeks for spec in specs)
+    reps = replications or (specs[0].run.replications if specs else 0)
     with click.progressbar(
         length=max(weeks * reps, 1), label="simulating weeks", file=sys.stderr
     ) as bar:

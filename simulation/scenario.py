@@ -695,7 +695,7 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
         if not isinstance(value, dict):
             raise ScenarioError(file, key, f"expected a table of tables, got {value!r}")
         return {
-            name: build_section(section, sub, file, _child(key, name), table=True)
+            name: build_section(section, sub, file, _child(key, name))
             for name, sub in value.items()
         }
     if typing.get_origin(tp) is tuple:
@@ -746,9 +746,7 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
     return value
 
 
-def build_section(
-    cls: type, data: dict, file: str, path: str, table: bool = False, base: Any = None
-) -> Any:
+def build_section(cls: type, data: dict, file: str, path: str, base: Any = None) -> Any:
     """Build a section from a dict, rejecting unknown keys and filling defaults."""
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}

@@ -163,7 +163,7 @@ def _plain_number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def _unit_design(spec: SweepFile, names: list[str], file: str) -> np.ndarray:
+def _unit_design(spec: SweepFile, names: list[str]) -> np.ndarray:
     design = spec.design
     d = len(names)
     rng = np.random.default_rng(spec.sweep.seed)
@@ -243,7 +243,7 @@ def load_sweep(path: str | Path) -> Sweep:
     spec = build_section(SweepFile, read_toml(path), str(path), "")
     _check(spec, str(path))
     names = list(spec.parameters)
-    unit = _unit_design(spec, names, str(path))
+    unit = _unit_design(spec, names)
     points = _to_values(spec, names, unit)
     sweep = Sweep(path=path, spec=spec, names=names, unit=unit, points=points)
     if spec.sweep.model == "employment":

@@ -49,7 +49,7 @@ def _write_series(folder: Path, result: dict[str, Any]) -> None:
         pd.DataFrame(result["series"]).to_csv(file, index=False, lineterminator="\n")
 
 
-def export(sweep: Sweep, ledger: Ledger, folder: Path) -> pd.DataFrame:
+def export(ledger: Ledger, folder: Path) -> pd.DataFrame:
     """Write ``runs.parquet`` and ``runs.csv`` from the ledger (atomically)."""
     table = ledger.table()
     path = folder / "runs.parquet"
@@ -126,7 +126,7 @@ def run_sweep(
     else:
         executor.shutdown()
     counts = ledger.counts()
-    export(sweep, ledger, folder)
+    export(ledger, folder)
     ledger.close()
     return SweepResult(
         folder, counts.get("done", 0), counts.get("failed", 0), len(runs), interrupted
