@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 from scipy import special
 
-from simulation import facts, rules
+from simulation import facts, kernels, rules
 from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
 from simulation.outcomes import COST_COLUMNS, Recorder
 from simulation.population import (
@@ -84,6 +84,7 @@ class EmploymentModel(mesa.Model):
         self.spec = scenario  # Mesa's own ``self.scenario`` records the seed only
         self.seed_sequence = sequence
         self.streams = RandomStreams(sequence)
+        self._bases = {event: self.streams.decision_base(event) for event in CLOCK_EVENTS}
         self.scale = float(scenario.run.scale if scale is None else scale)
         self.weight = 1.0 / self.scale
         self.weeks = scenario.weeks
@@ -425,10 +426,7 @@ class EmploymentModel(mesa.Model):
 
     def _anchor_matching(self) -> None:
         """Fix the matching efficiency so the initial stock finds jobs at the observed rate."""
-        p = self.job_seekers
-        searching = np.flatnonzero(p.status == Status.UNEMPLOYED)
-        weights = self._intrinsic_weights(searching)
-        totals = np.bincount(p.area[searching], weights=weights, minlength=len(self.area_ids))
+        searching, _, totals = self._search_weights(0, Status.UNEMPLOYED, with_policy=False)
         market = self.spec.labour_market
         self.matching_efficiency = rules.matching_efficiency(
             float(facts.monthly_to_weekly(market.job_finding_monthly_at_start)),
@@ -551,9 +549,10 @@ class EmploymentModel(mesa.Model):
         self._meetings[:] = 0
         self._intervals[:] = 0
         self._backlog[:] = 0
-        clients = np.flatnonzero((p.status == Status.UNEMPLOYED) & (p.caseworker >= 0))
-        due = clients[p.next_meeting[clients] <= week]
         capacity = self._meeting_capacity(week)
+        due, caseload = kernels.meeting_candidates(
+            p.status, p.caseworker, p.next_meeting, week, len(capacity)
+        )
         granted = rules.ration(
             p.caseworker[due],
             (
@@ -565,7 +564,6 @@ class EmploymentModel(mesa.Model):
         n_organisers = len(self.organisers)
         self._backlog += np.bincount(p.organiser[due[~granted]], minlength=n_organisers)
         met = due[granted]
-        caseload = np.bincount(p.caseworker[clients], minlength=len(capacity))
         self.meetings_by_caseworker = np.bincount(p.caseworker[met], minlength=len(capacity))
         self.meeting_capacity = capacity
         if len(met) == 0:
@@ -726,15 +724,12 @@ class EmploymentModel(mesa.Model):
         the places.
         """
         p = self.job_seekers
-        in_service = np.flatnonzero(p.service >= 0)
-        done = in_service[p.service_end[in_service] <= week]
+        done, occupied, queued = kernels.service_census(
+            p.service, p.service_end, p.queued_for, week, len(self.service_places)
+        )
         if len(done):
             self._complete_services(done, week)
-        if self.n_services == 0:
-            return
-        occupied = np.bincount(p.service[p.service >= 0], minlength=len(self.service_places))
         free = np.maximum(self.service_places - occupied, 0)
-        queued = np.flatnonzero(p.queued_for >= 0)
         if len(queued) == 0:
             return
         keys = p.key[queued]
@@ -784,43 +779,55 @@ class EmploymentModel(mesa.Model):
         p.jobless_since[back[was_subsidised[~to_work & activated]]] = week
         p.next_meeting[back] = week + self.policy["first_meeting_weeks"][p.organiser[back]]
 
-    def _intrinsic_weights(self, rows: np.ndarray) -> np.ndarray:
-        """Search weight before policy: employability, barriers, duration dependence."""
-        p = self.job_seekers
-        behaviour = self.spec.job_seekers
-        weights = p.employability[rows] * np.float32(
-            behaviour.barrier_multiplier
-        ) ** rules.barrier_count(p.barriers[rows])
-        weights *= rules.duration_factor(
-            self.week - p.jobless_since[rows],
-            behaviour.duration_penalty,
-            behaviour.duration_penalty_weeks,
-        )
-        return weights
+    def _search_weights(
+        self, week: int, max_status: int, with_policy: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Searchers, their search weights and each area's total weight.
 
-    def search_weights(self, rows: np.ndarray, week: int) -> np.ndarray:
-        """Effective search of each searcher: intrinsic weight times policy effects.
-
-        Policy effects: the decaying boost of the last meeting, an open vacancy
+        The intrinsic weight is employability, lowered by barriers and by the time out
+        of work (``rules.duration_factor``). The policy effects multiply it: the
+        decaying boost of the last meeting (``rules.meeting_boost``), an open vacancy
         referral, lock-in in a service, and the start-up disruption of the city's
         organisation (Fevang, Markussen & Roed 2014).
+
+        Args:
+            week: Model week.
+            max_status: Searchers are people with a status up to this one.
+            with_policy: Include the policy effects (False: intrinsic weights only).
+
+        Returns:
+            (rows, weights, total weight per area).
         """
         p = self.job_seekers
         behaviour = self.spec.job_seekers
-        weights = self._intrinsic_weights(rows)
-        weights *= rules.meeting_boost(
-            week - p.last_meeting[rows], p.meeting_effect[rows], behaviour.meeting_effect_weeks
-        )
-        weights *= np.where(p.referral_until[rows] >= week, behaviour.referral_multiplier, 1.0)
-        service = p.service[rows]
-        if self.n_services:
-            lock_in = self.service_lock_in[np.where(service >= 0, service, 0) % self.n_services]
-            weights *= np.where(service >= 0, lock_in, 1.0)
         pilot = self.spec.pilot
+        disruption = np.ones(len(self.organisers))
         if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
-            city_client = (p.organiser[rows] % 2) == City.kind
-            weights *= np.where(city_client, pilot.disruption_multiplier, 1.0)
-        return weights
+            disruption[City.kind :: 2] = pilot.disruption_multiplier
+        lock_in = np.tile(self.service_lock_in.astype(np.float64), len(self.area_ids))
+        return kernels.search_weights(
+            p.status,
+            int(max_status),
+            p.area,
+            len(self.area_ids),
+            p.employability,
+            p.barriers,
+            p.jobless_since,
+            week,
+            float(behaviour.barrier_multiplier),
+            float(behaviour.duration_penalty),
+            float(behaviour.duration_penalty_weeks),
+            with_policy,
+            p.last_meeting,
+            p.meeting_effect,
+            float(behaviour.meeting_effect_weeks),
+            p.referral_until,
+            float(behaviour.referral_multiplier),
+            p.service,
+            lock_in if len(lock_in) else np.ones(1),
+            p.organiser,
+            disruption,
+        )
 
     def vacancies(self, week: int) -> np.ndarray:
         """Open vacancies per area this week (the exogenous path times the start level)."""
@@ -831,11 +838,14 @@ class EmploymentModel(mesa.Model):
     def match_jobs(self, week: int) -> None:
         """Searchers find open-market jobs through each area's matching function."""
         p = self.job_seekers
-        searching = np.flatnonzero(p.status <= Status.OTHER_SERVICE)
         market = self.spec.labour_market
-        probability, expected = rules.matching_rates(
-            self.search_weights(searching, week),
+        searching, weights, totals = self._search_weights(
+            week, Status.OTHER_SERVICE, with_policy=True
+        )
+        probability, _ = rules.matching_probabilities(
+            weights,
             p.area[searching].astype(np.int64),
+            totals,
             self.vacancies(week),
             self.matching_efficiency,
             market.vacancy_elasticity,
@@ -845,7 +855,7 @@ class EmploymentModel(mesa.Model):
         self._matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
         self.employ(found, week)
 
-    def _tick(self, event: str, rows: np.ndarray, hazard: np.ndarray | float) -> np.ndarray:
+    def _tick(self, event: str, rows: np.ndarray, hazard: np.ndarray) -> np.ndarray:
         """Advance the people's clocks for an event; True where the event happens now.
 
         Each person carries, for each kind of event (finding a job, losing it, leaving
@@ -857,19 +867,26 @@ class EmploymentModel(mesa.Model):
         (or job loss) uses the same random number in every scenario even when its week
         differs, which keeps paired scenarios close (common random numbers).
         """
-        clock = getattr(self.job_seekers, f"{event}_clock")
-        clock[rows] -= hazard
-        happened = clock[rows] <= 0.0
-        self._draw_clock(event, rows[happened])
-        return happened
+        p = self.job_seekers
+        return kernels.tick(
+            rows,
+            hazard,
+            getattr(p, f"{event}_clock"),
+            getattr(p, f"{event}_count"),
+            p.key,
+            self._bases[event],
+        )
 
     def _draw_clock(self, event: str, rows: np.ndarray) -> None:
         """Draw the threshold of each person's next event of this kind."""
         p = self.job_seekers
-        counter = getattr(p, f"{event}_count")
-        threshold = -np.log(self.streams.uniform(event, p.key[rows], counter[rows]))
-        getattr(p, f"{event}_clock")[rows] = threshold
-        counter[rows] += 1
+        kernels.draw_clocks(
+            rows,
+            getattr(p, f"{event}_clock"),
+            getattr(p, f"{event}_count"),
+            p.key,
+            self._bases[event],
+        )
 
     def employ(self, rows: np.ndarray, week: int) -> None:
         """Move people into open-market employment (leaving any service or queue)."""
@@ -903,22 +920,25 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         behaviour = self.spec.job_seekers
         market = self.spec.labour_market
-        employed = np.flatnonzero((p.status == Status.EMPLOYED) & (p.employed_since < week))
-        separation = facts.monthly_to_weekly(market.separation_monthly) * np.where(
-            p.former_long_term[employed], market.former_long_term_separation_multiplier, 1.0
-        )
-        lost = employed[self._tick("separation", employed, -np.log1p(-separation))]
-        unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
+        separation = facts.monthly_to_weekly(market.separation_monthly)
         exit_weekly = 1.0 - (
             1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
         ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
-        leaving = unemployed[self._tick("leave_register", unemployed, -np.log1p(-exit_weekly))]
-        outside = np.flatnonzero(p.status == Status.OUT_OF_LABOUR_FORCE)
-        returning = outside[
-            self._tick(
-                "return", outside, -np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))
-            )
-        ]
+        events = ("separation", "leave_register", "return")
+        lost, leaving, returning = kernels.state_moves(
+            p.status,
+            p.employed_since,
+            p.former_long_term,
+            week,
+            float(-np.log1p(-separation)),
+            float(-np.log1p(-separation * market.former_long_term_separation_multiplier)),
+            float(-np.log1p(-exit_weekly)),
+            float(-np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))),
+            p.key,
+            tuple(getattr(p, f"{e}_clock") for e in events),
+            tuple(getattr(p, f"{e}_count") for e in events),
+            tuple(self._bases[e] for e in events),
+        )
         self.leave_register(leaving)
         worked_long_enough = (week - p.employed_since[lost]) >= 26
         requalified = lost[worked_long_enough]
@@ -940,16 +960,15 @@ class EmploymentModel(mesa.Model):
         Passive subsidy days accumulate for the municipal cost share.
         """
         p = self.job_seekers
-        market = self.spec.labour_market
-        searching = np.flatnonzero(p.status <= Status.OTHER_SERVICE)
-        exhausted = searching[
-            (p.benefit[searching] != Benefit.LABOUR_MARKET_SUBSIDY)
-            & ((week - p.jobless_since[searching]) >= market.earnings_related_max_weeks)
-        ]
-        p.benefit[exhausted] = Benefit.LABOUR_MARKET_SUBSIDY
-        unemployed = searching[p.status[searching] == Status.UNEMPLOYED]
-        passive = unemployed[p.benefit[unemployed] == Benefit.LABOUR_MARKET_SUBSIDY]
-        p.subsidy_days[passive] += self.spec.costs.benefit_days_per_week
+        kernels.update_benefits(
+            p.status,
+            p.benefit,
+            p.jobless_since,
+            p.subsidy_days,
+            week,
+            self.spec.labour_market.earnings_related_max_weeks,
+            self.spec.costs.benefit_days_per_week,
+        )
 
     def book_staff_cost(self, area: int, state: float, municipal: float) -> None:
         """Add a week's staff costs of an organiser (called by the organisers)."""
@@ -961,33 +980,27 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         costs = self.spec.costs
         n_areas = len(self.area_ids)
+        weekly = costs.benefit_days_per_week * self.weight
+        state, municipal, occupied = kernels.benefit_costs(
+            p.status,
+            p.benefit,
+            p.subsidy_days,
+            p.area,
+            n_areas,
+            costs.earnings_related_daily * weekly,
+            costs.basic_daily * weekly,
+            np.asarray(costs.municipal_share_thresholds, dtype=np.float64),
+            np.asarray(costs.municipal_shares, dtype=np.float64),
+            p.service,
+            len(self.service_places),
+        )
         if self.n_services:
-            occupied = np.bincount(p.service[p.service >= 0], minlength=len(self.service_places))
             spend = (occupied * np.tile(self.service_cost, n_areas)).reshape(n_areas, -1)
             city = self.service_city
             self._week_costs[:, 2] += spend[:, ~city].sum(axis=1) * self.weight
             self._week_costs[:, 3] += spend[:, city].sum(axis=1) * self.weight
-        receiving = np.flatnonzero(
-            (p.status <= Status.OTHER_SERVICE) & (p.status != Status.PAY_SUBSIDY)
-        )
-        benefit = p.benefit[receiving]
-        daily = np.where(
-            benefit == Benefit.EARNINGS_RELATED, costs.earnings_related_daily, costs.basic_daily
-        )
-        weekly = daily * costs.benefit_days_per_week * self.weight
-        passive_subsidy = (benefit == Benefit.LABOUR_MARKET_SUBSIDY) & (
-            p.status[receiving] == Status.UNEMPLOYED
-        )
-        share = np.where(
-            passive_subsidy,
-            rules.municipal_share(
-                p.subsidy_days[receiving], costs.municipal_share_thresholds, costs.municipal_shares
-            ),
-            0.0,
-        )
-        area = p.area[receiving]
-        self._week_costs[:, 4] += np.bincount(area, weights=weekly * (1 - share), minlength=n_areas)
-        self._week_costs[:, 5] += np.bincount(area, weights=weekly * share, minlength=n_areas)
+        self._week_costs[:, 4] += state
+        self._week_costs[:, 5] += municipal
 
     def __repr__(self) -> str:
         staff = int(self.caseworker_table["active"].sum())

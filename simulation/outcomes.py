@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from simulation import kernels
 from simulation.population import GROUP_COMBINATIONS, Group, Status
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ EXIT_DESTINATIONS = {
     ),
     "out_of_register": (Status.OUT_OF_LABOUR_FORCE,),
 }
+_DESTINATION = np.full(len(Status), -1, dtype=np.int64)  # status -> exit destination
+for _d, _statuses in enumerate(EXIT_DESTINATIONS.values()):
+    _DESTINATION[list(_statuses)] = _d
 #: Weeks after the end of a service at which employment is measured (3 and 6 months).
 AFTER_SERVICE_WEEKS = (13, 26)
 
@@ -106,8 +110,7 @@ class Recorder:
         self.exits = np.zeros((weeks, len(EXIT_DESTINATIONS), len(HAZARD_WEEKS)))
         # People whose activating service ended 13 or 26 weeks ago, and of them employed.
         self.after_service = np.zeros((weeks, len(AFTER_SERVICE_WEEKS), 2))
-        self._start: np.ndarray = np.zeros(0, dtype=np.int64)
-        self._start_bucket: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._bucket = np.empty(0, dtype=np.int8)  # spell bucket at the week's start, or -1
         self.matches = np.zeros((weeks, len(model.area_ids)))
 
         # Which cells of (area, group bits) belong to each outcome group.
@@ -128,24 +131,17 @@ class Recorder:
     def open_week(self, week: int) -> None:
         """Note who is unemployed at the start of the week, by spell-length bucket."""
         p = self.model.job_seekers
-        self._start = np.flatnonzero(p.status == Status.UNEMPLOYED)
-        duration = week - p.spell_start[self._start]
-        self._start_bucket = np.searchsorted(HAZARD_WEEKS, duration, side="right") - 1
-        self.at_risk[week] = np.bincount(self._start_bucket, minlength=len(HAZARD_WEEKS))
+        self.at_risk[week] = kernels.spell_buckets(
+            p.status, p.spell_start, week, HAZARD_WEEKS, self._buckets(len(p))
+        )
 
-    def _record_flows(self, week: int) -> None:
-        p = self.model.job_seekers
-        status = p.status[self._start]
-        for d, destination in enumerate(EXIT_DESTINATIONS.values()):
-            went = np.isin(status, destination)
-            self.exits[week, d] = np.bincount(self._start_bucket[went], minlength=len(HAZARD_WEEKS))
-        ended = np.flatnonzero(p.service_ended >= 0)
-        for i, lag in enumerate(AFTER_SERVICE_WEEKS):
-            cohort = ended[p.service_ended[ended] == week - lag]
-            self.after_service[week, i] = (
-                len(cohort),
-                np.count_nonzero(p.status[cohort] == Status.EMPLOYED),
-            )
+    def _buckets(self, count: int) -> np.ndarray:
+        """The start-of-week spell buckets of ``count`` rows (-1 for rows added since)."""
+        if len(self._bucket) < count:
+            grown = np.full(max(count, 2 * len(self._bucket)), -1, dtype=np.int8)
+            grown[: len(self._bucket)] = self._bucket
+            self._bucket = grown
+        return self._bucket[:count]
 
     def record(self, week: int) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
@@ -156,37 +152,44 @@ class Recorder:
         model = self.model
         p = model.job_seekers
         cells = self._members.shape[1]
-        by_status = np.bincount(p.cell * _N_STATUS + p.status, minlength=cells * _N_STATUS)
-        by_status = by_status.reshape(cells, _N_STATUS)
+        by_status, long_term, clients, occupied, queued, exits, after = kernels.census(
+            p.status,
+            p.cell,
+            cells,
+            p.spell_start,
+            week,
+            p.caseworker,
+            p.organiser,
+            len(model.organisers),
+            p.service,
+            p.queued_for,
+            len(model.service_places),
+            self._buckets(len(p)),
+            len(HAZARD_WEEKS),
+            _DESTINATION,
+            len(EXIT_DESTINATIONS),
+            p.service_ended,
+            np.asarray(AFTER_SERVICE_WEEKS, dtype=np.int64),
+        )
         self.status[week] = self._members @ by_status
-        unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
-        long_term = unemployed[(week - p.spell_start[unemployed]) >= 52]
-        self.long_term[week] = self._members @ np.bincount(p.cell[long_term], minlength=cells)
+        self.long_term[week] = self._members @ long_term
         # Everyone employed this week adds 7 days employed to their cell.
         self._days_by_cell += 7 * by_status[:, Status.EMPLOYED]
         self.days_employed[week] = self._members @ self._days_by_cell
         self.people[week] = self.status[week].sum(axis=1)
-        self._record_flows(week)
-        n_organisers = len(model.organisers)
+        self.exits[week] = exits
+        self.after_service[week] = after
         table = model.caseworker_table
         self.caseworkers[week] = np.bincount(
-            table["organiser"][table["active"]], minlength=n_organisers
+            table["organiser"][table["active"]], minlength=len(model.organisers)
         )
-        clients = p.caseworker >= 0
-        self.clients[week] = np.bincount(p.organiser[clients], minlength=n_organisers)
+        self.clients[week] = clients
         self.meetings[week] = model._meetings
         self.interval_sum[week] = model._intervals[0]
         self.interval_count[week] = model._intervals[1]
         self.backlog[week] = model._backlog
-        if len(model.service_places):
-            in_service = p.service >= 0
-            self.occupied[week] = np.bincount(
-                p.service[in_service], minlength=len(model.service_places)
-            )
-            queued = p.queued_for >= 0
-            self.queued[week] = np.bincount(
-                p.queued_for[queued], minlength=len(model.service_places)
-            )
+        self.occupied[week] = occupied
+        self.queued[week] = queued
         self.costs[week] = model._week_costs
         self.vacancies[week] = model.vacancies(week)
         self.matches[week] = model._matches

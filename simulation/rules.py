@@ -2,13 +2,16 @@
 
 Each function works on arrays of the people it concerns and returns arrays; none keeps
 state or draws random numbers (draws are passed in), so each rule can be tested on its
-own. The docstrings name the evidence that sets the parameters; the values themselves
-live in the scenario (see ``docs/ODD.md``).
+own. The per-person formulas are compiled ufuncs: the same function serves numpy
+arrays (tests, inspection) and the compiled weekly passes of :mod:`simulation.kernels`,
+which call it person by person. The docstrings name the evidence that sets the
+parameters; the values themselves live in the scenario (see ``docs/ODD.md``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, vectorize
 
 __all__ = [
     "barrier_count",
@@ -29,7 +32,8 @@ def barrier_count(barriers: np.ndarray) -> np.ndarray:
     return _POPCOUNT[barriers]
 
 
-def duration_factor(weeks_out: np.ndarray, penalty: float, penalty_weeks: int) -> np.ndarray:
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def duration_factor(weeks_out: float, penalty: float, penalty_weeks: float) -> float:
     """True duration dependence of job finding.
 
     The job-finding rate falls linearly from 1 at the start of the time out of work to
@@ -44,13 +48,13 @@ def duration_factor(weeks_out: np.ndarray, penalty: float, penalty_weeks: int) -
         penalty_weeks: Length of the build-up.
 
     Returns:
-        float32 multipliers.
+        The multiplier (an array for array input).
     """
-    progress = np.minimum(weeks_out, penalty_weeks).astype(np.float32) / np.float32(penalty_weeks)
-    return np.float32(1.0) - np.float32(1.0 - penalty) * progress
+    return 1.0 - (1.0 - penalty) * min(weeks_out, penalty_weeks) / penalty_weeks
 
 
-def meeting_boost(weeks_since: np.ndarray, effect: np.ndarray, decay_weeks: float) -> np.ndarray:
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def meeting_boost(weeks_since: float, effect: float, decay_weeks: float) -> float:
     """Search-effort multiplier after a meeting with a caseworker.
 
     A meeting raises search by ``effect`` (the caseworker's effectiveness times the
@@ -65,10 +69,9 @@ def meeting_boost(weeks_since: np.ndarray, effect: np.ndarray, decay_weeks: floa
         decay_weeks: Time constant of the decay.
 
     Returns:
-        float32 multipliers >= 1.
+        The multiplier, at least 1 (an array for array input).
     """
-    decay = np.exp(-weeks_since.astype(np.float32) / np.float32(decay_weeks))
-    return np.float32(1.0) + effect * decay
+    return 1.0 + effect * np.exp(-weeks_since / decay_weeks)
 
 
 def matching_efficiency(
@@ -128,18 +131,35 @@ def matching_rates(
         (probability per searcher, expected matches per area).
     """
     totals = np.bincount(areas, weights=weights, minlength=len(vacancies))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_weight = np.where(
-            totals > 0,
-            efficiency * (vacancies / np.where(totals > 0, totals, 1.0)) ** elasticity,
-            0.0,
-        )
-    hazard = weights * per_weight[areas]
-    probability = -np.expm1(-hazard)
-    expected = np.bincount(areas, weights=probability, minlength=len(vacancies))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cap = np.where(expected > vacancies, vacancies / np.where(expected > 0, expected, 1.0), 1.0)
-    probability = probability * cap[areas]
+    return matching_probabilities(
+        np.asarray(weights, dtype=np.float64),
+        np.asarray(areas, dtype=np.int64),
+        totals,
+        np.asarray(vacancies, dtype=np.float64),
+        float(efficiency),
+        float(elasticity),
+    )
+
+
+@njit(cache=True)
+def matching_probabilities(weights, areas, totals, vacancies, efficiency, elasticity):
+    """:func:`matching_rates` with the area totals of the weights already summed."""
+    n_areas = len(vacancies)
+    per_weight = np.zeros(n_areas)
+    for a in range(n_areas):
+        if totals[a] > 0:
+            per_weight[a] = efficiency * (vacancies[a] / totals[a]) ** elasticity
+    probability = np.empty(len(weights))
+    expected = np.zeros(n_areas)
+    for i in range(len(weights)):
+        probability[i] = -np.expm1(-weights[i] * per_weight[areas[i]])
+        expected[areas[i]] += probability[i]
+    cap = np.ones(n_areas)
+    for a in range(n_areas):
+        if expected[a] > vacancies[a]:
+            cap[a] = vacancies[a] / expected[a]
+    for i in range(len(weights)):
+        probability[i] *= cap[areas[i]]
     return probability, np.minimum(expected, vacancies)
 
 
@@ -149,46 +169,76 @@ def ration(
     """Grant scarce places (meeting slots, service places) in priority order.
 
     Candidates compete within their queue (a caseworker, a service); within a queue
-    they are served by ``order_keys`` (most significant first, e.g. due week, then a
-    per-person random priority), with a stable sort, so the outcome depends on the
-    candidates alone, never on the order in which they were listed.
+    they are served by ``order_keys`` (the due week, then a per-person random
+    priority), with stable sorts, so the outcome depends on the candidates alone,
+    never on the order in which they were listed. Only crowded queues are sorted.
 
     Args:
         queues: Queue index of each candidate.
-        order_keys: Sort keys within a queue, most significant first.
+        order_keys: (whole-number key, tie-breaking key) within a queue.
         capacity: Places per queue (whole numbers).
 
     Returns:
         Boolean array: the candidate gets a place.
     """
-    if len(queues) == 0:
-        return np.zeros(0, dtype=bool)
-    # Only queues with more candidates than places need sorting.
-    crowded = (np.bincount(queues, minlength=len(capacity)) > capacity)[queues]
-    granted = np.ones(len(queues), dtype=bool)
-    if not crowded.any():
+    primary, secondary = order_keys
+    return _ration_queues(
+        np.asarray(queues, dtype=np.int64),
+        np.asarray(primary, dtype=np.int64),
+        np.asarray(secondary, dtype=np.float64),
+        np.asarray(capacity, dtype=np.int64),
+    )
+
+
+@njit(cache=True)
+def _ration_queues(queues, primary, secondary, capacity):
+    """Grant places queue by queue: all if they suffice, else the first by the keys.
+
+    Candidates of a crowded queue are ordered by ``primary`` then ``secondary``
+    (stable sorts), so the outcome depends on the candidates, not on their listing.
+    """
+    n, m = len(queues), len(capacity)
+    count = np.zeros(m, dtype=np.int64)
+    for i in range(n):
+        count[queues[i]] += 1
+    granted = np.ones(n, dtype=np.bool_)
+    start = np.zeros(m + 1, dtype=np.int64)
+    for q in range(m):
+        start[q + 1] = start[q] + (count[q] if count[q] > capacity[q] else 0)
+    if start[m] == 0:
         return granted
-    competing = np.flatnonzero(crowded)
-    queues = queues[competing]
-    order = np.lexsort((*(k[competing] for k in reversed(order_keys)), queues))
-    sorted_queues = queues[order]
-    first = np.flatnonzero(np.r_[True, sorted_queues[1:] != sorted_queues[:-1]])
-    sizes = np.diff(np.r_[first, len(order)])
-    rank = np.arange(len(order)) - np.repeat(first, sizes)
-    granted[competing[order]] = rank < capacity[sorted_queues]
+    fill = start[:m].copy()
+    members = np.empty(start[m], dtype=np.int64)
+    for i in range(n):
+        q = queues[i]
+        if count[q] > capacity[q]:
+            members[fill[q]] = i
+            fill[q] += 1
+    for q in range(m):
+        first, last = start[q], start[q + 1]
+        if last == first:
+            continue
+        group = members[first:last]
+        group = group[np.argsort(secondary[group], kind="mergesort")]
+        group = group[np.argsort(primary[group], kind="mergesort")]
+        for rank in range(max(capacity[q], 0), last - first):
+            granted[group[rank]] = False
     return granted
 
 
-def municipal_share(
-    subsidy_days: np.ndarray, thresholds: tuple[float, ...], shares: tuple[float, ...]
-) -> np.ndarray:
+@njit(cache=True)
+def municipal_share(subsidy_days: float, thresholds: np.ndarray, shares: np.ndarray) -> float:
     """Municipal share of the labour market subsidy by days already received.
 
     Before 2025 the municipality paid 50 % of the subsidy after 300 days and 70 % after
     1,000 days; activation days were paid by the state (cost-sharing rules, TE-palvelut
-    Pirkanmaa).
+    Pirkanmaa). ``thresholds`` and ``shares`` are arrays, with one share more than
+    thresholds.
     """
-    return np.asarray(shares)[np.searchsorted(np.asarray(thresholds), subsidy_days, side="left")]
+    step = 0
+    while step < len(thresholds) and subsidy_days > thresholds[step]:
+        step += 1
+    return shares[step]
 
 
 def vacancy_multiplier(week: int, path_weeks: np.ndarray, path_values: np.ndarray) -> float:

@@ -92,8 +92,16 @@ class RandomStreams:
         )
         self.key = int(sequence.generate_state(1, dtype=np.uint64)[0])
 
+    def decision_base(self, decision: str) -> np.uint64:
+        """The stream of one decision in this replication (for compiled draws).
+
+        ``simulation.kernels.uniform(decision_base(d), key, counter)`` equals
+        ``uniform(d, key, counter)``.
+        """
+        return np.uint64(_mix_scalar(self.key ^ _decision_code(decision)))
+
     def _base(self, decision: str, week: int | np.ndarray) -> int | np.ndarray:
-        base = _mix_scalar(self.key ^ _decision_code(decision))
+        base = int(self.decision_base(decision))
         if np.ndim(week) == 0:
             return _mix_scalar(base + ((int(week) + 1) * _WEEK_STRIDE & _MASK))
         counter = np.asarray(week).astype(np.uint64) + np.uint64(1)

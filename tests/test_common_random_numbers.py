@@ -37,6 +37,31 @@ class RecordingModel(EmploymentModel):
 
         self.streams.uniform = recording
 
+    def _tick(self, event, rows, hazard):
+        happened = super()._tick(event, rows, hazard)
+        self._log_thresholds(event, rows[happened])
+        return happened
+
+    def _draw_clock(self, event, rows):
+        super()._draw_clock(event, rows)
+        self._log_thresholds(event, rows)
+
+    def _log_thresholds(self, event, rows):
+        """Compiled clock draws: the threshold each person drew, keyed by its counter."""
+        if not hasattr(self, "draws"):
+            return  # set-up draws are not recorded, as with the streams
+        p = self.job_seekers
+        self.draws.append(
+            pd.DataFrame(
+                {
+                    "decision": event,
+                    "subject": p.key[rows],
+                    "counter": getattr(p, f"{event}_count")[rows].astype(np.int64) - 1,
+                    "value": getattr(p, f"{event}_clock")[rows],
+                }
+            )
+        )
+
     def draw_table(self):
         return pd.concat(self.draws, ignore_index=True)
 

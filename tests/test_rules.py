@@ -9,14 +9,14 @@ from simulation import rules
 
 def test_duration_factor_builds_up_linearly_then_stays():
     weeks = np.array([0, 10, 20, 40, 400])
-    factor = rules.duration_factor(weeks, penalty=0.4, penalty_weeks=20)
+    factor = rules.duration_factor(weeks, 0.4, 20)
     np.testing.assert_allclose(factor, [1.0, 0.7, 0.4, 0.4, 0.4], rtol=1e-6)
     np.testing.assert_allclose(rules.duration_factor(weeks, 1.0, 20), 1.0)
 
 
 def test_meeting_boost_decays_exponentially_and_vanishes_without_meetings():
     effect = np.full(3, 0.5, dtype=np.float32)
-    boost = rules.meeting_boost(np.array([0, 4, 10**6]), effect, decay_weeks=4.0)
+    boost = rules.meeting_boost(np.array([0, 4, 10**6]), effect, 4.0)
     np.testing.assert_allclose(boost, [1.5, 1.0 + 0.5 / np.e, 1.0], rtol=1e-6)
 
 
@@ -108,7 +108,8 @@ def test_ration_never_exceeds_capacity_and_ignores_listing_order(candidates, cap
 
 def test_municipal_share_steps_at_300_and_1000_days():
     days = np.array([0, 300, 301, 1000, 1001, 5000])
-    share = rules.municipal_share(days, (300.0, 1000.0), (0.0, 0.5, 0.7))
+    thresholds, shares = np.array([300.0, 1000.0]), np.array([0.0, 0.5, 0.7])
+    share = [rules.municipal_share(d, thresholds, shares) for d in days]
     np.testing.assert_allclose(share, [0, 0, 0.5, 0.5, 0.7, 0.7])
 
 

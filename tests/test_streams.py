@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from simulation import kernels
 from simulation.streams import RandomStreams, subject_keys
 
 
@@ -71,3 +72,14 @@ def test_subject_keys_are_unique_across_areas_cohorts_and_ranks():
     )
     assert len(np.unique(keys)) == len(keys)
     np.testing.assert_array_equal(subject_keys(1, 2, 5, 3), subject_keys(1, 2, 0, 8)[5:])
+
+
+def test_compiled_draws_equal_the_streams_draws(streams):
+    keys = subject_keys(2, 40, 0, 500)
+    counters = np.arange(500, dtype=np.int32) % 7
+    expected = streams.uniform("job_finding", keys, counters)
+    base = streams.decision_base("job_finding")
+    compiled = [
+        kernels.uniform(base, key, counter) for key, counter in zip(keys, counters, strict=True)
+    ]
+    np.testing.assert_array_equal(compiled, expected)
