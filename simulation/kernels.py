@@ -17,15 +17,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.rules import duration_factor, meeting_boost, municipal_share
+from simulation.rules import duration_factor, job_finding_probability, municipal_share
 
 __all__ = [
     "uniform",
     "draw_clocks",
-    "tick",
+    "recalls",
     "meeting_candidates",
     "service_census",
     "search_weights",
+    "expected_matches",
+    "find_jobs",
     "state_moves",
     "update_benefits",
     "benefit_costs",
@@ -76,28 +78,32 @@ def draw_clocks(rows, clock, count, key, base) -> None:
 
 
 @njit(cache=True)
-def tick(rows, hazard, clock, count, key, base):
-    """Run down the people's clocks by their weekly hazards; True where the event happens.
+def recalls(status, between_jobs, hazard, clock, count, key, base, recalled):
+    """Unemployed people between jobs whose recall clock runs out this week.
 
-    ``hazard`` holds one value per row in ``rows``. A clock that reaches zero gets the
-    threshold of the person's next event of this kind.
+    Their rows go to the start of ``recalled``; returns how many.
     """
-    happened = np.zeros(len(rows), dtype=np.bool_)
-    for i in range(len(rows)):
-        r = rows[i]
-        clock[r] -= hazard[i]
+    k = 0
+    for r in range(len(status)):
+        if status[r] != _UNEMPLOYED or not between_jobs[r]:
+            continue
+        clock[r] -= hazard
         if clock[r] <= 0.0:
-            happened[i] = True
             clock[r] = -np.log(uniform(base, key[r], count[r]))
             count[r] += 1
-    return happened
+            recalled[k] = r
+            k += 1
+    return k
 
 
 @njit(cache=True)
-def meeting_candidates(status, caseworker, next_meeting, week, n_caseworkers):
-    """Unemployed clients due a meeting, and each caseworker's unemployed caseload."""
+def meeting_candidates(status, caseworker, next_meeting, week, n_caseworkers, due):
+    """Unemployed clients due a meeting, and each caseworker's unemployed caseload.
+
+    The rows of the clients due go to the start of ``due``; returns their number and
+    the caseloads.
+    """
     caseload = np.zeros(n_caseworkers, dtype=np.int64)
-    due = np.empty(len(status), dtype=np.int64)
     k = 0
     for r in range(len(status)):
         if status[r] == _UNEMPLOYED and caseworker[r] >= 0:
@@ -105,15 +111,17 @@ def meeting_candidates(status, caseworker, next_meeting, week, n_caseworkers):
             if next_meeting[r] <= week:
                 due[k] = r
                 k += 1
-    return due[:k].copy(), caseload
+    return k, caseload
 
 
 @njit(cache=True)
-def service_census(service, service_end, queued_for, week, n_places):
-    """People whose service ends now, places held by the others, and the queues."""
+def service_census(service, service_end, queued_for, week, n_places, done, queued):
+    """People whose service ends now, places held by the others, and the queues.
+
+    Rows go to the start of ``done`` and ``queued``; returns their numbers and the
+    occupied places.
+    """
     occupied = np.zeros(n_places, dtype=np.int64)
-    done = np.empty(len(service), dtype=np.int64)
-    queued = np.empty(len(service), dtype=np.int64)
     d = q = 0
     for r in range(len(service)):
         if service[r] >= 0:
@@ -125,7 +133,7 @@ def service_census(service, service_end, queued_for, week, n_places):
         elif queued_for[r] >= 0:
             queued[q] = r
             q += 1
-    return done[:d].copy(), occupied, queued[:q].copy()
+    return d, occupied, q
 
 
 @njit(cache=True)
@@ -136,43 +144,43 @@ def search_weights(
     n_areas,
     employability,
     barriers,
+    barrier_factor,
     jobless_since,
     week,
-    barrier_multiplier,
     penalty,
     penalty_weeks,
     with_policy,
     last_meeting,
     meeting_effect,
-    decay_weeks,
+    meeting_decay,
     referral_until,
     referral_multiplier,
     service,
     lock_in,
     organiser,
     organiser_multiplier,
+    rows,
+    weights,
 ):
     """Searchers (status up to ``max_status``), their search weights and area totals.
 
-    The weight is employability, times the barrier multiplier per barrier, times the
-    duration factor; ``with_policy`` adds the meeting boost, an open vacancy referral,
-    lock-in in a service and the organiser's multiplier (start-up disruption).
+    The weight is employability, times the barriers' factor (``barrier_factor`` by
+    barrier mask), times the duration factor; ``with_policy`` adds the meeting boost
+    (``meeting_decay[k]``: what is left of a boost after k weeks, the last entry
+    standing for all longer gaps), an open vacancy referral, lock-in in a service and
+    the organiser's multiplier (start-up disruption). Rows and weights go to the start
+    of ``rows`` and ``weights``; returns their number and the totals.
     """
-    rows = np.empty(len(status), dtype=np.int64)
-    weights = np.empty(len(status), dtype=np.float64)
     totals = np.zeros(n_areas, dtype=np.float64)
+    longest = len(meeting_decay) - 1
     k = 0
     for r in range(len(status)):
         if status[r] > max_status:
             continue
-        w = np.float64(employability[r])
-        b = barriers[r]
-        while b:
-            w *= barrier_multiplier
-            b &= b - 1
+        w = employability[r] * barrier_factor[barriers[r]]
         w *= duration_factor(week - jobless_since[r], penalty, penalty_weeks)
         if with_policy:
-            w *= meeting_boost(week - last_meeting[r], meeting_effect[r], decay_weeks)
+            w *= 1.0 + meeting_effect[r] * meeting_decay[min(week - last_meeting[r], longest)]
             if referral_until[r] >= week:
                 w *= referral_multiplier
             if service[r] >= 0:
@@ -182,7 +190,42 @@ def search_weights(
         weights[k] = w
         totals[area[r]] += w
         k += 1
-    return rows[:k].copy(), weights[:k].copy(), totals
+    return k, totals
+
+
+@njit(cache=True)
+def expected_matches(rows, weights, area, price, n_areas):
+    """Expected matches per area: the searchers' job-finding probabilities summed."""
+    expected = np.zeros(n_areas)
+    for i in range(len(rows)):
+        a = area[rows[i]]
+        expected[a] += job_finding_probability(weights[i], price[a])
+    return expected
+
+
+@njit(cache=True)
+def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
+    """Run down the searchers' job-finding clocks; the rows that find a job go to ``found``.
+
+    The weekly probability is the matching probability (scaled by the area's vacancy
+    cap); the clock runs down by the equivalent hazard, -log(1 - probability), which
+    is weight times price where the cap does not bind. Returns the number found.
+    """
+    k = 0
+    for i in range(len(rows)):
+        r = rows[i]
+        a = area[r]
+        if cap[a] < 1.0:
+            p = min(job_finding_probability(weights[i], price[a]) * cap[a], 1.0 - 1e-12)
+            clock[r] += np.log1p(-p)
+        else:
+            clock[r] -= weights[i] * price[a]
+        if clock[r] <= 0.0:
+            clock[r] = -np.log(uniform(base, key[r], count[r]))
+            count[r] += 1
+            found[k] = r
+            k += 1
+    return k
 
 
 @njit(cache=True)
@@ -199,17 +242,18 @@ def state_moves(
     clocks,
     counts,
     bases,
+    lost,
+    leaving,
+    returning,
 ):
     """Job losses, exits from the register and returns, on this week's statuses.
 
     ``clocks``, ``counts`` and ``bases`` hold the separation, leave-register and
-    return clocks (in that order). Returns the rows that lose their job, leave the
-    register and come back.
+    return clocks (in that order). The rows that lose their job, leave the register
+    and come back go to the start of ``lost``, ``leaving`` and ``returning``; returns
+    their numbers.
     """
     n = len(status)
-    lost = np.empty(n, dtype=np.int64)
-    leaving = np.empty(n, dtype=np.int64)
-    returning = np.empty(n, dtype=np.int64)
     a = b = c = 0
     for r in range(n):
         s = status[r]
@@ -239,7 +283,7 @@ def state_moves(
         else:
             returning[c] = r
             c += 1
-    return lost[:a].copy(), leaving[:b].copy(), returning[:c].copy()
+    return a, b, c
 
 
 @njit(cache=True)

@@ -102,6 +102,15 @@ class EmploymentModel(mesa.Model):
         self._intervals = np.zeros((2, len(self.organisers)))
         self._backlog = np.zeros(len(self.organisers))
         self._matches = np.zeros(len(self.area_ids))
+        self._buffers: dict[str, np.ndarray] = {}
+        behaviour = scenario.job_seekers
+        masks = np.arange(256, dtype=np.uint8)
+        self._barrier_factor = behaviour.barrier_multiplier ** rules.barrier_count(masks)
+        # What is left of a meeting's boost after 0, 1, ... weeks (rules.meeting_boost);
+        # the last entry (practically zero) stands for every longer gap.
+        self._meeting_decay = (
+            rules.meeting_boost(np.arange(1024.0), 1.0, behaviour.meeting_effect_weeks) - 1.0
+        )
         self.meetings_by_caseworker = np.zeros(0, dtype=np.int64)
         self.meeting_capacity = np.zeros(0, dtype=np.int64)
         self._populate()
@@ -307,9 +316,11 @@ class EmploymentModel(mesa.Model):
         if initial:
             long_term = s.bernoulli("long_term", keys, 0, spec.long_term_share)
             weeks_out = self._elapsed_weeks(long_term, s.uniform("elapsed", keys, 0))
+            between_jobs = np.zeros(count, dtype=bool)
         else:
             long_term = np.zeros(count, dtype=bool)
             weeks_out = np.zeros(count, dtype=np.int32)
+            between_jobs = s.bernoulli("between_jobs", keys, 0, behaviour.between_jobs_share)
         barriers = np.zeros(count, dtype=np.uint8)
         for name, shares, selector in (
             ("health", behaviour.health_barrier_share, long_term),
@@ -358,6 +369,7 @@ class EmploymentModel(mesa.Model):
             status=Status.UNEMPLOYED,
             spell_start=week - weeks_out,
             jobless_since=week - weeks_out,
+            between_jobs=between_jobs,
             subsidy_days=subsidy_days,
         )
         new = np.arange(rows.start, rows.stop)
@@ -488,6 +500,19 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         p.next_meeting[rows] = week + self.policy["first_meeting_weeks"][organiser]
 
+    def _buffer(self, name: str, dtype: type = np.int64) -> np.ndarray:
+        """A named work array with room for every job seeker, reused week after week.
+
+        The compiled passes write the rows they select into such arrays instead of
+        allocating fresh ones: a fresh array of a million rows costs more in page faults
+        than the pass itself.
+        """
+        buffer = self._buffers.get(name)
+        if buffer is None or len(buffer) < len(self.job_seekers):
+            buffer = np.empty(self.job_seekers.capacity, dtype=dtype)
+            self._buffers[name] = buffer
+        return buffer
+
     # ------------------------------------------------------------------ the week
 
     def step(self) -> None:
@@ -499,6 +524,7 @@ class EmploymentModel(mesa.Model):
         self.hold_meetings(week)
         self.run_services(week)
         self.match_jobs(week)
+        self.recall_to_work(week)
         self.move_between_states(week)
         self.update_benefits(week)
         for organiser in self.organisers:
@@ -550,9 +576,11 @@ class EmploymentModel(mesa.Model):
         self._intervals[:] = 0
         self._backlog[:] = 0
         capacity = self._meeting_capacity(week)
-        due, caseload = kernels.meeting_candidates(
-            p.status, p.caseworker, p.next_meeting, week, len(capacity)
+        due = self._buffer("due")
+        count, caseload = kernels.meeting_candidates(
+            p.status, p.caseworker, p.next_meeting, week, len(capacity), due
         )
+        due = due[:count]
         granted = rules.ration(
             p.caseworker[due],
             (
@@ -724,9 +752,11 @@ class EmploymentModel(mesa.Model):
         the places.
         """
         p = self.job_seekers
-        done, occupied, queued = kernels.service_census(
-            p.service, p.service_end, p.queued_for, week, len(self.service_places)
+        done, queued = self._buffer("service_done"), self._buffer("queued")
+        n_done, occupied, n_queued = kernels.service_census(
+            p.service, p.service_end, p.queued_for, week, len(self.service_places), done, queued
         )
+        done, queued = done[:n_done], queued[:n_queued]
         if len(done):
             self._complete_services(done, week)
         free = np.maximum(self.service_places - occupied, 0)
@@ -805,29 +835,33 @@ class EmploymentModel(mesa.Model):
         if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
             disruption[City.kind :: 2] = pilot.disruption_multiplier
         lock_in = np.tile(self.service_lock_in.astype(np.float64), len(self.area_ids))
-        return kernels.search_weights(
+        rows, weights = self._buffer("searching"), self._buffer("weights", np.float64)
+        count, totals = kernels.search_weights(
             p.status,
             int(max_status),
             p.area,
             len(self.area_ids),
             p.employability,
             p.barriers,
+            self._barrier_factor,
             p.jobless_since,
             week,
-            float(behaviour.barrier_multiplier),
             float(behaviour.duration_penalty),
             float(behaviour.duration_penalty_weeks),
             with_policy,
             p.last_meeting,
             p.meeting_effect,
-            float(behaviour.meeting_effect_weeks),
+            self._meeting_decay,
             p.referral_until,
             float(behaviour.referral_multiplier),
             p.service,
             lock_in if len(lock_in) else np.ones(1),
             p.organiser,
             disruption,
+            rows,
+            weights,
         )
+        return rows[:count], weights[:count], totals
 
     def vacancies(self, week: int) -> np.ndarray:
         """Open vacancies per area this week (the exogenous path times the start level)."""
@@ -842,43 +876,70 @@ class EmploymentModel(mesa.Model):
         searching, weights, totals = self._search_weights(
             week, Status.OTHER_SERVICE, with_policy=True
         )
-        probability, _ = rules.matching_probabilities(
-            weights,
-            p.area[searching].astype(np.int64),
-            totals,
-            self.vacancies(week),
-            self.matching_efficiency,
-            market.vacancy_elasticity,
+        vacancies = self.vacancies(week)
+        price = rules.weight_price(
+            totals, vacancies, self.matching_efficiency, market.vacancy_elasticity
         )
-        hazard = -np.log1p(-np.minimum(probability, 1.0 - 1e-12))
-        found = searching[self._tick("job_finding", searching, hazard)]
+        expected = price * totals  # matches bound above: 1 - exp(-x) <= x
+        if np.any(expected > vacancies):
+            n_areas = len(self.area_ids)
+            expected = kernels.expected_matches(searching, weights, p.area, price, n_areas)
+        found = self._buffer("found")
+        count = kernels.find_jobs(
+            searching,
+            weights,
+            p.area,
+            price,
+            rules.vacancy_cap(expected, vacancies),
+            p.job_finding_clock,
+            p.job_finding_count,
+            p.key,
+            self._bases["job_finding"],
+            found,
+        )
+        found = found[:count]
         self._matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
         self.employ(found, week)
 
-    def _tick(self, event: str, rows: np.ndarray, hazard: np.ndarray) -> np.ndarray:
-        """Advance the people's clocks for an event; True where the event happens now.
+    def recall_to_work(self, week: int) -> None:
+        """People between jobs go back to work (a recall or the agreed job starts).
 
-        Each person carries, for each kind of event (finding a job, losing it, leaving
-        the register, coming back), the exponential threshold of the next such event,
-        keyed by how many of them the person has had. The clock runs down by the weekly
-        hazard only while the person is at risk, and the event happens when it reaches
-        zero; then the threshold of the next event is drawn. The weekly probability is
-        exactly 1 - exp(-hazard), as with a weekly draw, but the same person's k-th job
-        (or job loss) uses the same random number in every scenario even when its week
-        differs, which keeps paired scenarios close (common random numbers).
+        Part of the register's inflow is not searching for a new job: temporarily laid
+        off workers and people waiting for an agreed job leave unemployment quickly and
+        without the vacancy pool. Their share and hazard are assumptions, calibrated so
+        the job-finding hazard falls from the first month to the next as in the 2015
+        register flows.
         """
         p = self.job_seekers
-        return kernels.tick(
-            rows,
-            hazard,
-            getattr(p, f"{event}_clock"),
-            getattr(p, f"{event}_count"),
+        hazard = -np.log1p(-facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly))
+        recalled = self._buffer("recalled")
+        count = kernels.recalls(
+            p.status,
+            p.between_jobs,
+            float(hazard),
+            p.recall_clock,
+            p.recall_count,
             p.key,
-            self._bases[event],
+            self._bases["recall"],
+            recalled,
         )
+        recalled = recalled[:count]
+        self._matches += np.bincount(p.area[recalled], minlength=len(self.area_ids))
+        self.employ(recalled, week)
 
     def _draw_clock(self, event: str, rows: np.ndarray) -> None:
-        """Draw the threshold of each person's next event of this kind."""
+        """Draw the threshold of each person's next event of this kind.
+
+        Each person carries, for each kind of event (finding a job, losing it, leaving
+        the register, coming back, a recall), the exponential threshold of the next
+        such event, keyed by how many of them the person has had. The clock runs down
+        by the weekly hazard only while the person is at risk, and the event happens
+        when it reaches zero; then the threshold of the next event is drawn
+        (``simulation.kernels``). The weekly probability is exactly 1 - exp(-hazard), as
+        with a weekly draw, but the same person's k-th job (or job loss) uses the same
+        random number in every scenario even when its week differs, which keeps paired
+        scenarios close (common random numbers).
+        """
         p = self.job_seekers
         kernels.draw_clocks(
             rows,
@@ -903,6 +964,7 @@ class EmploymentModel(mesa.Model):
 
     def _end_client_relation(self, rows: np.ndarray) -> None:
         p = self.job_seekers
+        p.between_jobs[rows] = False
         p.caseworker[rows] = -1
         p.service[rows] = -1
         p.service_end[rows] = NO_WEEK
@@ -925,7 +987,9 @@ class EmploymentModel(mesa.Model):
             1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
         ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
         events = ("separation", "leave_register", "return")
-        lost, leaving, returning = kernels.state_moves(
+        lost, leaving = self._buffer("lost"), self._buffer("leaving")
+        returning = self._buffer("returning")
+        n_lost, n_leaving, n_returning = kernels.state_moves(
             p.status,
             p.employed_since,
             p.former_long_term,
@@ -938,7 +1002,11 @@ class EmploymentModel(mesa.Model):
             tuple(getattr(p, f"{e}_clock") for e in events),
             tuple(getattr(p, f"{e}_count") for e in events),
             tuple(self._bases[e] for e in events),
+            lost,
+            leaving,
+            returning,
         )
+        lost, leaving, returning = lost[:n_lost], leaving[:n_leaving], returning[:n_returning]
         self.leave_register(leaving)
         worked_long_enough = (week - p.employed_since[lost]) >= 26
         requalified = lost[worked_long_enough]
@@ -947,6 +1015,9 @@ class EmploymentModel(mesa.Model):
         )
         p.subsidy_days[requalified] = 0
         p.jobless_since[lost] = week
+        p.between_jobs[lost] = self.streams.bernoulli(
+            "between_jobs", p.key[lost], p.separation_count[lost], behaviour.between_jobs_share
+        )
         for rows in (lost, returning):
             p.status[rows] = Status.UNEMPLOYED
             p.spell_start[rows] = week

@@ -88,6 +88,7 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "jobless_since": (np.int32, 0),  # start of the time out of work (services do not)
     "employed_since": (np.int32, NO_WEEK),
     "former_long_term": (np.bool_, False),
+    "between_jobs": (np.bool_, False),  # this spell is a gap between jobs (lay-off, wait)
     "subsidy_days": (np.int32, 0),
     "organiser": (np.int16, -1),
     "served_by_city": (np.bool_, False),
@@ -105,8 +106,8 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "queued_since": (np.int32, NO_WEEK),
 }
 
-#: Events timed by a per-person exponential clock (see ``EmploymentModel._tick``).
-CLOCK_EVENTS = ("job_finding", "separation", "leave_register", "return")
+#: Events timed by a per-person exponential clock (see ``EmploymentModel._draw_clock``).
+CLOCK_EVENTS = ("job_finding", "separation", "leave_register", "return", "recall")
 for _event in CLOCK_EVENTS:
     FIELDS[f"{_event}_clock"] = (np.float64, 0.0)  # hazard left until the next such event
     FIELDS[f"{_event}_count"] = (np.int32, 0)  # such events drawn so far: keys the draws
@@ -143,6 +144,11 @@ class JobSeekers:
         if not -self._size <= row < self._size:
             raise IndexError(f"row {row} outside 0..{self._size - 1}")
         return JobSeeker(self, row % self._size)
+
+    @property
+    def capacity(self) -> int:
+        """Rows reserved (filled or not)."""
+        return self._capacity
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -18,6 +18,9 @@ __all__ = [
     "duration_factor",
     "meeting_boost",
     "matching_rates",
+    "weight_price",
+    "job_finding_probability",
+    "vacancy_cap",
     "matching_efficiency",
     "ration",
     "municipal_share",
@@ -130,37 +133,35 @@ def matching_rates(
     Returns:
         (probability per searcher, expected matches per area).
     """
+    weights = np.asarray(weights, dtype=np.float64)
     totals = np.bincount(areas, weights=weights, minlength=len(vacancies))
-    return matching_probabilities(
-        np.asarray(weights, dtype=np.float64),
-        np.asarray(areas, dtype=np.int64),
-        totals,
-        np.asarray(vacancies, dtype=np.float64),
-        float(efficiency),
-        float(elasticity),
-    )
+    price = weight_price(totals, np.asarray(vacancies, dtype=np.float64), efficiency, elasticity)
+    probability = job_finding_probability(weights, price[areas])
+    expected = np.bincount(areas, weights=probability, minlength=len(vacancies))
+    cap = vacancy_cap(expected, vacancies)
+    return probability * cap[areas], np.minimum(expected, vacancies)
 
 
 @njit(cache=True)
-def matching_probabilities(weights, areas, totals, vacancies, efficiency, elasticity):
-    """:func:`matching_rates` with the area totals of the weights already summed."""
-    n_areas = len(vacancies)
-    per_weight = np.zeros(n_areas)
-    for a in range(n_areas):
+def weight_price(totals, vacancies, efficiency, elasticity):
+    """Weekly hazard per unit of search weight in each area: A (V_a / S_a)^e."""
+    price = np.zeros(len(vacancies))
+    for a in range(len(vacancies)):
         if totals[a] > 0:
-            per_weight[a] = efficiency * (vacancies[a] / totals[a]) ** elasticity
-    probability = np.empty(len(weights))
-    expected = np.zeros(n_areas)
-    for i in range(len(weights)):
-        probability[i] = -np.expm1(-weights[i] * per_weight[areas[i]])
-        expected[areas[i]] += probability[i]
-    cap = np.ones(n_areas)
-    for a in range(n_areas):
-        if expected[a] > vacancies[a]:
-            cap[a] = vacancies[a] / expected[a]
-    for i in range(len(weights)):
-        probability[i] *= cap[areas[i]]
-    return probability, np.minimum(expected, vacancies)
+            price[a] = efficiency * (vacancies[a] / totals[a]) ** elasticity
+    return price
+
+
+@vectorize(["float64(float64, float64)"], cache=True)
+def job_finding_probability(weight: float, price: float) -> float:
+    """Weekly probability of a match for a searcher of this weight at this price."""
+    return -np.expm1(-weight * price)
+
+
+def vacancy_cap(expected: np.ndarray, vacancies: np.ndarray) -> np.ndarray:
+    """Factor that scales each area's match probabilities so matches never exceed vacancies."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > vacancies, vacancies / np.where(expected > 0, expected, 1), 1.0)
 
 
 def ration(
@@ -219,8 +220,29 @@ def _ration_queues(queues, primary, secondary, capacity):
         if last == first:
             continue
         group = members[first:last]
-        group = group[np.argsort(secondary[group], kind="mergesort")]
-        group = group[np.argsort(primary[group], kind="mergesort")]
+        low = primary[group[0]]
+        for i in group:
+            low = min(low, primary[i])
+        # Sort by one float key, primary (shifted) plus the tie-breaker in [0, 1): it never
+        # orders two candidates against their (primary, secondary) order, but rounding
+        # can make near keys equal, so an insertion pass restores the exact order.
+        key = np.empty(len(group))
+        for i in range(len(group)):
+            key[i] = (primary[group[i]] - low) + secondary[group[i]]
+        group = group[np.argsort(key)]
+        for i in range(1, len(group)):
+            candidate = group[i]
+            j = i
+            while j > 0 and (
+                primary[candidate] < primary[group[j - 1]]
+                or (
+                    primary[candidate] == primary[group[j - 1]]
+                    and secondary[candidate] < secondary[group[j - 1]]
+                )
+            ):
+                group[j] = group[j - 1]
+                j -= 1
+            group[j] = candidate
         for rank in range(max(capacity[q], 0), last - first):
             granted[group[rank]] = False
     return granted

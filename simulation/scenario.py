@@ -276,6 +276,23 @@ class JobSeekerBehaviour:
         unit="1/month",
         doc="Hazard from out of the labour force back to the register.",
     )
+    between_jobs_share: float = param(
+        0.0,
+        low=0.0,
+        high=1.0,
+        doc="Share of spells after a job (new registrations, job losses) that are a gap "
+        "between jobs: a temporary lay-off or a wait for an agreed job (0: none).",
+        source="assumption (calibrated: the register's job-finding hazard halves after "
+        "the first month, " + TEM2015 + ")",
+    )
+    recall_monthly: float = param(
+        0.5,
+        low=0.0,
+        high=0.99,
+        unit="1/month",
+        doc="Hazard of going back to work for people between jobs, apart from job search.",
+        source="assumption (calibrated with between_jobs_share)",
+    )
 
 
 @dataclass(frozen=True)

@@ -37,17 +37,22 @@ class RecordingModel(EmploymentModel):
 
         self.streams.uniform = recording
 
-    def _tick(self, event, rows, hazard):
-        happened = super()._tick(event, rows, hazard)
-        self._log_thresholds(event, rows[happened])
-        return happened
+    def step(self):
+        """Log the job-finding thresholds drawn this week (compiled draws)."""
+        before = self.job_seekers.job_finding_count.copy()
+        super().step()
+        after = self.job_seekers.job_finding_count
+        self._log_thresholds("job_finding", np.flatnonzero(after[: len(before)] != before))
 
     def _draw_clock(self, event, rows):
         super()._draw_clock(event, rows)
         self._log_thresholds(event, rows)
 
     def _log_thresholds(self, event, rows):
-        """Compiled clock draws: the threshold each person drew, keyed by its counter."""
+        """Compiled clock draws: the threshold each person drew, keyed by its counter.
+
+        A clock drawn this week has not run down yet (events are drawn after the tick).
+        """
         if not hasattr(self, "draws"):
             return  # set-up draws are not recorded, as with the streams
         p = self.job_seekers
