@@ -115,6 +115,7 @@ def calibrate(
     seed: int = 0,
     replications: int = 2,
     scale: float = 0.05,
+    start: dict[str, float] | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> Calibration:
     """Fit the free parameters of ``targets`` to its statistics.
@@ -127,6 +128,8 @@ def calibrate(
         seed: Seed of the optimiser and root of the fixed replication seeds.
         replications: Fixed seeds per evaluation.
         scale: Scale of the runs.
+        start: Values to seed the search with (e.g. an earlier fit), by key; keys not
+            given start from the middle of their bounds.
         progress: Called with (evaluations, best objective so far).
 
     Returns:
@@ -139,8 +142,15 @@ def calibrate(
     evaluate = _Evaluator(scenario, targets, seeds, scale, out / "evaluations.json")
     bounds = [(f.low, f.high) for f in targets.free]
     d = len(bounds)
-    popsize = max(4, min(15, budget // (d * 4) or 4))
+    # About 25 generations: a large population spread over few generations is little
+    # more than a random search.
+    popsize = int(np.clip(budget // (25 * d), 2, 15))
     maxiter = max(1, budget // (popsize * d) - 1)
+    x0 = None
+    if start:
+        x0 = np.array(
+            [np.clip(start.get(f.key, (f.low + f.high) / 2), f.low, f.high) for f in targets.free]
+        )
     best = [np.inf]
 
     def tracked(x: np.ndarray) -> float:
@@ -160,6 +170,7 @@ def calibrate(
         polish=False,
         tol=1e-8,
         updating="deferred",
+        x0=x0,
     )
     polish = optimize.minimize(
         tracked,

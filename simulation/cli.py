@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from simulation.parameters import parameter_rows
-from simulation.scenario import Scenario, ScenarioError, load_scenario
+from simulation.scenario import Scenario, ScenarioError, load_scenario, read_toml
 
 __all__ = ["main"]
 
@@ -358,14 +358,24 @@ def fit_report(
     help="Evaluations of the global search.",
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--start",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A fitted TOML whose values seed the search (e.g. the previous fit).",
+)
 @click.option("--quick", is_flag=True, help="A small, fast calibration (about a minute).")
 @_user_errors
-def calibrate(targets_file: Path, out: Path | None, budget: int, seed: int, quick: bool) -> None:
+def calibrate(
+    targets_file: Path, out: Path | None, budget: int, seed: int, start: Path | None, quick: bool
+) -> None:
     """Fit the free parameters of TARGETS_FILE by the method of simulated moments.
 
-    Re-running the same command resumes: evaluations already made are read back.
+    Re-running the same command resumes: evaluations already made are read back. A full
+    calibration also writes its values to fitted/<TARGETS name>.toml next to
+    TARGETS_FILE, the file the shipped scenarios extend.
     """
     from simulation.calibrate import calibrate as run_calibration
+    from simulation.results import atomic_write
     from simulation.targets import fit_report, load_targets
 
     targets = load_targets(targets_file)
@@ -395,8 +405,15 @@ def calibrate(targets_file: Path, out: Path | None, budget: int, seed: int, quic
             seed=seed,
             replications=replications,
             scale=scale,
+            start=_flatten(read_toml(start)) if start else None,
             progress=progress,
         )
+    if not quick:
+        shipped = targets_file.parent / "fitted" / f"{targets_file.stem}.toml"
+        shipped.parent.mkdir(exist_ok=True)
+        with atomic_write(shipped) as file:
+            file.write((out / "fitted.toml").read_text())
+        click.echo(f"fitted values written to {shipped}", err=True)
     for name, value in result.values.items():
         flag = "" if result.identified[name] else "  (not identified by these targets)"
         click.echo(f"{name} = {value:.4g}{flag}")
@@ -414,6 +431,17 @@ def calibrate(targets_file: Path, out: Path | None, budget: int, seed: int, quic
         "tolerance (fit_report.md)",
         err=True,
     )
+
+
+def _flatten(tables: dict, prefix: str = "") -> dict[str, float]:
+    """Dotted key paths of the numbers in nested tables."""
+    flat: dict[str, float] = {}
+    for key, value in tables.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 PARAMETERS_START = "<!-- parameters:start -->"

@@ -1,15 +1,19 @@
-"""Compiled passes over the job seekers: the weekly work that touches every row.
+"""Compiled passes over the job seekers: the weekly work that touches many rows.
 
-Each function here is one loop over the population (or over the people a rule
-concerns), compiled with numba. A numpy version of the same pass needs one temporary
-array per operation and one interpreter call per operation; at national scale (a
-million rows, about 20 such passes a week) that cost dominated the run, and at small
-scale the interpreter overhead alone was larger than the work (see
-``docs/performance.md``). The behavioural formulas stay in :mod:`simulation.rules`
-(compiled too, so the loops here call them on scalars); this module only decides who
-is concerned and accumulates counts. Random numbers are drawn with the same
-counter-based generator as :mod:`simulation.streams`, so a draw made here equals the
-draw ``RandomStreams.uniform`` gives for the same decision, person and counter.
+Each function here is one loop over the people a rule concerns, compiled with numba.
+Most loop over the register (everyone registered at the start of the week, plus those
+who registered again during it; a loop still checks each person's current status).
+People in work or outside the labour force are not visited week by week: their next
+move is scheduled (see ``EmploymentModel.move_between_states``).
+
+A numpy version of a pass needs one temporary array and one interpreter call per
+operation; at national scale (a million rows, about 20 such passes a week) that cost
+dominated the run, and at small scale the interpreter overhead alone was larger than
+the work (see ``docs/performance.md``). The behavioural formulas stay in
+:mod:`simulation.rules` (compiled too, so the loops here call them on scalars); this
+module only decides who is concerned and accumulates counts. Random numbers come from
+the same counter-based generator as :mod:`simulation.streams`: a draw made here equals
+the draw ``RandomStreams.uniform`` gives for the same decision, person and counter.
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ from simulation.rules import duration_factor, job_finding_probability, municipal
 
 __all__ = [
     "uniform",
+    "uniforms",
     "draw_clocks",
-    "recalls",
+    "registered",
+    "waking",
+    "unemployed_events",
     "meeting_candidates",
     "service_census",
     "search_weights",
     "expected_matches",
     "find_jobs",
-    "state_moves",
     "update_benefits",
     "benefit_costs",
     "spell_buckets",
@@ -70,6 +76,15 @@ def uniform(base: np.uint64, key: np.uint64, counter: int) -> float:
 
 
 @njit(cache=True)
+def uniforms(base, keys, counters):
+    """Uniform draws of one decision for many people, each with its own counter."""
+    out = np.empty(len(keys))
+    for i in range(len(keys)):
+        out[i] = uniform(base, keys[i], counters[i])
+    return out
+
+
+@njit(cache=True)
 def draw_clocks(rows, clock, count, key, base) -> None:
     """Draw the exponential threshold of each person's next event of one kind."""
     for r in rows:
@@ -78,26 +93,51 @@ def draw_clocks(rows, clock, count, key, base) -> None:
 
 
 @njit(cache=True)
-def recalls(status, between_jobs, hazard, clock, count, key, base, recalled):
-    """Unemployed people between jobs whose recall clock runs out this week.
+def registered(status, out):
+    """Rows of everyone registered (unemployed or in a service), in row order, into ``out``.
 
-    Their rows go to the start of ``recalled``; returns how many.
+    Returns their number.
     """
     k = 0
     for r in range(len(status)):
-        if status[r] != _UNEMPLOYED or not between_jobs[r]:
-            continue
-        clock[r] -= hazard
-        if clock[r] <= 0.0:
-            clock[r] = -np.log(uniform(base, key[r], count[r]))
-            count[r] += 1
-            recalled[k] = r
+        out[k] = r
+        k += status[r] <= _OTHER_SERVICE
+    return k
+
+
+@njit(cache=True)
+def waking(wakes_at, week, out):
+    """Rows whose scheduled move (job loss, return to the register) falls in ``week``."""
+    k = 0
+    for r in range(len(wakes_at)):
+        if wakes_at[r] == week:
+            out[k] = r
             k += 1
     return k
 
 
 @njit(cache=True)
-def meeting_candidates(status, caseworker, next_meeting, week, n_caseworkers, due):
+def unemployed_events(rows, status, only, use_only, hazard, clock, count, key, base, out):
+    """Run down one clock of the unemployed (those with ``only`` set, if ``use_only``).
+
+    The rows whose clock runs out this week go to ``out`` and draw their next
+    threshold; returns their number.
+    """
+    k = 0
+    for r in rows:
+        if status[r] != _UNEMPLOYED or (use_only and not only[r]):
+            continue
+        clock[r] -= hazard
+        if clock[r] <= 0.0:
+            clock[r] = -np.log(uniform(base, key[r], count[r]))
+            count[r] += 1
+            out[k] = r
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworkers, due):
     """Unemployed clients due a meeting, and each caseworker's unemployed caseload.
 
     The rows of the clients due go to the start of ``due``; returns their number and
@@ -105,7 +145,7 @@ def meeting_candidates(status, caseworker, next_meeting, week, n_caseworkers, du
     """
     caseload = np.zeros(n_caseworkers, dtype=np.int64)
     k = 0
-    for r in range(len(status)):
+    for r in rows:
         if status[r] == _UNEMPLOYED and caseworker[r] >= 0:
             caseload[caseworker[r]] += 1
             if next_meeting[r] <= week:
@@ -115,7 +155,7 @@ def meeting_candidates(status, caseworker, next_meeting, week, n_caseworkers, du
 
 
 @njit(cache=True)
-def service_census(service, service_end, queued_for, week, n_places, done, queued):
+def service_census(rows, service, service_end, queued_for, week, n_places, done, queued):
     """People whose service ends now, places held by the others, and the queues.
 
     Rows go to the start of ``done`` and ``queued``; returns their numbers and the
@@ -123,7 +163,7 @@ def service_census(service, service_end, queued_for, week, n_places, done, queue
     """
     occupied = np.zeros(n_places, dtype=np.int64)
     d = q = 0
-    for r in range(len(service)):
+    for r in rows:
         if service[r] >= 0:
             if service_end[r] <= week:
                 done[d] = r
@@ -138,6 +178,7 @@ def service_census(service, service_end, queued_for, week, n_places, done, queue
 
 @njit(cache=True)
 def search_weights(
+    candidates,
     status,
     max_status,
     area,
@@ -162,7 +203,7 @@ def search_weights(
     rows,
     weights,
 ):
-    """Searchers (status up to ``max_status``), their search weights and area totals.
+    """Searchers among ``candidates`` (status up to ``max_status``), their weights and totals.
 
     The weight is employability, times the barriers' factor (``barrier_factor`` by
     barrier mask), times the duration factor; ``with_policy`` adds the meeting boost
@@ -174,7 +215,7 @@ def search_weights(
     totals = np.zeros(n_areas, dtype=np.float64)
     longest = len(meeting_decay) - 1
     k = 0
-    for r in range(len(status)):
+    for r in candidates:
         if status[r] > max_status:
             continue
         w = employability[r] * barrier_factor[barriers[r]]
@@ -229,67 +270,11 @@ def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
 
 
 @njit(cache=True)
-def state_moves(
-    status,
-    employed_since,
-    former_long_term,
-    week,
-    separation_hazard,
-    former_long_term_hazard,
-    leave_hazard,
-    return_hazard,
-    key,
-    clocks,
-    counts,
-    bases,
-    lost,
-    leaving,
-    returning,
+def update_benefits(
+    rows, status, benefit, jobless_since, subsidy_days, week, max_weeks, days_per_week
 ):
-    """Job losses, exits from the register and returns, on this week's statuses.
-
-    ``clocks``, ``counts`` and ``bases`` hold the separation, leave-register and
-    return clocks (in that order). The rows that lose their job, leave the register
-    and come back go to the start of ``lost``, ``leaving`` and ``returning``; returns
-    their numbers.
-    """
-    n = len(status)
-    a = b = c = 0
-    for r in range(n):
-        s = status[r]
-        if s == _EMPLOYED:
-            if employed_since[r] >= week:
-                continue
-            e, h = 0, (former_long_term_hazard if former_long_term[r] else separation_hazard)
-        elif s == _UNEMPLOYED:
-            e, h = 1, leave_hazard
-        elif s == _OUTSIDE:
-            e, h = 2, return_hazard
-        else:
-            continue
-        clock = clocks[e]
-        clock[r] -= h
-        if clock[r] > 0.0:
-            continue
-        count = counts[e]
-        clock[r] = -np.log(uniform(bases[e], key[r], count[r]))
-        count[r] += 1
-        if e == 0:
-            lost[a] = r
-            a += 1
-        elif e == 1:
-            leaving[b] = r
-            b += 1
-        else:
-            returning[c] = r
-            c += 1
-    return a, b, c
-
-
-@njit(cache=True)
-def update_benefits(status, benefit, jobless_since, subsidy_days, week, max_weeks, days_per_week):
     """Exhaust benefits after the maximum duration; count passive subsidy days."""
-    for r in range(len(status)):
+    for r in rows:
         if status[r] > _OTHER_SERVICE:
             continue
         if benefit[r] != _SUBSIDY and week - jobless_since[r] >= max_weeks:
@@ -300,6 +285,7 @@ def update_benefits(status, benefit, jobless_since, subsidy_days, week, max_week
 
 @njit(cache=True)
 def benefit_costs(
+    rows,
     status,
     benefit,
     subsidy_days,
@@ -320,7 +306,7 @@ def benefit_costs(
     state = np.zeros(n_areas)
     municipal = np.zeros(n_areas)
     occupied = np.zeros(n_places, dtype=np.int64)
-    for r in range(len(status)):
+    for r in rows:
         s = status[r]
         if s > _OTHER_SERVICE:
             continue
@@ -347,10 +333,10 @@ def _bucket_of(value, edges):
 
 
 @njit(cache=True)
-def spell_buckets(status, spell_start, week, edges, bucket):
+def spell_buckets(rows, status, spell_start, week, edges, bucket):
     """Spell-length bucket of everyone unemployed (-1 for others); people at risk by bucket."""
     at_risk = np.zeros(len(edges), dtype=np.int64)
-    for r in range(len(status)):
+    for r in rows:
         if status[r] != _UNEMPLOYED:
             bucket[r] = -1
             continue
@@ -362,6 +348,7 @@ def spell_buckets(status, spell_start, week, edges, bucket):
 
 @njit(cache=True)
 def census(
+    rows,
     status,
     cell,
     n_cells,
@@ -377,26 +364,26 @@ def census(
     n_buckets,
     destination,
     n_destinations,
-    service_ended,
-    lags,
 ):
-    """The end-of-week counts, in one pass.
+    """The end-of-week counts of the register, in one pass over ``rows``.
 
-    Returns people by (cell, status), long-term unemployed by cell, clients by
-    organiser, occupied places and queues by service, spells ended this week by
-    (destination, start-of-week bucket), and, for each lag, people whose service
-    ended that many weeks ago and how many of them are employed.
+    Returns registered people by (cell, status), long-term unemployed by cell, clients
+    by organiser, occupied places and queues by service, and spells ended this week by
+    (destination, start-of-week bucket). ``rows`` must hold everyone registered now and
+    everyone who was unemployed at the start of the week.
     """
-    n_status = 7
-    by_status = np.zeros((n_cells, n_status), dtype=np.int64)
+    by_status = np.zeros((n_cells, 7), dtype=np.int64)
     long_term = np.zeros(n_cells, dtype=np.int64)
     clients = np.zeros(n_organisers, dtype=np.int64)
     occupied = np.zeros(n_places, dtype=np.int64)
     queued = np.zeros(n_places, dtype=np.int64)
     exits = np.zeros((n_destinations, n_buckets), dtype=np.int64)
-    after = np.zeros((len(lags), 2), dtype=np.int64)
-    for r in range(len(status)):
+    for r in rows:
         s = status[r]
+        if bucket[r] >= 0 and destination[s] >= 0:
+            exits[destination[s], bucket[r]] += 1
+        if s > _OTHER_SERVICE:
+            continue
         by_status[cell[r], s] += 1
         if s == _UNEMPLOYED and week - spell_start[r] >= 52:
             long_term[cell[r]] += 1
@@ -406,12 +393,4 @@ def census(
             occupied[service[r]] += 1
         if queued_for[r] >= 0:
             queued[queued_for[r]] += 1
-        if bucket[r] >= 0 and destination[s] >= 0:
-            exits[destination[s], bucket[r]] += 1
-        if service_ended[r] >= 0:
-            for i in range(len(lags)):
-                if service_ended[r] == week - lags[i]:
-                    after[i, 0] += 1
-                    if s == _EMPLOYED:
-                        after[i, 1] += 1
-    return by_status, long_term, clients, occupied, queued, exits, after
+    return by_status, long_term, clients, occupied, queued, exits

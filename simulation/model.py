@@ -85,6 +85,7 @@ class EmploymentModel(mesa.Model):
         self.seed_sequence = sequence
         self.streams = RandomStreams(sequence)
         self._bases = {event: self.streams.decision_base(event) for event in CLOCK_EVENTS}
+        self._hazards = self._constant_hazards()
         self.scale = float(scenario.run.scale if scale is None else scale)
         self.weight = 1.0 / self.scale
         self.weeks = scenario.weeks
@@ -103,6 +104,11 @@ class EmploymentModel(mesa.Model):
         self._backlog = np.zeros(len(self.organisers))
         self._matches = np.zeros(len(self.area_ids))
         self._buffers: dict[str, np.ndarray] = {}
+        self.register = np.zeros(0, dtype=np.int64)  # see _refresh_register
+        # People in work or outside the labour force by (cell, status): they are not
+        # visited week by week, so their counts are kept as they move.
+        self._dormant = np.zeros((len(self.area_ids) * GROUP_COMBINATIONS, len(Status)), np.int64)
+        self._services_ended: dict[int, np.ndarray] = {}  # week -> rows whose service ended
         behaviour = scenario.job_seekers
         masks = np.arange(256, dtype=np.uint8)
         self._barrier_factor = behaviour.barrier_multiplier ** rules.barrier_count(masks)
@@ -114,6 +120,7 @@ class EmploymentModel(mesa.Model):
         self.meetings_by_caseworker = np.zeros(0, dtype=np.int64)
         self.meeting_capacity = np.zeros(0, dtype=np.int64)
         self._populate()
+        self._refresh_register()
         self._anchor_matching()
         self._staff_organisers()
         if scenario.pilot.enabled and self.pilot_week > 0:
@@ -121,6 +128,22 @@ class EmploymentModel(mesa.Model):
         self.recorder = Recorder(self)
 
     # ------------------------------------------------------------------ set-up
+
+    def _constant_hazards(self) -> dict[str, float]:
+        """Weekly hazards of the moves with constant rates (separation, exit, return)."""
+        behaviour = self.spec.job_seekers
+        market = self.spec.labour_market
+        separation = float(facts.monthly_to_weekly(market.separation_monthly))
+        exit_weekly = 1.0 - (
+            1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
+        ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
+        multiplier = market.former_long_term_separation_multiplier
+        return {
+            "separation": float(-np.log1p(-separation)),
+            "former_long_term": float(-np.log1p(-min(separation * multiplier, 1.0 - 1e-12))),
+            "leave_register": float(-np.log1p(-exit_weekly)),
+            "return": float(-np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))),
+        }
 
     def _expected_people(self) -> int:
         stock = sum(a.unemployed for a in self.spec.areas.values())
@@ -552,6 +575,16 @@ class EmploymentModel(mesa.Model):
             if count:
                 rows = self._draw_people(area, week + _INFLOW_COHORT_OFFSET, count, week, False)
                 self._enrol(np.arange(rows.start, rows.stop), week)
+        self._refresh_register()
+
+    def _refresh_register(self) -> None:
+        """List everyone registered now (``self.register``, row order).
+
+        The weekly rules visit only these rows; people who register again later in the
+        week (job losses, returns) are added to the list as they do.
+        """
+        rows = self._buffer("register")
+        self.register = rows[: kernels.registered(self.job_seekers.status, rows)]
 
     def _meeting_capacity(self, week: int) -> np.ndarray:
         """Meetings each caseworker can hold this week (fractions rounded at random)."""
@@ -578,7 +611,7 @@ class EmploymentModel(mesa.Model):
         capacity = self._meeting_capacity(week)
         due = self._buffer("due")
         count, caseload = kernels.meeting_candidates(
-            p.status, p.caseworker, p.next_meeting, week, len(capacity), due
+            self.register, p.status, p.caseworker, p.next_meeting, week, len(capacity), due
         )
         due = due[:count]
         granted = rules.ration(
@@ -619,7 +652,7 @@ class EmploymentModel(mesa.Model):
         lapsed = self.streams.bernoulli(
             "monitoring_exit", keys, number, self.policy["monitoring_exit_probability"][organiser]
         )
-        self.leave_register(met[lapsed])
+        self.leave_register(met[lapsed], week)
         stays = met[~lapsed]
         eligible = (p.service[stays] < 0) & (p.queued_for[stays] < 0)
         self.refer_to_services(stays[eligible], week, number[~lapsed][eligible])
@@ -754,7 +787,14 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         done, queued = self._buffer("service_done"), self._buffer("queued")
         n_done, occupied, n_queued = kernels.service_census(
-            p.service, p.service_end, p.queued_for, week, len(self.service_places), done, queued
+            self.register,
+            p.service,
+            p.service_end,
+            p.queued_for,
+            week,
+            len(self.service_places),
+            done,
+            queued,
         )
         done, queued = done[:n_done], queued[:n_queued]
         if len(done):
@@ -802,6 +842,7 @@ class EmploymentModel(mesa.Model):
         p.service[done] = -1
         p.service_end[done] = NO_WEEK
         p.service_ended[done] = week
+        self._services_ended[week] = done.copy()
         self.employ(done[to_work], week)
         back = done[~to_work & activated]
         p.status[back] = Status.UNEMPLOYED
@@ -837,6 +878,7 @@ class EmploymentModel(mesa.Model):
         lock_in = np.tile(self.service_lock_in.astype(np.float64), len(self.area_ids))
         rows, weights = self._buffer("searching"), self._buffer("weights", np.float64)
         count, totals = kernels.search_weights(
+            self.register,
             p.status,
             int(max_status),
             p.area,
@@ -913,9 +955,11 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         hazard = -np.log1p(-facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly))
         recalled = self._buffer("recalled")
-        count = kernels.recalls(
+        count = kernels.unemployed_events(
+            self.register,
             p.status,
             p.between_jobs,
+            True,
             float(hazard),
             p.recall_clock,
             p.recall_count,
@@ -950,17 +994,51 @@ class EmploymentModel(mesa.Model):
         )
 
     def employ(self, rows: np.ndarray, week: int) -> None:
-        """Move people into open-market employment (leaving any service or queue)."""
+        """Move people into open-market employment (leaving any service or queue).
+
+        The job's end is scheduled now: the separation clock runs down by the weekly
+        separation hazard from the next week on, so it runs out after
+        ceil(threshold / hazard) weeks (higher hazard for people hired out of long-term
+        unemployment).
+        """
         p = self.job_seekers
         p.former_long_term[rows] = (week - p.jobless_since[rows]) >= LONG_TERM_WEEKS
         p.status[rows] = Status.EMPLOYED
         p.employed_since[rows] = week
         self._end_client_relation(rows)
+        hazard = np.where(
+            p.former_long_term[rows], self._hazards["former_long_term"], self._hazards["separation"]
+        )
+        p.wakes_at[rows] = self._wake_week(p.separation_clock[rows], hazard, week + 1)
+        self._count_dormant(rows, Status.EMPLOYED, +1)
 
-    def leave_register(self, rows: np.ndarray) -> None:
-        """Registration ends without a job: out of the labour force (or off the register)."""
-        self.job_seekers.status[rows] = Status.OUT_OF_LABOUR_FORCE
+    def leave_register(self, rows: np.ndarray, week: int) -> None:
+        """Registration ends without a job: out of the labour force (or off the register).
+
+        The return to the register is scheduled now, its clock running from next week
+        on (nobody leaves and comes back in the same week).
+        """
+        p = self.job_seekers
+        p.status[rows] = Status.OUT_OF_LABOUR_FORCE
         self._end_client_relation(rows)
+        p.wakes_at[rows] = self._wake_week(p.return_clock[rows], self._hazards["return"], week + 1)
+        self._count_dormant(rows, Status.OUT_OF_LABOUR_FORCE, +1)
+
+    @staticmethod
+    def _wake_week(clock: np.ndarray, hazard: np.ndarray | float, first: int) -> np.ndarray:
+        """Week in which a clock running down by ``hazard`` a week from ``first`` runs out."""
+        with np.errstate(divide="ignore"):
+            weeks = np.ceil(clock / hazard)
+        weeks = np.where(np.isfinite(weeks), np.maximum(weeks, 1), np.inf)
+        return np.where(weeks < 2**30, first - 1 + np.minimum(weeks, 2**30), NO_WEEK).astype(
+            np.int32
+        )
+
+    def _count_dormant(self, rows: np.ndarray, status: int, change: int) -> None:
+        """Keep the counts of people in work or outside the labour force by cell."""
+        self._dormant[:, status] += change * np.bincount(
+            self.job_seekers.cell[rows], minlength=len(self._dormant)
+        )
 
     def _end_client_relation(self, rows: np.ndarray) -> None:
         p = self.job_seekers
@@ -977,37 +1055,36 @@ class EmploymentModel(mesa.Model):
         All three are decided on the statuses at the start of this rule, so nobody makes
         two of these moves in one week. Separation is higher for people hired out of
         long-term unemployment; exits combine the hazard to out of the labour force (2015
-        register flows) and a background lapse of registration.
+        register flows) and a background lapse of registration. Job losses and returns
+        were scheduled when the job or the time outside began (constant hazards, so the
+        week is known then); exits are drawn week by week, as the unemployed may leave
+        unemployment in other ways first.
         """
         p = self.job_seekers
-        behaviour = self.spec.job_seekers
-        market = self.spec.labour_market
-        separation = facts.monthly_to_weekly(market.separation_monthly)
-        exit_weekly = 1.0 - (
-            1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
-        ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
-        events = ("separation", "leave_register", "return")
-        lost, leaving = self._buffer("lost"), self._buffer("leaving")
-        returning = self._buffer("returning")
-        n_lost, n_leaving, n_returning = kernels.state_moves(
+        waking = self._buffer("waking")
+        waking = waking[: kernels.waking(p.wakes_at, week, waking)]
+        lost = waking[p.status[waking] == Status.EMPLOYED]
+        returning = waking[p.status[waking] == Status.OUT_OF_LABOUR_FORCE]
+        leaving = self._buffer("leaving")
+        count = kernels.unemployed_events(
+            self.register,
             p.status,
-            p.employed_since,
-            p.former_long_term,
-            week,
-            float(-np.log1p(-separation)),
-            float(-np.log1p(-separation * market.former_long_term_separation_multiplier)),
-            float(-np.log1p(-exit_weekly)),
-            float(-np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))),
+            p.between_jobs,
+            False,
+            self._hazards["leave_register"],
+            p.leave_register_clock,
+            p.leave_register_count,
             p.key,
-            tuple(getattr(p, f"{e}_clock") for e in events),
-            tuple(getattr(p, f"{e}_count") for e in events),
-            tuple(self._bases[e] for e in events),
-            lost,
+            self._bases["leave_register"],
             leaving,
-            returning,
         )
-        lost, leaving, returning = lost[:n_lost], leaving[:n_leaving], returning[:n_returning]
-        self.leave_register(leaving)
+        leaving = leaving[:count]
+        self._draw_clock("separation", lost)
+        self._draw_clock("return", returning)
+        p.wakes_at[waking] = NO_WEEK
+        self._count_dormant(lost, Status.EMPLOYED, -1)
+        self._count_dormant(returning, Status.OUT_OF_LABOUR_FORCE, -1)
+        self.leave_register(leaving, week)
         worked_long_enough = (week - p.employed_since[lost]) >= 26
         requalified = lost[worked_long_enough]
         p.benefit[requalified] = np.where(
@@ -1016,12 +1093,18 @@ class EmploymentModel(mesa.Model):
         p.subsidy_days[requalified] = 0
         p.jobless_since[lost] = week
         p.between_jobs[lost] = self.streams.bernoulli(
-            "between_jobs", p.key[lost], p.separation_count[lost], behaviour.between_jobs_share
+            "between_jobs",
+            p.key[lost],
+            p.separation_count[lost],
+            self.spec.job_seekers.between_jobs_share,
         )
-        for rows in (lost, returning):
-            p.status[rows] = Status.UNEMPLOYED
-            p.spell_start[rows] = week
-        self._enrol(np.concatenate([lost, returning]), week)
+        back = np.concatenate([lost, returning])
+        p.status[back] = Status.UNEMPLOYED
+        p.spell_start[back] = week
+        self._enrol(back, week)
+        # They are registered again: the rest of the week's rules and records see them.
+        self.register = np.concatenate([self.register, back])
+        self.recorder.not_at_risk(back)
 
     def update_benefits(self, week: int) -> None:
         """Benefit exhaustion and labour market subsidy days.
@@ -1032,6 +1115,7 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         kernels.update_benefits(
+            self.register,
             p.status,
             p.benefit,
             p.jobless_since,
@@ -1053,6 +1137,7 @@ class EmploymentModel(mesa.Model):
         n_areas = len(self.area_ids)
         weekly = costs.benefit_days_per_week * self.weight
         state, municipal, occupied = kernels.benefit_costs(
+            self.register,
             p.status,
             p.benefit,
             p.subsidy_days,

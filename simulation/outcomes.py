@@ -130,10 +130,15 @@ class Recorder:
 
     def open_week(self, week: int) -> None:
         """Note who is unemployed at the start of the week, by spell-length bucket."""
-        p = self.model.job_seekers
+        model = self.model
+        p = model.job_seekers
         self.at_risk[week] = kernels.spell_buckets(
-            p.status, p.spell_start, week, HAZARD_WEEKS, self._buckets(len(p))
+            model.register, p.status, p.spell_start, week, HAZARD_WEEKS, self._buckets(len(p))
         )
+
+    def not_at_risk(self, rows: np.ndarray) -> None:
+        """People who registered again during the week: no spell of theirs ends this week."""
+        self._buckets(len(self.model.job_seekers))[rows] = -1
 
     def _buckets(self, count: int) -> np.ndarray:
         """The start-of-week spell buckets of ``count`` rows (-1 for rows added since)."""
@@ -146,13 +151,15 @@ class Recorder:
     def record(self, week: int) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
 
-        One pass over the population counts people by (area, group bits, status); the
-        overlapping outcome groups are sums of those cells.
+        One pass over the register counts people by (area, group bits, status); the
+        model keeps the counts of people in work or outside the labour force as they
+        move. The overlapping outcome groups are sums of those cells.
         """
         model = self.model
         p = model.job_seekers
         cells = self._members.shape[1]
-        by_status, long_term, clients, occupied, queued, exits, after = kernels.census(
+        registered, long_term, clients, occupied, queued, exits = kernels.census(
+            model.register,
             p.status,
             p.cell,
             cells,
@@ -168,9 +175,8 @@ class Recorder:
             len(HAZARD_WEEKS),
             _DESTINATION,
             len(EXIT_DESTINATIONS),
-            p.service_ended,
-            np.asarray(AFTER_SERVICE_WEEKS, dtype=np.int64),
         )
+        by_status = registered + model._dormant
         self.status[week] = self._members @ by_status
         self.long_term[week] = self._members @ long_term
         # Everyone employed this week adds 7 days employed to their cell.
@@ -178,7 +184,7 @@ class Recorder:
         self.days_employed[week] = self._members @ self._days_by_cell
         self.people[week] = self.status[week].sum(axis=1)
         self.exits[week] = exits
-        self.after_service[week] = after
+        self.after_service[week] = self._after_service(week)
         table = model.caseworker_table
         self.caseworkers[week] = np.bincount(
             table["organiser"][table["active"]], minlength=len(model.organisers)
@@ -193,6 +199,18 @@ class Recorder:
         self.costs[week] = model._week_costs
         self.vacancies[week] = model.vacancies(week)
         self.matches[week] = model._matches
+
+    def _after_service(self, week: int) -> np.ndarray:
+        """People whose service ended 13 and 26 weeks ago (no later one), and of them employed."""
+        p = self.model.job_seekers
+        ended = self.model._services_ended
+        counts = np.zeros((len(AFTER_SERVICE_WEEKS), 2))
+        for i, lag in enumerate(AFTER_SERVICE_WEEKS):
+            rows = ended.get(week - lag, np.zeros(0, dtype=np.int64))
+            rows = rows[p.service_ended[rows] == week - lag]
+            counts[i] = len(rows), np.count_nonzero(p.status[rows] == Status.EMPLOYED)
+        ended.pop(week - max(AFTER_SERVICE_WEEKS), None)
+        return counts
 
 
 def _dates(model: EmploymentModel) -> list[str]:

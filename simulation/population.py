@@ -87,6 +87,7 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "spell_start": (np.int32, 0),  # start of the register spell (services interrupt it)
     "jobless_since": (np.int32, 0),  # start of the time out of work (services do not)
     "employed_since": (np.int32, NO_WEEK),
+    "wakes_at": (np.int32, NO_WEEK),  # week of the scheduled job loss or return
     "former_long_term": (np.bool_, False),
     "between_jobs": (np.bool_, False),  # this spell is a gap between jobs (lay-off, wait)
     "subsidy_days": (np.int32, 0),

@@ -191,12 +191,69 @@ def ration(
     )
 
 
+@njit(cache=True, inline="always")
+def _before(a, b, primary, secondary):
+    """Candidate ``a`` is served before ``b``: earlier primary key, then lower tie-breaker."""
+    return primary[a] < primary[b] or (primary[a] == primary[b] and secondary[a] < secondary[b])
+
+
+@njit(cache=True)
+def _keep_first(members, first, last, places, primary, secondary, granted):
+    """Keep the ``places`` first candidates of a queue, in order, by insertion.
+
+    ``members[first:first + kept]`` holds the best so far, sorted; a candidate that
+    does not make it, or is pushed out, is refused. Suits few places.
+    """
+    kept = 0
+    for i in range(first, last):
+        candidate = members[i]
+        if kept == places:
+            if places == 0 or not _before(
+                candidate, members[first + places - 1], primary, secondary
+            ):
+                granted[candidate] = False
+                continue
+            granted[members[first + places - 1]] = False
+            kept -= 1
+        j = first + kept
+        while j > first and _before(candidate, members[j - 1], primary, secondary):
+            members[j] = members[j - 1]
+            j -= 1
+        members[j] = candidate
+        kept += 1
+
+
+@njit(cache=True)
+def _sort_and_cut(members, first, last, places, primary, secondary, granted):
+    """Sort a queue's candidates and refuse those beyond ``places``. Suits many places."""
+    group = members[first:last]
+    low = primary[group[0]]
+    for i in group:
+        low = min(low, primary[i])
+    # Sort by one float key, primary (shifted) plus the tie-breaker in [0, 1): it never
+    # orders two candidates against their (primary, secondary) order, but rounding can
+    # make near keys equal, so an insertion pass restores the exact order.
+    key = np.empty(len(group))
+    for i in range(len(group)):
+        key[i] = (primary[group[i]] - low) + secondary[group[i]]
+    group = group[np.argsort(key)]
+    for i in range(1, len(group)):
+        candidate = group[i]
+        j = i
+        while j > 0 and _before(candidate, group[j - 1], primary, secondary):
+            group[j] = group[j - 1]
+            j -= 1
+        group[j] = candidate
+    for rank in range(places, len(group)):
+        granted[group[rank]] = False
+
+
 @njit(cache=True)
 def _ration_queues(queues, primary, secondary, capacity):
     """Grant places queue by queue: all if they suffice, else the first by the keys.
 
-    Candidates of a crowded queue are ordered by ``primary`` then ``secondary``
-    (stable sorts), so the outcome depends on the candidates, not on their listing.
+    Candidates of a crowded queue are ordered by ``primary`` then ``secondary``, so the
+    outcome depends on the candidates, not on their listing.
     """
     n, m = len(queues), len(capacity)
     count = np.zeros(m, dtype=np.int64)
@@ -219,32 +276,11 @@ def _ration_queues(queues, primary, secondary, capacity):
         first, last = start[q], start[q + 1]
         if last == first:
             continue
-        group = members[first:last]
-        low = primary[group[0]]
-        for i in group:
-            low = min(low, primary[i])
-        # Sort by one float key, primary (shifted) plus the tie-breaker in [0, 1): it never
-        # orders two candidates against their (primary, secondary) order, but rounding
-        # can make near keys equal, so an insertion pass restores the exact order.
-        key = np.empty(len(group))
-        for i in range(len(group)):
-            key[i] = (primary[group[i]] - low) + secondary[group[i]]
-        group = group[np.argsort(key)]
-        for i in range(1, len(group)):
-            candidate = group[i]
-            j = i
-            while j > 0 and (
-                primary[candidate] < primary[group[j - 1]]
-                or (
-                    primary[candidate] == primary[group[j - 1]]
-                    and secondary[candidate] < secondary[group[j - 1]]
-                )
-            ):
-                group[j] = group[j - 1]
-                j -= 1
-            group[j] = candidate
-        for rank in range(max(capacity[q], 0), last - first):
-            granted[group[rank]] = False
+        places = max(capacity[q], 0)
+        if places <= 64:
+            _keep_first(members, first, last, places, primary, secondary, granted)
+        else:
+            _sort_and_cut(members, first, last, places, primary, secondary, granted)
     return granted
 
 

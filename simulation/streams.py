@@ -1,7 +1,8 @@
 """Random streams: every random draw of the model goes through this module.
 
 A draw is a pure function of (replication key, decision, subject, week): a counter-based
-generator built from the SplitMix64 finaliser. Because nothing is consumed from a shared
+generator built from the SplitMix64 finaliser (computed in ``simulation.kernels``, where
+the compiled weekly passes draw with the same function). Because nothing is consumed from a shared
 sequential state, the draws a person gets do not depend on who else decides in the same
 week, on the order in which rules are evaluated, or on how many people the population
 holds. Two scenarios run with the same seed therefore give the same person the same
@@ -17,15 +18,13 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
+
+from simulation import kernels
 
 __all__ = ["RandomStreams", "subject_keys"]
 
 _MASK = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
-_WEEK_STRIDE = 0xD1B54A32D192ED03
-_SUBJECT_STRIDE = 0xBF58476D1CE4E5B9
-_TO_UNIT = 2.0**-53
 
 
 def _mix_scalar(x: int) -> int:
@@ -34,16 +33,6 @@ def _mix_scalar(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
     return x ^ (x >> 31)
-
-
-def _mix_array(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic)."""
-    x = x ^ (x >> np.uint64(30))
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return x
 
 
 def _decision_code(decision: str) -> int:
@@ -91,6 +80,7 @@ class RandomStreams:
             seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         )
         self.key = int(sequence.generate_state(1, dtype=np.uint64)[0])
+        self._bases: dict[str, np.uint64] = {}
 
     def decision_base(self, decision: str) -> np.uint64:
         """The stream of one decision in this replication (for compiled draws).
@@ -98,14 +88,12 @@ class RandomStreams:
         ``simulation.kernels.uniform(decision_base(d), key, counter)`` equals
         ``uniform(d, key, counter)``.
         """
-        return np.uint64(_mix_scalar(self.key ^ _decision_code(decision)))
-
-    def _base(self, decision: str, week: int | np.ndarray) -> int | np.ndarray:
-        base = int(self.decision_base(decision))
-        if np.ndim(week) == 0:
-            return _mix_scalar(base + ((int(week) + 1) * _WEEK_STRIDE & _MASK))
-        counter = np.asarray(week).astype(np.uint64) + np.uint64(1)
-        return _mix_array(np.uint64(base) + counter * np.uint64(_WEEK_STRIDE))
+        base = self._bases.get(decision)
+        if base is None:
+            base = self._bases[decision] = np.uint64(
+                _mix_scalar(self.key ^ _decision_code(decision))
+            )
+        return base
 
     def uniform(self, decision: str, subjects: np.ndarray, week: int | np.ndarray) -> np.ndarray:
         """Uniform draws on the open interval (0, 1), one per subject.
@@ -121,14 +109,11 @@ class RandomStreams:
             float64 array, same shape as ``subjects``.
         """
         subjects = np.asarray(subjects, dtype=np.uint64)
-        x = subjects * np.uint64(_SUBJECT_STRIDE)
-        x += (
-            np.uint64(self._base(decision, week))
-            if np.ndim(week) == 0
-            else self._base(decision, week)
+        counters = np.broadcast_to(np.asarray(week, dtype=np.int64), subjects.shape)
+        draws = kernels.uniforms(
+            self.decision_base(decision), subjects.ravel(), np.ascontiguousarray(counters).ravel()
         )
-        bits = _mix_array(x) >> np.uint64(11)
-        return (bits.astype(np.float64) + 0.5) * _TO_UNIT
+        return draws.reshape(subjects.shape)
 
     def bernoulli(
         self, decision: str, subjects: np.ndarray, week: int | np.ndarray, p: np.ndarray | float
@@ -166,8 +151,17 @@ class RandomStreams:
         return special.gammaincinv(shape, self.uniform(decision, subjects, week)) * scale
 
     def poisson(self, decision: str, subject: int, week: int, mean: float) -> int:
-        """One Poisson count (e.g. the week's new registrations in an area)."""
+        """One Poisson count (e.g. the week's new registrations in an area).
+
+        The inverse distribution function: the smallest k whose cumulative
+        probability reaches the uniform draw (started from the continuous inverse).
+        """
         if mean <= 0:
             return 0
-        u = self.uniform(decision, np.array([subject], dtype=np.uint64), week)[0]
-        return int(stats.poisson.ppf(u, mean))
+        u = float(self.uniform(decision, np.array([subject], dtype=np.uint64), week)[0])
+        k = max(int(np.floor(special.pdtrik(u, mean))), 0)
+        while k > 0 and special.pdtr(k - 1, mean) >= u:
+            k -= 1
+        while special.pdtr(k, mean) < u:
+            k += 1
+        return k

@@ -30,6 +30,22 @@ def step_with_checks(model, weeks):
         counts = np.bincount(p.status, minlength=len(Status))
         assert counts.sum() == len(p)
         assert model.recorder.people[week, 0] == len(p)
+        # The records count the register pass by pass and the others as they move;
+        # both must agree with a full count, status by status and group by group.
+        np.testing.assert_array_equal(model.recorder.status[week, 0], counts)
+        for g, label in enumerate(model.recorder.groups[1:], start=1):
+            bit = {"target_group": Group.TARGET, "under_30": Group.UNDER_30}.get(label)
+            if bit is not None:
+                members = (p.groups & bit) != 0
+                np.testing.assert_array_equal(
+                    model.recorder.status[week, g],
+                    np.bincount(p.status[members], minlength=len(Status)),
+                )
+        # Everyone in work or outside the labour force has their next move scheduled.
+        dormant = p.status >= Status.EMPLOYED
+        never = -(10**6)  # no move (a zero hazard)
+        assert np.all((p.wakes_at[dormant] > week) | (p.wakes_at[dormant] == never))
+        assert np.all(p.wakes_at[~dormant] == never)
         # Clients have an organiser and a caseworker; others have none.
         client = p.status <= CLIENT
         assert np.all(p.caseworker[client] >= 0)

@@ -74,12 +74,41 @@ def test_subject_keys_are_unique_across_areas_cohorts_and_ranks():
     np.testing.assert_array_equal(subject_keys(1, 2, 5, 3), subject_keys(1, 2, 0, 8)[5:])
 
 
-def test_compiled_draws_equal_the_streams_draws(streams):
+def _reference_uniform(streams, decision, keys, counters):
+    """The generator written out with numpy's wrapping uint64 arithmetic."""
+
+    def mix(x):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+    base = streams.decision_base(decision)
+    step = mix(base + (counters.astype(np.uint64) + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03))
+    bits = mix(keys * np.uint64(0xBF58476D1CE4E5B9) + step) >> np.uint64(11)
+    return (bits.astype(np.float64) + 0.5) * 2.0**-53
+
+
+def test_draws_follow_the_documented_generator(streams):
     keys = subject_keys(2, 40, 0, 500)
-    counters = np.arange(500, dtype=np.int32) % 7
-    expected = streams.uniform("job_finding", keys, counters)
+    counters = np.arange(500) % 7
+    expected = _reference_uniform(streams, "job_finding", keys, counters)
+    np.testing.assert_array_equal(streams.uniform("job_finding", keys, counters), expected)
+    np.testing.assert_array_equal(
+        streams.uniform("job_finding", keys, 3),
+        _reference_uniform(streams, "job_finding", keys, np.full(500, 3)),
+    )
     base = streams.decision_base("job_finding")
     compiled = [
         kernels.uniform(base, key, counter) for key, counter in zip(keys, counters, strict=True)
     ]
     np.testing.assert_array_equal(compiled, expected)
+
+
+def test_poisson_counts_are_the_inverse_distribution_function(streams):
+    keys = np.arange(300, dtype=np.uint64)
+    for mean in (0.3, 4.0, 57.5, 9700.0):
+        counts = [streams.poisson("inflow", int(k), 5, mean) for k in keys]
+        u = streams.uniform("inflow", keys, 5)
+        np.testing.assert_array_equal(counts, stats.poisson.ppf(u, mean).astype(int))
