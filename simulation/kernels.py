@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.rules import duration_factor, job_finding_probability, municipal_share
+from simulation.rules import duration_factor, job_finding_probability, subsidy_step
 
 __all__ = [
     "uniform",
@@ -36,7 +36,7 @@ __all__ = [
     "expected_matches",
     "find_jobs",
     "update_benefits",
-    "benefit_costs",
+    "benefit_recipients",
     "spell_buckets",
     "census",
 ]
@@ -143,15 +143,14 @@ def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworke
     The rows of the clients due go to the start of ``due``; returns their number and
     the caseloads.
     """
-    caseload = np.zeros(n_caseworkers, dtype=np.int64)
     k = 0
+    caseload = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not a client
     for r in rows:
-        if status[r] == _UNEMPLOYED and caseworker[r] >= 0:
-            caseload[caseworker[r]] += 1
-            if next_meeting[r] <= week:
-                due[k] = r
-                k += 1
-    return k, caseload
+        client = (status[r] == _UNEMPLOYED) & (caseworker[r] >= 0)
+        caseload[caseworker[r] if client else n_caseworkers] += 1
+        due[k] = r
+        k += client & (next_meeting[r] <= week)
+    return k, caseload[:n_caseworkers]
 
 
 @njit(cache=True)
@@ -209,8 +208,9 @@ def search_weights(
     barrier mask), times the duration factor; ``with_policy`` adds the meeting boost
     (``meeting_decay[k]``: what is left of a boost after k weeks, the last entry
     standing for all longer gaps), an open vacancy referral, lock-in in a service and
-    the organiser's multiplier (start-up disruption). Rows and weights go to the start
-    of ``rows`` and ``weights``; returns their number and the totals.
+    the organiser's multiplier (start-up disruption). ``lock_in[j + 1]`` is the lock-in
+    of service instance j, ``lock_in[0]`` = 1. Rows and weights go to the start of
+    ``rows`` and ``weights``; returns their number and the totals.
     """
     totals = np.zeros(n_areas, dtype=np.float64)
     longest = len(meeting_decay) - 1
@@ -224,8 +224,7 @@ def search_weights(
             w *= 1.0 + meeting_effect[r] * meeting_decay[min(week - last_meeting[r], longest)]
             if referral_until[r] >= week:
                 w *= referral_multiplier
-            if service[r] >= 0:
-                w *= lock_in[service[r]]
+            w *= lock_in[service[r] + 1]  # lock_in[0] = 1: no service
             w *= organiser_multiplier[organiser[r]]
         rows[k] = r
         weights[k] = w
@@ -270,79 +269,61 @@ def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
 
 
 @njit(cache=True)
-def update_benefits(
-    rows, status, benefit, jobless_since, subsidy_days, week, max_weeks, days_per_week
-):
-    """Exhaust benefits after the maximum duration; count passive subsidy days."""
-    for r in rows:
-        if status[r] > _OTHER_SERVICE:
-            continue
-        if benefit[r] != _SUBSIDY and week - jobless_since[r] >= max_weeks:
-            benefit[r] = _SUBSIDY
-        if status[r] == _UNEMPLOYED and benefit[r] == _SUBSIDY:
-            subsidy_days[r] += days_per_week
+def update_benefits(status, benefit, jobless_since, subsidy_days, week, max_weeks, days_per_week):
+    """Exhaust benefits after the maximum duration; count passive subsidy days.
 
-
-@njit(cache=True)
-def benefit_costs(
-    rows,
-    status,
-    benefit,
-    subsidy_days,
-    area,
-    n_areas,
-    earnings_related_weekly,
-    basic_weekly,
-    thresholds,
-    shares,
-    service,
-    n_places,
-):
-    """The week's benefit spending by area and payer, and the occupied service places.
-
-    Everyone registered and not in subsidised work receives a benefit; the
-    municipality pays its share of passive labour market subsidy by days received.
+    A plain pass over every row without branches, which the compiler turns into vector
+    instructions: faster than visiting the register row by row.
     """
-    state = np.zeros(n_areas)
-    municipal = np.zeros(n_areas)
-    occupied = np.zeros(n_places, dtype=np.int64)
-    for r in rows:
-        s = status[r]
-        if s > _OTHER_SERVICE:
-            continue
-        if service[r] >= 0:
-            occupied[service[r]] += 1
-        if s == _PAY_SUBSIDY:
-            continue
-        weekly = earnings_related_weekly if benefit[r] == _EARNINGS_RELATED else basic_weekly
-        share = 0.0
-        if s == _UNEMPLOYED and benefit[r] == _SUBSIDY:
-            share = municipal_share(subsidy_days[r], thresholds, shares)
-        state[area[r]] += weekly * (1.0 - share)
-        municipal[area[r]] += weekly * share
-    return state, municipal, occupied
-
-
-@njit(cache=True, inline="always")
-def _bucket_of(value, edges):
-    """Index of the last edge at or below ``value`` (edges ascending, few)."""
-    b = 0
-    while b + 1 < len(edges) and edges[b + 1] <= value:
-        b += 1
-    return b
+    for r in range(len(status)):
+        s, b = status[r], benefit[r]
+        registered = s <= _OTHER_SERVICE
+        exhausted = registered & (b != _SUBSIDY) & (week - jobless_since[r] >= max_weeks)
+        b = _SUBSIDY if exhausted else b
+        benefit[r] = b
+        subsidy_days[r] += days_per_week * (registered & (s == _UNEMPLOYED) & (b == _SUBSIDY))
 
 
 @njit(cache=True)
-def spell_buckets(rows, status, spell_start, week, edges, bucket):
-    """Spell-length bucket of everyone unemployed (-1 for others); people at risk by bucket."""
-    at_risk = np.zeros(len(edges), dtype=np.int64)
+def benefit_recipients(
+    rows, status, benefit, subsidy_days, area, n_areas, thresholds, service, n_places
+):
+    """People receiving a benefit this week by area and how it is paid.
+
+    Everyone registered and not in subsidised work receives a benefit. Columns:
+    0 earnings-related allowance; 1 basic allowance, or labour market subsidy during a
+    service (the state pays); 2 + k passive labour market subsidy past k cost-sharing
+    thresholds of days received (``rules.subsidy_step``; the municipality pays a share).
+    Also returns the occupied service places. Written without branches on the
+    benefit: it is unpredictable.
+    """
+    counts = np.zeros((n_areas, 2 + len(thresholds) + 1), dtype=np.int64)
+    occupied = np.zeros(n_places + 1, dtype=np.int64)  # the last slot: no service
     for r in rows:
-        if status[r] != _UNEMPLOYED:
-            bucket[r] = -1
-            continue
-        b = _bucket_of(week - spell_start[r], edges)
-        bucket[r] = b
-        at_risk[b] += 1
+        s, b = status[r], benefit[r]
+        occupied[service[r] if service[r] >= 0 else n_places] += s <= _OTHER_SERVICE
+        receives = (s <= _OTHER_SERVICE) & (s != _PAY_SUBSIDY)
+        passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
+        step = subsidy_step(subsidy_days[r], thresholds)
+        column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
+        counts[area[r], column] += receives
+    return counts, occupied[:n_places]
+
+
+@njit(cache=True)
+def spell_buckets(rows, status, spell_start, week, bucket_of_weeks, bucket):
+    """Spell-length bucket of everyone unemployed (-1 for others); people at risk by bucket.
+
+    ``bucket_of_weeks[d]`` is the bucket of a spell of d weeks (the last entry for all
+    longer spells).
+    """
+    longest = len(bucket_of_weeks) - 1
+    at_risk = np.zeros(bucket_of_weeks[longest] + 1, dtype=np.int64)
+    for r in rows:
+        unemployed = status[r] == _UNEMPLOYED
+        b = bucket_of_weeks[min(max(week - spell_start[r], 0), longest)]
+        bucket[r] = b if unemployed else -1
+        at_risk[b] += unemployed
     return at_risk
 
 
@@ -374,9 +355,11 @@ def census(
     """
     by_status = np.zeros((n_cells, 7), dtype=np.int64)
     long_term = np.zeros(n_cells, dtype=np.int64)
-    clients = np.zeros(n_organisers, dtype=np.int64)
-    occupied = np.zeros(n_places, dtype=np.int64)
-    queued = np.zeros(n_places, dtype=np.int64)
+    # The last slot of each count takes the people it does not apply to (no branches
+    # on unpredictable states).
+    clients = np.zeros(n_organisers + 1, dtype=np.int64)
+    occupied = np.zeros(n_places + 1, dtype=np.int64)
+    queued = np.zeros(n_places + 1, dtype=np.int64)
     exits = np.zeros((n_destinations, n_buckets), dtype=np.int64)
     for r in rows:
         s = status[r]
@@ -385,12 +368,15 @@ def census(
         if s > _OTHER_SERVICE:
             continue
         by_status[cell[r], s] += 1
-        if s == _UNEMPLOYED and week - spell_start[r] >= 52:
-            long_term[cell[r]] += 1
-        if caseworker[r] >= 0:
-            clients[organiser[r]] += 1
-        if service[r] >= 0:
-            occupied[service[r]] += 1
-        if queued_for[r] >= 0:
-            queued[queued_for[r]] += 1
-    return by_status, long_term, clients, occupied, queued, exits
+        long_term[cell[r]] += (s == _UNEMPLOYED) & (week - spell_start[r] >= 52)
+        clients[organiser[r] if caseworker[r] >= 0 else n_organisers] += 1
+        occupied[service[r] if service[r] >= 0 else n_places] += 1
+        queued[queued_for[r] if queued_for[r] >= 0 else n_places] += 1
+    return (
+        by_status,
+        long_term,
+        clients[:n_organisers],
+        occupied[:n_places],
+        queued[:n_places],
+        exits,
+    )

@@ -875,7 +875,7 @@ class EmploymentModel(mesa.Model):
         disruption = np.ones(len(self.organisers))
         if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
             disruption[City.kind :: 2] = pilot.disruption_multiplier
-        lock_in = np.tile(self.service_lock_in.astype(np.float64), len(self.area_ids))
+        lock_in = np.r_[1.0, np.tile(self.service_lock_in.astype(np.float64), len(self.area_ids))]
         rows, weights = self._buffer("searching"), self._buffer("weights", np.float64)
         count, totals = kernels.search_weights(
             self.register,
@@ -897,7 +897,7 @@ class EmploymentModel(mesa.Model):
             p.referral_until,
             float(behaviour.referral_multiplier),
             p.service,
-            lock_in if len(lock_in) else np.ones(1),
+            lock_in,
             p.organiser,
             disruption,
             rows,
@@ -1115,7 +1115,6 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         kernels.update_benefits(
-            self.register,
             p.status,
             p.benefit,
             p.jobless_since,
@@ -1135,18 +1134,14 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         costs = self.spec.costs
         n_areas = len(self.area_ids)
-        weekly = costs.benefit_days_per_week * self.weight
-        state, municipal, occupied = kernels.benefit_costs(
+        recipients, occupied = kernels.benefit_recipients(
             self.register,
             p.status,
             p.benefit,
             p.subsidy_days,
             p.area,
             n_areas,
-            costs.earnings_related_daily * weekly,
-            costs.basic_daily * weekly,
             np.asarray(costs.municipal_share_thresholds, dtype=np.float64),
-            np.asarray(costs.municipal_shares, dtype=np.float64),
             p.service,
             len(self.service_places),
         )
@@ -1155,8 +1150,14 @@ class EmploymentModel(mesa.Model):
             city = self.service_city
             self._week_costs[:, 2] += spend[:, ~city].sum(axis=1) * self.weight
             self._week_costs[:, 3] += spend[:, city].sum(axis=1) * self.weight
-        self._week_costs[:, 4] += state
-        self._week_costs[:, 5] += municipal
+        weekly = costs.benefit_days_per_week * self.weight
+        daily = np.array(
+            [costs.earnings_related_daily] + [costs.basic_daily] * (recipients.shape[1] - 1)
+        )
+        municipal = np.array([0.0, 0.0, *costs.municipal_shares])
+        spending = recipients * daily * weekly
+        self._week_costs[:, 4] += spending @ (1.0 - municipal)
+        self._week_costs[:, 5] += spending @ municipal
 
     def __repr__(self) -> str:
         staff = int(self.caseworker_table["active"].sum())

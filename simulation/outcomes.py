@@ -66,6 +66,8 @@ EXIT_DESTINATIONS = {
     ),
     "out_of_register": (Status.OUT_OF_LABOUR_FORCE,),
 }
+#: Spell-length bucket of a spell of 0, 1, ... weeks (the last entry for longer ones).
+_BUCKET_OF_WEEKS = np.searchsorted(HAZARD_WEEKS, np.arange(HAZARD_WEEKS[-1] + 1), "right") - 1
 _DESTINATION = np.full(len(Status), -1, dtype=np.int64)  # status -> exit destination
 for _d, _statuses in enumerate(EXIT_DESTINATIONS.values()):
     _DESTINATION[list(_statuses)] = _d
@@ -133,7 +135,7 @@ class Recorder:
         model = self.model
         p = model.job_seekers
         self.at_risk[week] = kernels.spell_buckets(
-            model.register, p.status, p.spell_start, week, HAZARD_WEEKS, self._buckets(len(p))
+            model.register, p.status, p.spell_start, week, _BUCKET_OF_WEEKS, self._buckets(len(p))
         )
 
     def not_at_risk(self, rows: np.ndarray) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "matching_efficiency",
     "ration",
     "municipal_share",
+    "subsidy_step",
     "vacancy_multiplier",
 ]
 
@@ -284,6 +285,15 @@ def _ration_queues(queues, primary, secondary, capacity):
     return granted
 
 
+@njit(cache=True, inline="always")
+def subsidy_step(subsidy_days: float, thresholds: np.ndarray) -> int:
+    """How many cost-sharing thresholds (ascending) the subsidy days received have passed."""
+    step = 0
+    for threshold in thresholds:
+        step += subsidy_days > threshold
+    return step
+
+
 @njit(cache=True)
 def municipal_share(subsidy_days: float, thresholds: np.ndarray, shares: np.ndarray) -> float:
     """Municipal share of the labour market subsidy by days already received.
@@ -293,10 +303,7 @@ def municipal_share(subsidy_days: float, thresholds: np.ndarray, shares: np.ndar
     Pirkanmaa). ``thresholds`` and ``shares`` are arrays, with one share more than
     thresholds.
     """
-    step = 0
-    while step < len(thresholds) and subsidy_days > thresholds[step]:
-        step += 1
-    return shares[step]
+    return shares[subsidy_step(subsidy_days, thresholds)]
 
 
 def vacancy_multiplier(week: int, path_weeks: np.ndarray, path_values: np.ndarray) -> float:
