@@ -7,6 +7,8 @@ re-run and tested.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = [
@@ -44,16 +46,19 @@ def _bucket(weeks: np.ndarray) -> np.ndarray:
     return np.searchsorted(HAZARD_MONTHS, weeks / WEEKS_PER_MONTH, side="right") - 1
 
 
+@functools.cache
 def _survival(max_weeks: int) -> np.ndarray:
     """Survival in unemployment at 0..max_weeks elapsed weeks under the 2015 exit hazards.
 
     The total exit hazard of a bucket is the hazard to employment plus services, grossed
-    up by the 75 % of ended spells that go to either.
+    up by the 75 % of ended spells that go to either. Computed once (read-only array).
     """
     weeks = np.arange(max_weeks)
     monthly_exit = (HAZARD_TO_EMPLOYMENT + HAZARD_TO_SERVICES) / ENDED_TO_EMPLOYMENT_OR_SERVICES
     weekly_exit = monthly_to_weekly(monthly_exit[_bucket(weeks)])
-    return np.concatenate([[1.0], np.cumprod(1.0 - weekly_exit)])
+    survival = np.concatenate([[1.0], np.cumprod(1.0 - weekly_exit)])
+    survival.flags.writeable = False
+    return survival
 
 
 def stationary_stock(max_weeks: int = 520) -> tuple[np.ndarray, np.ndarray]:

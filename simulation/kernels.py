@@ -26,6 +26,7 @@ from simulation.rules import duration_factor, job_finding_probability, subsidy_s
 __all__ = [
     "uniform",
     "uniforms",
+    "uniforms_at",
     "draw_clocks",
     "registered",
     "waking",
@@ -81,6 +82,16 @@ def uniforms(base, keys, counters):
     out = np.empty(len(keys))
     for i in range(len(keys)):
         out[i] = uniform(base, keys[i], counters[i])
+    return out
+
+
+@njit(cache=True)
+def uniforms_at(base, keys, counter):
+    """Uniform draws of one decision for many people with the same counter (week)."""
+    step = _mix(base + (np.uint64(counter) + _ONE) * _WEEK_STRIDE)
+    out = np.empty(len(keys))
+    for i in range(len(keys)):
+        out[i] = (np.float64(_mix(keys[i] * _SUBJECT_STRIDE + step) >> _S11) + 0.5) * _TO_UNIT
     return out
 
 

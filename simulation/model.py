@@ -35,7 +35,7 @@ from simulation.population import (
     Status,
 )
 from simulation.scenario import BARRIERS, Scenario
-from simulation.streams import RandomStreams, subject_keys
+from simulation.streams import RandomStreams, person_keys
 
 __all__ = ["EmploymentModel"]
 
@@ -93,6 +93,8 @@ class EmploymentModel(mesa.Model):
         self.area_ids = list(scenario.areas)
         self.area_names = [scenario.areas[a].name for a in self.area_ids]
         self.job_seekers = JobSeekers(capacity=self._expected_people())
+        self._inflow_means = [self._inflow_per_week(a) for a in scenario.areas.values()]
+        self._composition = self._area_composition()
         self._setup_services()
         self._setup_organisers()
         self._setup_labour_market()
@@ -149,6 +151,26 @@ class EmploymentModel(mesa.Model):
         stock = sum(a.unemployed for a in self.spec.areas.values())
         inflow = sum(self._inflow_per_week(a) for a in self.spec.areas.values())
         return int((stock * 1.5 + inflow * self.weeks) * self.scale * 1.1) + 1024
+
+    def _area_composition(self) -> dict[str, np.ndarray]:
+        """Each area's shares of new job seekers' traits, as arrays indexed by area."""
+        areas = list(self.spec.areas.values())
+        return {
+            "under_30": np.array([a.under_30_share for a in areas]),
+            "immigrant": np.array([a.immigrant_share for a in areas]),
+            "long_term": np.array([a.long_term_share for a in areas]),
+            "education": np.array([a.education_shares for a in areas], dtype=float),
+            "benefit": np.array(
+                [
+                    (
+                        a.earnings_related_share,
+                        a.basic_allowance_share,
+                        max(0.0, 1.0 - a.earnings_related_share - a.basic_allowance_share),
+                    )
+                    for a in areas
+                ]
+            ),
+        }
 
     def _inflow_per_week(self, area) -> float:
         if area.inflow_per_week is not None:
@@ -311,33 +333,32 @@ class EmploymentModel(mesa.Model):
 
     # ------------------------------------------------------------------ people
 
-    def _draw_people(self, area: int, cohort: int, count: int, week: int, initial: bool) -> slice:
-        """Register ``count`` new people in an area, drawing their attributes.
+    def _draw_people(self, area: np.ndarray, cohort: int, week: int, initial: bool) -> slice:
+        """Register new people (``area``: each one's area, ascending), drawing their attributes.
 
         Composition comes from the area (shares of under-30s, immigrants, benefit types,
         education); barriers and employability from ``job_seekers`` parameters. The
         initial stock also gets an elapsed spell length: the share long-term unemployed
         is the area's, the profile within the short- and long-term parts is the
-        stationary stock implied by the 2015 register hazards.
+        stationary stock implied by the 2015 register hazards. A person's key is their
+        area, cohort and rank within both.
         """
-        spec = self.spec.areas[self.area_ids[area]]
+        area = np.asarray(area, dtype=np.int64)
+        count = len(area)
         behaviour = self.spec.job_seekers
+        composition = self._composition
         s = self.streams
-        keys = subject_keys(area, cohort, 0, count)
-        under_30 = s.bernoulli("under_30", keys, 0, spec.under_30_share)
+        keys = person_keys(area, cohort)
+        under_30 = s.bernoulli("under_30", keys, 0, composition["under_30"][area])
         u_age = s.uniform("age", keys, 0)
         age = np.where(under_30, 17.0 + 13.0 * u_age, 30.0 + 35.0 * u_age).astype(np.float32)
-        immigrant = s.bernoulli("immigrant", keys, 0, spec.immigrant_share)
-        education = s.choice("education", keys, 0, spec.education_shares).astype(np.int8)
-        benefit_shares = (
-            spec.earnings_related_share,
-            spec.basic_allowance_share,
-            max(0.0, 1.0 - spec.earnings_related_share - spec.basic_allowance_share),
-        )
-        benefit = s.choice("benefit", keys, 0, benefit_shares).astype(np.int8)
+        immigrant = s.bernoulli("immigrant", keys, 0, composition["immigrant"][area])
+        education = s.choice("education", keys, 0, composition["education"][area])
+        education = education.astype(np.int8)
+        benefit = s.choice("benefit", keys, 0, composition["benefit"][area]).astype(np.int8)
         insured = benefit == Benefit.EARNINGS_RELATED
         if initial:
-            long_term = s.bernoulli("long_term", keys, 0, spec.long_term_share)
+            long_term = s.bernoulli("long_term", keys, 0, composition["long_term"][area])
             weeks_out = self._elapsed_weeks(long_term, s.uniform("elapsed", keys, 0))
             between_jobs = np.zeros(count, dtype=bool)
         else:
@@ -439,13 +460,14 @@ class EmploymentModel(mesa.Model):
         """The initial stock: unemployed job seekers and the people in services."""
         p = self.job_seekers
         for area, spec in enumerate(self.spec.areas.values()):
-            self._draw_people(area, _INITIAL_COHORT, round(spec.unemployed * self.scale), 0, True)
+            stock = round(spec.unemployed * self.scale)
+            self._draw_people(np.full(stock, area), _INITIAL_COHORT, 0, True)
             for j in range(self.n_services):
                 status = self.service_status[j]
                 places = int(self.service_places[area * self.n_services + j])
                 if status == Status.UNEMPLOYED or places == 0:
                     continue  # parallel services start empty and fill from referrals
-                rows = self._draw_people(area, 1 + j, places, 0, True)
+                rows = self._draw_people(np.full(places, area), 1 + j, 0, True)
                 keys = p.key[rows]
                 remaining = 1 + np.floor(
                     self.streams.uniform("service_remaining", keys, 0) * self.service_duration[j]
@@ -569,12 +591,14 @@ class EmploymentModel(mesa.Model):
         mean spell length of the 2015 register flows; people who lose a job or come back
         from outside the labour force register on top of it.
         """
-        for area, spec in enumerate(self.spec.areas.values()):
-            mean = self._inflow_per_week(spec) * self.scale
-            count = self.streams.poisson("inflow", area, week, mean)
-            if count:
-                rows = self._draw_people(area, week + _INFLOW_COHORT_OFFSET, count, week, False)
-                self._enrol(np.arange(rows.start, rows.stop), week)
+        counts = [
+            self.streams.poisson("inflow", area, week, mean * self.scale)
+            for area, mean in enumerate(self._inflow_means)
+        ]
+        if sum(counts):
+            area = np.repeat(np.arange(len(counts)), counts)
+            rows = self._draw_people(area, week + _INFLOW_COHORT_OFFSET, week, False)
+            self._enrol(np.arange(rows.start, rows.stop), week)
         self._refresh_register()
 
     def _refresh_register(self) -> None:

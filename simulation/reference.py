@@ -226,7 +226,7 @@ class ReferenceModel(mesa.Model):
                 self.rng.poisson(self.generator._inflow_per_week(spec) * self.generator.scale)
             )
             if count:
-                rows = self.generator._draw_people(area, week + 16, count, week, False)
+                rows = self.generator._draw_people(np.full(count, area), week + 16, week, False)
                 for person in self._adopt(np.arange(rows.start, rows.stop)):
                     self.enrol(person, week)
                     self.people.append(person)

@@ -22,7 +22,7 @@ from scipy import special
 
 from simulation import kernels
 
-__all__ = ["RandomStreams", "subject_keys"]
+__all__ = ["RandomStreams", "subject_keys", "person_keys"]
 
 _MASK = (1 << 64) - 1
 
@@ -60,6 +60,21 @@ def subject_keys(area: int, cohort: int, first: int, count: int) -> np.ndarray:
     ranks = np.arange(first, first + count, dtype=np.uint64)
     head = (np.uint64(area) << np.uint64(48)) | (np.uint64(cohort) << np.uint64(24))
     return head | ranks
+
+
+def person_keys(areas: np.ndarray, cohort: int) -> np.ndarray:
+    """Keys of new people of one cohort, given each one's area (ascending).
+
+    The same keys as :func:`subject_keys` area by area: ranks count from 0 within each
+    area.
+    """
+    areas = np.asarray(areas, dtype=np.int64)
+    if len(areas) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    first = np.flatnonzero(np.r_[True, areas[1:] != areas[:-1]])
+    ranks = np.arange(len(areas)) - np.repeat(first, np.diff(np.r_[first, len(areas)]))
+    head = (areas.astype(np.uint64) << np.uint64(48)) | (np.uint64(cohort) << np.uint64(24))
+    return head | ranks.astype(np.uint64)
 
 
 class RandomStreams:
@@ -109,10 +124,12 @@ class RandomStreams:
             float64 array, same shape as ``subjects``.
         """
         subjects = np.asarray(subjects, dtype=np.uint64)
-        counters = np.broadcast_to(np.asarray(week, dtype=np.int64), subjects.shape)
-        draws = kernels.uniforms(
-            self.decision_base(decision), subjects.ravel(), np.ascontiguousarray(counters).ravel()
-        )
+        base = self.decision_base(decision)
+        if np.ndim(week) == 0:
+            draws = kernels.uniforms_at(base, subjects.ravel(), int(week))
+        else:
+            counters = np.broadcast_to(np.asarray(week, dtype=np.int64), subjects.shape)
+            draws = kernels.uniforms(base, subjects.ravel(), np.ascontiguousarray(counters).ravel())
         return draws.reshape(subjects.shape)
 
     def bernoulli(
@@ -134,15 +151,20 @@ class RandomStreams:
             decision: Name of the decision.
             subjects: Subject keys.
             week: Model week.
-            probabilities: Category probabilities (summing to one).
+            probabilities: Category probabilities (summing to one), the same for
+                everyone, or one row per subject.
 
         Returns:
             int64 array of category indices.
         """
-        cumulative = np.cumsum(np.asarray(probabilities, dtype=np.float64))
-        cumulative /= cumulative[-1]
-        index = np.searchsorted(cumulative, self.uniform(decision, subjects, week), side="right")
-        return np.minimum(index, len(cumulative) - 1)
+        cumulative = np.cumsum(np.asarray(probabilities, dtype=np.float64), axis=-1)
+        cumulative /= cumulative[..., -1:]
+        u = self.uniform(decision, subjects, week)
+        if cumulative.ndim == 1:
+            index = np.searchsorted(cumulative, u, side="right")
+        else:
+            index = np.count_nonzero(cumulative <= u[:, None], axis=1)
+        return np.minimum(index, cumulative.shape[-1] - 1)
 
     def gamma(
         self, decision: str, subjects: np.ndarray, week: int, shape: float, scale: float

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from simulation import kernels
-from simulation.streams import RandomStreams, subject_keys
+from simulation.streams import RandomStreams, person_keys, subject_keys
 
 
 @pytest.fixture
@@ -112,3 +112,25 @@ def test_poisson_counts_are_the_inverse_distribution_function(streams):
         counts = [streams.poisson("inflow", int(k), 5, mean) for k in keys]
         u = streams.uniform("inflow", keys, 5)
         np.testing.assert_array_equal(counts, stats.poisson.ppf(u, mean).astype(int))
+
+
+def test_person_keys_rank_people_within_each_area():
+    areas = np.array([0, 0, 0, 2, 2, 5])
+    expected = np.concatenate(
+        [subject_keys(0, 30, 0, 3), subject_keys(2, 30, 0, 2), subject_keys(5, 30, 0, 1)]
+    )
+    np.testing.assert_array_equal(person_keys(areas, 30), expected)
+
+
+def test_choice_with_one_probability_row_per_subject(streams):
+    keys = subject_keys(0, 0, 0, 4000)
+    rows = np.tile([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]], (2000, 1))
+    picks = streams.choice("education", keys, 0, rows)
+    np.testing.assert_allclose(
+        np.bincount(picks[::2], minlength=3) / 2000, [0.7, 0.2, 0.1], atol=0.03
+    )
+    np.testing.assert_allclose(
+        np.bincount(picks[1::2], minlength=3) / 2000, [0.1, 0.1, 0.8], atol=0.03
+    )
+    same = streams.choice("education", keys[::2], 0, [0.7, 0.2, 0.1])
+    np.testing.assert_array_equal(picks[::2], same)
