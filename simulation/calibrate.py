@@ -35,13 +35,18 @@ __all__ = ["Calibration", "calibrate", "objective_terms"]
 
 @dataclass(frozen=True)
 class Calibration:
-    """The result: fitted values, objective, evaluations and identification."""
+    """The result: fitted values, objective, evaluations, identification and uncertainty.
+
+    ``uncertainty`` is an approximate standard error from the objective's profile (see
+    :func:`_profile`); infinite where moving the parameter does not raise the objective.
+    """
 
     names: list[str]
     values: dict[str, float]
     objective: float
     evaluations: int
     identified: dict[str, bool]
+    uncertainty: dict[str, float]
     seconds: float
 
 
@@ -181,7 +186,7 @@ def calibrate(
     )
     x = polish.x if polish.fun <= search.fun else search.x
     value = min(polish.fun, search.fun)
-    identified = dict(zip(evaluate.names, _identification(tracked, x, bounds, value), strict=True))
+    identified, uncertainty = _profile(tracked, x, bounds, value)
     result = Calibration(
         names=evaluate.names,
         values={
@@ -190,37 +195,44 @@ def calibrate(
         },
         objective=float(value),
         evaluations=len(evaluate.cache),
-        identified=identified,
+        identified=dict(zip(evaluate.names, identified, strict=True)),
+        uncertainty=dict(zip(evaluate.names, uncertainty, strict=True)),
         seconds=time.perf_counter() - started,
     )
     _write_fitted(result, targets, seed, out)
     return result
 
 
-def _identification(
+def _profile(
     f: Callable[[np.ndarray], float],
     x: np.ndarray,
     bounds: list[tuple[float, float]],
     value: float,
     step: float = 0.1,
     threshold: float = 1.0,
-) -> list[bool]:
-    """A parameter is identified if moving it by a tenth of its range raises the objective.
+) -> tuple[list[bool], list[float]]:
+    """Identification and an approximate standard error of each parameter.
 
-    The objective is a sum of squared standardised errors, so a rise of 1 is one
-    tolerance-sized miss; less than that on both sides means the targets cannot pin the
-    parameter down.
+    Each parameter is moved by a tenth of its range both ways. It is identified if the
+    objective rises by at least ``threshold`` (one tolerance-sized miss) on both sides.
+    The objective is a sum of squared standardised errors, so near the optimum it rises
+    by about (change / standard error)^2: the mean rise over the two sides gives the
+    standard error as step / sqrt(rise), a profile-based indication of uncertainty
+    (infinite if the objective does not rise).
     """
-    identified = []
+    identified, uncertainty = [], []
     for j, (low, high) in enumerate(bounds):
-        rises = []
+        rises, moves = [], []
         for sign in (-1, 1):
             y = x.copy()
             y[j] = np.clip(y[j] + sign * step * (high - low), low, high)
             if y[j] != x[j]:
                 rises.append(f(y) - value)
+                moves.append(abs(y[j] - x[j]))
         identified.append(bool(rises) and min(rises) >= threshold)
-    return identified
+        curvature = np.mean([r / m**2 for r, m in zip(rises, moves, strict=True)]) if rises else 0
+        uncertainty.append(float(1.0 / np.sqrt(curvature)) if curvature > 0 else float("inf"))
+    return identified, uncertainty
 
 
 def _write_fitted(result: Calibration, targets: TargetsFile, seed: int, out: Path) -> None:
@@ -243,6 +255,9 @@ def _write_fitted(result: Calibration, targets: TargetsFile, seed: int, out: Pat
     for section, values in tables.items():
         lines.append(f"\n[{section}]")
         for name, value in values.items():
-            lines.append(f"{name} = {value:.6g}")
+            key = f"{section}.{name}"
+            spread = result.uncertainty.get(key, float("inf"))
+            note = "not identified" if not result.identified.get(key, True) else "identified"
+            lines.append(f"{name} = {value:.6g}  # +/- {spread:.3g} (profile), {note}")
     with atomic_write(out / "fitted.toml") as file:
         file.write("\n".join(lines) + "\n")

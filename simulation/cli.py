@@ -416,7 +416,7 @@ def calibrate(
         click.echo(f"fitted values written to {shipped}", err=True)
     for name, value in result.values.items():
         flag = "" if result.identified[name] else "  (not identified by these targets)"
-        click.echo(f"{name} = {value:.4g}{flag}")
+        click.echo(f"{name} = {value:.4g} +/- {result.uncertainty[name]:.2g}{flag}")
     click.echo(
         f"objective {result.objective:.3f} after {result.evaluations} evaluations "
         f"in {result.seconds:.0f} s; fitted values in {out}/fitted.toml",

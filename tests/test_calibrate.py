@@ -1,6 +1,7 @@
 """Calibration: the objective, recovering a known parameter, resume, the quick command."""
 
 import json
+import tomllib
 
 import numpy as np
 import pytest
@@ -70,8 +71,13 @@ def test_calibration_recovers_a_known_parameter_and_resumes(tmp_path):
     )
     assert result.values["job_seekers.employability_sd"] == pytest.approx(truth, abs=0.3)
     assert result.identified["job_seekers.employability_sd"]
+    # The profile's standard error is finite and smaller than the parameter's range.
+    assert 0 < result.uncertainty["job_seekers.employability_sd"] < 2.0
     fitted = (tmp_path / "cal" / "fitted.toml").read_text()
     assert "[job_seekers]" in fitted and "employability_sd" in fitted
+    assert tomllib.loads(fitted)["job_seekers"]["employability_sd"] == pytest.approx(
+        result.values["job_seekers.employability_sd"], rel=1e-5
+    )
     cached = json.loads((tmp_path / "cal" / "evaluations.json").read_text())
     again = calibrate(
         start, targets, out=tmp_path / "cal", budget=24, seed=1, replications=2, scale=1.0
