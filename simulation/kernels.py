@@ -104,16 +104,19 @@ def draw_clocks(rows, clock, count, key, base) -> None:
 
 
 @njit(cache=True)
-def registered(status, out):
+def registered(status, between_jobs, out, out_between_jobs):
     """Rows of everyone registered (unemployed or in a service), in row order, into ``out``.
 
-    Returns their number.
+    Those between jobs also go to ``out_between_jobs``. Returns the two numbers.
     """
-    k = 0
+    k = j = 0
     for r in range(len(status)):
         out[k] = r
         k += status[r] <= _OTHER_SERVICE
-    return k
+        if between_jobs[r] and status[r] <= _OTHER_SERVICE:
+            out_between_jobs[j] = r
+            j += 1
+    return k, j
 
 
 @njit(cache=True)

@@ -107,6 +107,7 @@ class EmploymentModel(mesa.Model):
         self._matches = np.zeros(len(self.area_ids))
         self._buffers: dict[str, np.ndarray] = {}
         self.register = np.zeros(0, dtype=np.int64)  # see _refresh_register
+        self._between_jobs = np.zeros(0, dtype=np.int64)
         # People in work or outside the labour force by (cell, status): they are not
         # visited week by week, so their counts are kept as they move.
         self._dormant = np.zeros((len(self.area_ids) * GROUP_COMBINATIONS, len(Status)), np.int64)
@@ -605,10 +606,13 @@ class EmploymentModel(mesa.Model):
         """List everyone registered now (``self.register``, row order).
 
         The weekly rules visit only these rows; people who register again later in the
-        week (job losses, returns) are added to the list as they do.
+        week (job losses, returns) are added to the list as they do. The unemployed
+        between jobs are listed apart, for their recall.
         """
-        rows = self._buffer("register")
-        self.register = rows[: kernels.registered(self.job_seekers.status, rows)]
+        p = self.job_seekers
+        rows, between = self._buffer("register"), self._buffer("between_jobs")
+        count, count_between = kernels.registered(p.status, p.between_jobs, rows, between)
+        self.register, self._between_jobs = rows[:count], between[:count_between]
 
     def _meeting_capacity(self, week: int) -> np.ndarray:
         """Meetings each caseworker can hold this week (fractions rounded at random)."""
@@ -980,7 +984,7 @@ class EmploymentModel(mesa.Model):
         hazard = -np.log1p(-facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly))
         recalled = self._buffer("recalled")
         count = kernels.unemployed_events(
-            self.register,
+            self._between_jobs,
             p.status,
             p.between_jobs,
             True,
