@@ -32,6 +32,7 @@ __all__ = [
     "waking",
     "unemployed_events",
     "meeting_candidates",
+    "meet",
     "service_census",
     "search_weights",
     "expected_matches",
@@ -165,6 +166,116 @@ def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworke
         due[k] = r
         k += client & (next_meeting[r] <= week)
     return k, caseload[:n_caseworkers]
+
+
+@njit(cache=True)
+def meet(
+    met,
+    week,
+    key,
+    organiser,
+    caseworker,
+    barriers,
+    detected,
+    spell_start,
+    meetings,
+    last_meeting,
+    meeting_effect,
+    referral_until,
+    next_meeting,
+    service,
+    queued_for,
+    effectiveness,
+    competent,
+    capacity,
+    caseload,
+    policy,
+    interval_policy,
+    boost,
+    hard_to_employ_factor,
+    referral_weeks,
+    bases,
+    barrier_bits,
+    n_organisers,
+    lapsed,
+    referable,
+    numbers,
+):
+    """The meetings of the week, one client after another.
+
+    For each client met (``met``): the meeting is numbered (its draws are keyed by that
+    number); the realised interval since the spell's last meeting is counted; the
+    search boost is the caseworker's effectiveness times ``boost``, times
+    ``hard_to_employ_factor`` for people with barriers; each undetected barrier is found
+    with the detection probability (higher for caseworkers with multi-sector
+    competence); a vacancy referral opens for ``referral_weeks``; monitoring may end
+    the registration. Clients who stay get their next meeting (:func:`_next_interval`)
+    and, if not in or queued for a service, are passed on for a service referral.
+
+    ``policy`` holds, by organiser: detection probability, competent detection
+    probability, vacancy referral probability, monitoring exit probability.
+    ``interval_policy``: interval, early interval, early period, minimum interval,
+    spare-capacity meetings (0/1). ``bases``: the draws of barrier detection (one per
+    barrier bit), vacancy referral and monitoring exit.
+
+    Rows leaving through monitoring go to ``lapsed``, those to consider for a service
+    to ``referable`` with their meeting numbers in ``numbers``. Returns the two numbers,
+    and by organiser the meetings held, the sum of realised intervals and their count.
+    """
+    held = np.zeros(n_organisers)
+    interval_sum = np.zeros(n_organisers)
+    interval_count = np.zeros(n_organisers)
+    n_bits = len(barrier_bits)
+    a = b = 0
+    for r in met:
+        o, c, k = organiser[r], caseworker[r], key[r]
+        number = meetings[r]
+        meetings[r] = number + 1
+        held[o] += 1
+        if last_meeting[r] >= spell_start[r]:
+            interval_sum[o] += week - last_meeting[r]
+            interval_count[o] += 1
+        effect = np.float32(boost) * effectiveness[c]  # float32, as the stored boost
+        meeting_effect[r] = effect * hard_to_employ_factor if barriers[r] != 0 else effect
+        last_meeting[r] = week
+        detection = policy[o, 1] if competent[c] else policy[o, 0]
+        for i in range(n_bits):
+            if uniform(bases[i], k, number) < detection and barriers[r] & barrier_bits[i]:
+                detected[r] |= barrier_bits[i]
+        if uniform(bases[n_bits], k, number) < policy[o, 2]:
+            referral_until[r] = week + referral_weeks - 1
+        if uniform(bases[n_bits + 1], k, number) < policy[o, 3]:
+            lapsed[a] = r
+            a += 1
+            continue
+        if service[r] < 0 and queued_for[r] < 0:
+            referable[b] = r
+            numbers[b] = number
+            b += 1
+        next_meeting[r] = week + _next_interval(
+            week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
+        )
+    return a, b, held, interval_sum, interval_count
+
+
+@njit(cache=True, inline="always")
+def _next_interval(weeks_in_spell, caseload, capacity, policy):
+    """Weeks to the next meeting: the policy's interval, or shorter if time allows.
+
+    The policy sets the longest interval (denser early in a spell under the Nordic
+    model). A caseworker whose unemployed clients need fewer meetings than capacity
+    allows spreads the spare time over them: the interval becomes clients divided by
+    weekly capacity, rounded up, but never below the policy's minimum. A smaller
+    caseload therefore means more frequent meetings. The interval depends on the
+    caseworker's load, not on who else happens to be due, so the same person keeps the
+    same schedule in scenarios that differ elsewhere.
+    """
+    interval = policy[1] if weeks_in_spell < policy[2] else policy[0]
+    if policy[4] == 0:
+        return interval
+    affordable = np.ceil(caseload / capacity) if capacity > 0 else np.inf
+    affordable = max(affordable, 1.0, policy[3])
+    return int(min(interval, affordable))
 
 
 @njit(cache=True)

@@ -86,6 +86,10 @@ class EmploymentModel(mesa.Model):
         self.streams = RandomStreams(sequence)
         self._bases = {event: self.streams.decision_base(event) for event in CLOCK_EVENTS}
         self._hazards = self._constant_hazards()
+        self._meeting_bases = np.array(
+            [self.streams.decision_base(f"detect_{name}") for name in _BARRIER_BITS]
+            + [self.streams.decision_base(d) for d in ("vacancy_referral", "monitoring_exit")]
+        )
         self.scale = float(scenario.run.scale if scale is None else scale)
         self.weight = 1.0 / self.scale
         self.weeks = scenario.weeks
@@ -256,6 +260,30 @@ class EmploymentModel(mesa.Model):
         ):
             self.policy[name] = column(name, np.int32)
         self.policy["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
+        # The same policies as tables for the compiled meetings (kernels.meet).
+        self._meeting_policy = np.column_stack(
+            [
+                self.policy[name]
+                for name in (
+                    "barrier_detection_probability",
+                    "competent_detection_probability",
+                    "vacancy_referral_probability",
+                    "monitoring_exit_probability",
+                )
+            ]
+        )
+        self._interval_policy = np.column_stack(
+            [
+                self.policy[name].astype(np.int64)
+                for name in (
+                    "meeting_interval_weeks",
+                    "early_interval_weeks",
+                    "early_period_weeks",
+                    "min_weeks_between_meetings",
+                    "spare_capacity_meetings",
+                )
+            ]
+        )
         self.caseworker_table = {
             "organiser": np.zeros(0, dtype=np.int32),
             "capacity": np.zeros(0),
@@ -631,6 +659,8 @@ class EmploymentModel(mesa.Model):
         people with barriers (Schiprowski 2020; Rosholm); (2) may detect barriers, more
         often with multi-sector competence; (3) may bring a vacancy referral; (4) may end
         the registration through monitoring (Huuskonen 2023); (5) may refer to a service.
+        The meetings themselves are held in ``kernels.meet``; the next one is set by
+        ``kernels._next_interval`` (denser with spare capacity).
         """
         p = self.job_seekers
         self._meetings[:] = 0
@@ -657,93 +687,46 @@ class EmploymentModel(mesa.Model):
         self.meeting_capacity = capacity
         if len(met) == 0:
             return
-        organiser = p.organiser[met]
-        caseworker = p.caseworker[met]
-        keys = p.key[met]
-        number = p.meetings[met]  # draws of a meeting are keyed by its number, not its week
-        p.meetings[met] += 1
-        had_meeting = p.last_meeting[met] >= p.spell_start[met]  # an earlier meeting this spell
-        self._meetings += np.bincount(organiser, minlength=n_organisers)
-        self._intervals[0] += np.bincount(
-            organiser[had_meeting],
-            weights=(week - p.last_meeting[met])[had_meeting],
-            minlength=n_organisers,
-        )
-        self._intervals[1] += np.bincount(organiser[had_meeting], minlength=n_organisers)
-        self._give_meeting_boost(met, caseworker, week)
-        self._detect_barriers(met, caseworker, organiser, keys, number)
+        lapsed, referable = self._buffer("lapsed"), self._buffer("referable")
+        numbers = self._buffer("meeting_numbers")
         behaviour = self.spec.job_seekers
-        referred = self.streams.bernoulli(
-            "vacancy_referral", keys, number, self.policy["vacancy_referral_probability"][organiser]
+        table = self.caseworker_table
+        n_lapsed, n_referable, held, interval_sum, interval_count = kernels.meet(
+            met,
+            week,
+            p.key,
+            p.organiser,
+            p.caseworker,
+            p.barriers,
+            p.detected,
+            p.spell_start,
+            p.meetings,
+            p.last_meeting,
+            p.meeting_effect,
+            p.referral_until,
+            p.next_meeting,
+            p.service,
+            p.queued_for,
+            table["effectiveness"],
+            table["competent"],
+            table["capacity"],
+            caseload,
+            self._meeting_policy,
+            self._interval_policy,
+            float(behaviour.meeting_effort_boost),
+            float(behaviour.hard_to_employ_meeting_factor),
+            int(behaviour.referral_weeks),
+            self._meeting_bases,
+            np.array(list(_BARRIER_BITS.values()), dtype=np.uint8),
+            n_organisers,
+            lapsed,
+            referable,
+            numbers,
         )
-        p.referral_until[met[referred]] = week + behaviour.referral_weeks - 1
-        lapsed = self.streams.bernoulli(
-            "monitoring_exit", keys, number, self.policy["monitoring_exit_probability"][organiser]
-        )
-        self.leave_register(met[lapsed], week)
-        stays = met[~lapsed]
-        eligible = (p.service[stays] < 0) & (p.queued_for[stays] < 0)
-        self.refer_to_services(stays[eligible], week, number[~lapsed][eligible])
-        organiser = p.organiser[stays]
-        p.next_meeting[stays] = week + self._next_interval(stays, organiser, caseload, week)
-
-    def _next_interval(
-        self, rows: np.ndarray, organiser: np.ndarray, caseload: np.ndarray, week: int
-    ) -> np.ndarray:
-        """Weeks to the next meeting: the policy's interval, or shorter if time allows.
-
-        The policy sets the longest interval (denser early in a spell under the Nordic
-        model). A caseworker whose unemployed clients need fewer meetings than capacity
-        allows spreads the spare time over them: the interval becomes clients divided by
-        weekly capacity, rounded up, but never below ``min_weeks_between_meetings``. A
-        smaller caseload therefore means more frequent meetings. The interval depends on
-        the caseworker's load, not on who else happens to be due, so the same person
-        keeps the same schedule in scenarios that differ elsewhere.
-        """
-        p = self.job_seekers
-        early = (week - p.spell_start[rows]) < self.policy["early_period_weeks"][organiser]
-        interval = np.where(
-            early,
-            self.policy["early_interval_weeks"][organiser],
-            self.policy["meeting_interval_weeks"][organiser],
-        )
-        capacity = self.caseworker_table["capacity"][p.caseworker[rows]]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            affordable = np.ceil(caseload[p.caseworker[rows]] / capacity)
-        affordable = np.maximum(np.nan_to_num(affordable, nan=np.inf), 1)
-        affordable = np.maximum(affordable, self.policy["min_weeks_between_meetings"][organiser])
-        spare = self.policy["spare_capacity_meetings"][organiser]
-        return np.where(spare, np.minimum(interval, affordable), interval).astype(np.int32)
-
-    def _give_meeting_boost(self, met: np.ndarray, caseworker: np.ndarray, week: int) -> None:
-        """Search boost from a meeting: caseworker effectiveness, damped for barriers."""
-        p = self.job_seekers
-        behaviour = self.spec.job_seekers
-        damp = np.where(p.barriers[met] != 0, behaviour.hard_to_employ_meeting_factor, 1.0)
-        effect = behaviour.meeting_effort_boost * self.caseworker_table["effectiveness"][caseworker]
-        p.meeting_effect[met] = (effect * damp).astype(np.float32)
-        p.last_meeting[met] = week
-
-    def _detect_barriers(
-        self,
-        met: np.ndarray,
-        caseworker: np.ndarray,
-        organiser: np.ndarray,
-        keys: np.ndarray,
-        number: np.ndarray,
-    ) -> None:
-        """Each undetected barrier is found with the caseworker's detection probability."""
-        p = self.job_seekers
-        probability = np.where(
-            self.caseworker_table["competent"][caseworker],
-            self.policy["competent_detection_probability"][organiser],
-            self.policy["barrier_detection_probability"][organiser],
-        )
-        for name, bit in _BARRIER_BITS.items():
-            found = self.streams.bernoulli(f"detect_{name}", keys, number, probability)
-            p.detected[met] |= np.where(found & ((p.barriers[met] & bit) != 0), bit, 0).astype(
-                np.uint8
-            )
+        self._meetings += held
+        self._intervals += (interval_sum, interval_count)
+        self.leave_register(lapsed[:n_lapsed], week)
+        self.refer_to_services(referable[:n_referable], week, numbers[:n_referable])
 
     def refer_to_services(self, rows: np.ndarray, week: int, number: np.ndarray) -> None:
         """Put people in the queue of a service.

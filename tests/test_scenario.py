@@ -141,3 +141,23 @@ def test_bad_overrides_are_reported_like_bad_files(tmp_path, override, key):
 def test_the_test_base_is_valid():
     scenario = build()
     assert set(scenario.areas) == set(BASE["areas"])
+
+
+@pytest.mark.parametrize(
+    "name", ["baseline_te_office", "municipal_pilot", "quickstart", "finland_2021"]
+)
+def test_shipped_scenarios_use_the_fitted_parameters(name):
+    import tomllib
+
+    fitted_file = SCENARIOS.parent / "calibration" / "fitted" / "targets_finland.toml"
+    fitted = tomllib.loads(fitted_file.read_text())
+    targets = tomllib.loads((SCENARIOS.parent / "calibration" / "targets_finland.toml").read_text())
+    free = [f["key"] for f in targets["free"]]
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    for key in free:
+        *path, field = key.split(".")
+        value, section = fitted, scenario
+        for part in path:
+            value = value[part]
+            section = section[part] if isinstance(section, dict) else getattr(section, part)
+        assert getattr(section, field) == pytest.approx(value[field]), key
