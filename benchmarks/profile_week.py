@@ -1,0 +1,75 @@
+"""Where the time of a run goes: wall time of each weekly rule, summed over the run.
+
+Usage: python benchmarks/profile_week.py [SCENARIO] [--scale F]
+Times each weekly rule of ``EmploymentModel.step`` during a real run and prints its
+total and median weekly time. The compiled passes are warmed up first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from simulation import EmploymentModel, load_scenario
+
+RULES = (
+    "register_job_seekers",
+    "hold_meetings",
+    "run_services",
+    "match_jobs",
+    "recall_to_work",
+    "move_between_states",
+    "update_benefits",
+    "book_costs",
+)
+
+
+def warm_up() -> float:
+    """Load (or compile) the compiled passes with a tiny run; return the seconds taken."""
+    began = time.perf_counter()
+    EmploymentModel(load_scenario("scenarios/quickstart.toml"), scale=0.05).run_for(3)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default="scenarios/finland_2021.toml")
+    parser.add_argument("--scale", type=float, default=None)
+    args = parser.parse_args()
+    print(f"compiled passes loaded in {warm_up():.2f} s")
+    model = EmploymentModel(load_scenario(args.scenario), seed=0, scale=args.scale)
+    times: dict[str, list[float]] = defaultdict(list)
+
+    def timed(name, rule):
+        def run(*arguments):
+            began = time.perf_counter()
+            rule(*arguments)
+            times[name].append(time.perf_counter() - began)
+
+        return run
+
+    # The model's own step calls these through the instance, so wrapping them times the
+    # real run (events such as a later pilot start included).
+    for name in RULES:
+        setattr(model, name, timed(name, getattr(model, name)))
+    for name in ("open_week", "record"):
+        setattr(model.recorder, name, timed(f"recorder.{name}", getattr(model.recorder, name)))
+    began = time.perf_counter()
+    model.run()
+    wall = time.perf_counter() - began
+    total = sum(sum(v) for v in times.values())
+    print(f"{model.spec.run.name}: {model.weeks} weeks, {len(model.job_seekers):,} people")
+    print(f"{'rule':24s} {'total s':>8s} {'share':>6s} {'median ms/week':>15s}")
+    for name, values in sorted(times.items(), key=lambda kv: -sum(kv[1])):
+        print(
+            f"{name:24s} {sum(values):8.2f} {sum(values) / total:6.0%} "
+            f"{np.median(values) * 1e3:15.2f}"
+        )
+    print(f"{'all rules':24s} {total:8.2f}   (whole run {wall:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
