@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     args = parser.parse_args()
     scenario = national_without_services(args.weeks, args.scale)
+    began = time.perf_counter()
+    EmploymentModel(scenario, seed=0, scale=0.01).run_for(2)  # load the compiled passes
+    print(f"start-up: compiled passes loaded in {time.perf_counter() - began:.2f} s (not timed)")
     results = {}
     for name, build in (
         ("vectorised", lambda: EmploymentModel(scenario, seed=1)),

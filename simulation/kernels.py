@@ -38,7 +38,6 @@ __all__ = [
     "expected_matches",
     "find_jobs",
     "update_benefits",
-    "benefit_recipients",
     "spell_buckets",
     "census",
 ]
@@ -410,32 +409,6 @@ def update_benefits(status, benefit, jobless_since, subsidy_days, week, max_week
 
 
 @njit(cache=True)
-def benefit_recipients(
-    rows, status, benefit, subsidy_days, area, n_areas, thresholds, service, n_places
-):
-    """People receiving a benefit this week by area and how it is paid.
-
-    Everyone registered and not in subsidised work receives a benefit. Columns:
-    0 earnings-related allowance; 1 basic allowance, or labour market subsidy during a
-    service (the state pays); 2 + k passive labour market subsidy past k cost-sharing
-    thresholds of days received (``rules.subsidy_step``; the municipality pays a share).
-    Also returns the occupied service places. Written without branches on the
-    benefit: it is unpredictable.
-    """
-    counts = np.zeros((n_areas, 2 + len(thresholds) + 1), dtype=np.int64)
-    occupied = np.zeros(n_places + 1, dtype=np.int64)  # the last slot: no service
-    for r in rows:
-        s, b = status[r], benefit[r]
-        occupied[service[r] if service[r] >= 0 else n_places] += s <= _OTHER_SERVICE
-        receives = (s <= _OTHER_SERVICE) & (s != _PAY_SUBSIDY)
-        passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
-        step = subsidy_step(subsidy_days[r], thresholds)
-        column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
-        counts[area[r], column] += receives
-    return counts, occupied[:n_places]
-
-
-@njit(cache=True)
 def spell_buckets(rows, status, spell_start, week, bucket_of_weeks, bucket):
     """Spell-length bucket of everyone unemployed (-1 for others); people at risk by bucket.
 
@@ -470,22 +443,36 @@ def census(
     n_buckets,
     destination,
     n_destinations,
+    benefit,
+    subsidy_days,
+    area,
+    n_areas,
+    thresholds,
 ):
-    """The end-of-week counts of the register, in one pass over ``rows``.
+    """The end-of-week count of the register, in one pass over ``rows``.
 
-    Returns registered people by (cell, status), long-term unemployed by cell, clients
-    by organiser, occupied places and queues by service, and spells ended this week by
-    (destination, start-of-week bucket). ``rows`` must hold everyone registered now and
-    everyone who was unemployed at the start of the week.
+    ``rows`` must hold everyone registered now and everyone who was unemployed at the
+    start of the week. Returns
+
+    * registered people by (cell, status), long-term unemployed by cell, clients by
+      organiser, occupied places and queues by service;
+    * spells ended this week by (destination, start-of-week bucket);
+    * benefit recipients by area and how the benefit is paid: everyone registered and
+      not in subsidised work receives one. Columns: 0 earnings-related allowance;
+      1 basic allowance, or labour market subsidy during a service (the state pays);
+      2 + k passive labour market subsidy past k cost-sharing thresholds of days
+      received (``rules.subsidy_step``; the municipality pays a share).
+
+    Counts whose condition is unpredictable from one person to the next are written
+    without branches: people they do not apply to add to a spare last slot.
     """
     by_status = np.zeros((n_cells, 7), dtype=np.int64)
     long_term = np.zeros(n_cells, dtype=np.int64)
-    # The last slot of each count takes the people it does not apply to (no branches
-    # on unpredictable states).
     clients = np.zeros(n_organisers + 1, dtype=np.int64)
     occupied = np.zeros(n_places + 1, dtype=np.int64)
     queued = np.zeros(n_places + 1, dtype=np.int64)
     exits = np.zeros((n_destinations, n_buckets), dtype=np.int64)
+    recipients = np.zeros((n_areas, 2 + len(thresholds) + 1), dtype=np.int64)
     for r in rows:
         s = status[r]
         if bucket[r] >= 0 and destination[s] >= 0:
@@ -497,6 +484,11 @@ def census(
         clients[organiser[r] if caseworker[r] >= 0 else n_organisers] += 1
         occupied[service[r] if service[r] >= 0 else n_places] += 1
         queued[queued_for[r] if queued_for[r] >= 0 else n_places] += 1
+        b = benefit[r]
+        passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
+        step = subsidy_step(subsidy_days[r], thresholds)
+        column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
+        recipients[area[r], column] += s != _PAY_SUBSIDY
     return (
         by_status,
         long_term,
@@ -504,4 +496,5 @@ def census(
         occupied[:n_places],
         queued[:n_places],
         exits,
+        recipients,
     )

@@ -23,7 +23,13 @@ from scipy import special
 
 from simulation import facts, kernels, rules
 from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
-from simulation.outcomes import COST_COLUMNS, Recorder
+from simulation.outcomes import (
+    COST_COLUMNS,
+    EXIT_DESTINATION_OF_STATUS,
+    EXIT_DESTINATIONS,
+    HAZARD_WEEKS,
+    Recorder,
+)
 from simulation.population import (
     CLOCK_EVENTS,
     GROUP_COMBINATIONS,
@@ -115,7 +121,9 @@ class EmploymentModel(mesa.Model):
         # People in work or outside the labour force by (cell, status): they are not
         # visited week by week, so their counts are kept as they move.
         self._dormant = np.zeros((len(self.area_ids) * GROUP_COMBINATIONS, len(Status)), np.int64)
-        self._services_ended: dict[int, np.ndarray] = {}  # week -> rows whose service ended
+        self._services_ended: dict[int, np.ndarray] = {}
+        self._census_week = -1
+        self._census: tuple[np.ndarray, ...] = ()  # week -> rows whose service ended
         behaviour = scenario.job_seekers
         masks = np.arange(256, dtype=np.uint8)
         self._barrier_factor = behaviour.barrier_multiplier ** rules.barrier_count(masks)
@@ -1135,6 +1143,40 @@ class EmploymentModel(mesa.Model):
             self.spec.costs.benefit_days_per_week,
         )
 
+    def census(self, week: int) -> tuple[np.ndarray, ...]:
+        """The end-of-week count of the register (``kernels.census``), once a week.
+
+        The cost booking and the records both use it; nothing moves between them, so
+        one pass serves both.
+        """
+        if self._census_week != week:
+            p = self.job_seekers
+            self._census = kernels.census(
+                self.register,
+                p.status,
+                p.cell,
+                len(self._dormant),
+                p.spell_start,
+                week,
+                p.caseworker,
+                p.organiser,
+                len(self.organisers),
+                p.service,
+                p.queued_for,
+                len(self.service_places),
+                self.recorder.buckets(len(p)),
+                len(HAZARD_WEEKS),
+                EXIT_DESTINATION_OF_STATUS,
+                len(EXIT_DESTINATIONS),
+                p.benefit,
+                p.subsidy_days,
+                p.area,
+                len(self.area_ids),
+                np.asarray(self.spec.costs.municipal_share_thresholds, dtype=np.float64),
+            )
+            self._census_week = week
+        return self._census
+
     def book_staff_cost(self, area: int, state: float, municipal: float) -> None:
         """Add a week's staff costs of an organiser (called by the organisers)."""
         self._week_costs[area, 0] += state
@@ -1142,20 +1184,9 @@ class EmploymentModel(mesa.Model):
 
     def book_costs(self) -> None:
         """Service places and benefits of the week, split between state and municipality."""
-        p = self.job_seekers
         costs = self.spec.costs
         n_areas = len(self.area_ids)
-        recipients, occupied = kernels.benefit_recipients(
-            self.register,
-            p.status,
-            p.benefit,
-            p.subsidy_days,
-            p.area,
-            n_areas,
-            np.asarray(costs.municipal_share_thresholds, dtype=np.float64),
-            p.service,
-            len(self.service_places),
-        )
+        *_, occupied, _, _, recipients = self.census(self.week)
         if self.n_services:
             spend = (occupied * np.tile(self.service_cost, n_areas)).reshape(n_areas, -1)
             city = self.service_city

@@ -29,6 +29,7 @@ __all__ = [
     "GROUP_LABELS",
     "HAZARD_WEEKS",
     "EXIT_DESTINATIONS",
+    "EXIT_DESTINATION_OF_STATUS",
     "AFTER_SERVICE_WEEKS",
     "register_statistics",
 ]
@@ -68,9 +69,10 @@ EXIT_DESTINATIONS = {
 }
 #: Spell-length bucket of a spell of 0, 1, ... weeks (the last entry for longer ones).
 _BUCKET_OF_WEEKS = np.searchsorted(HAZARD_WEEKS, np.arange(HAZARD_WEEKS[-1] + 1), "right") - 1
-_DESTINATION = np.full(len(Status), -1, dtype=np.int64)  # status -> exit destination
+#: Index in EXIT_DESTINATIONS of each status (-1: the spell goes on).
+EXIT_DESTINATION_OF_STATUS = np.full(len(Status), -1, dtype=np.int64)
 for _d, _statuses in enumerate(EXIT_DESTINATIONS.values()):
-    _DESTINATION[list(_statuses)] = _d
+    EXIT_DESTINATION_OF_STATUS[list(_statuses)] = _d
 #: Weeks after the end of a service at which employment is measured (3 and 6 months).
 AFTER_SERVICE_WEEKS = (13, 26)
 
@@ -135,14 +137,14 @@ class Recorder:
         model = self.model
         p = model.job_seekers
         self.at_risk[week] = kernels.spell_buckets(
-            model.register, p.status, p.spell_start, week, _BUCKET_OF_WEEKS, self._buckets(len(p))
+            model.register, p.status, p.spell_start, week, _BUCKET_OF_WEEKS, self.buckets(len(p))
         )
 
     def not_at_risk(self, rows: np.ndarray) -> None:
         """People who registered again during the week: no spell of theirs ends this week."""
-        self._buckets(len(self.model.job_seekers))[rows] = -1
+        self.buckets(len(self.model.job_seekers))[rows] = -1
 
-    def _buckets(self, count: int) -> np.ndarray:
+    def buckets(self, count: int) -> np.ndarray:
         """The start-of-week spell buckets of ``count`` rows (-1 for rows added since)."""
         if len(self._bucket) < count:
             grown = np.full(max(count, 2 * len(self._bucket)), -1, dtype=np.int8)
@@ -153,31 +155,12 @@ class Recorder:
     def record(self, week: int) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
 
-        One pass over the register counts people by (area, group bits, status); the
-        model keeps the counts of people in work or outside the labour force as they
-        move. The overlapping outcome groups are sums of those cells.
+        The model's end-of-week census counts the register by (area, group bits,
+        status); the model keeps the counts of people in work or outside the labour
+        force as they move. The overlapping outcome groups are sums of those cells.
         """
         model = self.model
-        p = model.job_seekers
-        cells = self._members.shape[1]
-        registered, long_term, clients, occupied, queued, exits = kernels.census(
-            model.register,
-            p.status,
-            p.cell,
-            cells,
-            p.spell_start,
-            week,
-            p.caseworker,
-            p.organiser,
-            len(model.organisers),
-            p.service,
-            p.queued_for,
-            len(model.service_places),
-            self._buckets(len(p)),
-            len(HAZARD_WEEKS),
-            _DESTINATION,
-            len(EXIT_DESTINATIONS),
-        )
+        registered, long_term, clients, occupied, queued, exits, _ = model.census(week)
         by_status = registered + model._dormant
         self.status[week] = self._members @ by_status
         self.long_term[week] = self._members @ long_term
