@@ -69,24 +69,8 @@ class ServiceOrganiser(mesa.Agent):
         self.assign(rows)
 
     def assign(self, rows: np.ndarray) -> None:
-        """Give new clients a caseworker each.
-
-        Caseworkers are ordered by effectiveness, and a client's place in that order is
-        the client's own permanent random quantile. Caseloads are even in expectation,
-        and a person draws an equally good caseworker whichever organiser serves them,
-        which keeps scenarios that move clients between organisers comparable.
-        """
-        if len(rows) == 0:
-            return
-        people = self.model.job_seekers
-        quantile = self.model.streams.uniform("caseworker_choice", people.key[rows], 0)
-        position = np.minimum(
-            (quantile * len(self.caseworkers)).astype(np.int64), len(self.caseworkers) - 1
-        )
-        people.organiser[rows] = self.index
-        people.caseworker[rows] = self.first_caseworker + position
-        if self.kind == City.kind:
-            people.served_by_city[rows] = True
+        """Give new clients a caseworker each (see ``EmploymentModel.assign_caseworkers``)."""
+        self.model.assign_caseworkers(rows, np.full(len(rows), self.index))
 
     def state_paid_staff(self) -> int:
         """Caseworkers whose salaries the state pays."""

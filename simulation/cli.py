@@ -353,9 +353,9 @@ def fit_report(
 @click.option(
     "--budget",
     type=click.IntRange(min=10),
-    default=300,
+    default=1200,
     show_default=True,
-    help="Evaluations of the global search.",
+    help="Evaluations of the global search (the polish adds a fifth).",
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(

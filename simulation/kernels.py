@@ -25,6 +25,7 @@ from simulation.rules import duration_factor, job_finding_probability, subsidy_s
 
 __all__ = [
     "uniform",
+    "person_keys",
     "uniforms",
     "uniforms_at",
     "draw_clocks",
@@ -74,6 +75,21 @@ def uniform(base: np.uint64, key: np.uint64, counter: int) -> float:
     """
     step = _mix(base + (np.uint64(counter) + _ONE) * _WEEK_STRIDE)
     return (np.float64(_mix(key * _SUBJECT_STRIDE + step) >> _S11) + 0.5) * _TO_UNIT
+
+
+@njit(cache=True)
+def person_keys(areas, cohort):
+    """Keys (area, cohort, rank within the area) of people listed by ascending area."""
+    keys = np.empty(len(areas), dtype=np.uint64)
+    rank = 0
+    for i in range(len(areas)):
+        if i > 0 and areas[i] != areas[i - 1]:
+            rank = 0
+        keys[i] = (
+            (np.uint64(areas[i]) << np.uint64(48)) | (np.uint64(cohort) << np.uint64(24))
+        ) | np.uint64(rank)
+        rank += 1
+    return keys
 
 
 @njit(cache=True)

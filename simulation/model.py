@@ -577,10 +577,29 @@ class EmploymentModel(mesa.Model):
         if len(rows) == 0:
             return
         organiser = self.organiser_for(rows)
-        for index in np.unique(organiser):
-            self.organisers[index].assign(rows[organiser == index])
+        self.assign_caseworkers(rows, organiser)
         p = self.job_seekers
         p.next_meeting[rows] = week + self.policy["first_meeting_weeks"][organiser]
+
+    def assign_caseworkers(self, rows: np.ndarray, organiser: np.ndarray) -> None:
+        """Give clients of these organisers a caseworker each.
+
+        An organiser's caseworkers are ordered by effectiveness, and a client's place in
+        that order is the client's own permanent random quantile. Caseloads are even in
+        expectation, and a person draws an equally good caseworker whichever organiser
+        serves them, which keeps scenarios that move clients between organisers
+        comparable.
+        """
+        if len(rows) == 0:
+            return
+        p = self.job_seekers
+        staff = np.array([len(o.caseworkers) for o in self.organisers])[organiser]
+        first = np.array([o.first_caseworker for o in self.organisers])[organiser]
+        quantile = self.streams.uniform("caseworker_choice", p.key[rows], 0)
+        position = np.minimum((quantile * staff).astype(np.int64), staff - 1)
+        p.organiser[rows] = organiser
+        p.caseworker[rows] = first + position
+        p.served_by_city[rows] |= organiser % 2 == City.kind
 
     def _buffer(self, name: str, dtype: type = np.int64) -> np.ndarray:
         """A named work array with room for every job seeker, reused week after week.

@@ -68,13 +68,7 @@ def person_keys(areas: np.ndarray, cohort: int) -> np.ndarray:
     The same keys as :func:`subject_keys` area by area: ranks count from 0 within each
     area.
     """
-    areas = np.asarray(areas, dtype=np.int64)
-    if len(areas) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    first = np.flatnonzero(np.r_[True, areas[1:] != areas[:-1]])
-    ranks = np.arange(len(areas)) - np.repeat(first, np.diff(np.r_[first, len(areas)]))
-    head = (areas.astype(np.uint64) << np.uint64(48)) | (np.uint64(cohort) << np.uint64(24))
-    return head | ranks.astype(np.uint64)
+    return kernels.person_keys(np.asarray(areas, dtype=np.int64), cohort)
 
 
 class RandomStreams:
