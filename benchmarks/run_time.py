@@ -34,6 +34,8 @@ def main() -> None:
         done = time.perf_counter()
         starts.append(built - began)
         runs.append(done - built)
+        if len(runs) == 1:
+            first_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         person_weeks.append(model.recorder.people[:, 0].sum())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     run = statistics.median(runs)
@@ -43,7 +45,8 @@ def main() -> None:
     print(f"simulation      {run:.2f} s (median of {args.repeat})")
     print(f"per person-week {run / statistics.median(person_weeks) * 1e9:.0f} ns")
     print(f"job-seeker arrays {model.job_seekers.nbytes / 2**20:.0f} MB (rows reserved included)")
-    print(f"peak memory     {peak_mb:.0f} MB resident")
+    print(f"peak memory     {first_peak_mb:.0f} MB resident after one run")
+    print(f"                {peak_mb:.0f} MB after {args.repeat} runs in this process")
 
 
 if __name__ == "__main__":

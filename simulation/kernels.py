@@ -329,6 +329,8 @@ def search_weights(
     week,
     penalty,
     penalty_weeks,
+    detachment,
+    detachment_weeks,
     with_policy,
     last_meeting,
     meeting_effect,
@@ -359,7 +361,9 @@ def search_weights(
         if status[r] > max_status:
             continue
         w = employability[r] * barrier_factor[barriers[r]]
-        w *= duration_factor(week - jobless_since[r], penalty, penalty_weeks)
+        w *= duration_factor(
+            week - jobless_since[r], penalty, penalty_weeks, detachment, detachment_weeks
+        )
         if with_policy:
             w *= 1.0 + meeting_effect[r] * meeting_decay[min(week - last_meeting[r], longest)]
             if referral_until[r] >= week:

@@ -928,6 +928,8 @@ class EmploymentModel(mesa.Model):
             week,
             float(behaviour.duration_penalty),
             float(behaviour.duration_penalty_weeks),
+            float(behaviour.detachment_multiplier),
+            float(behaviour.detachment_weeks),
             with_policy,
             p.last_meeting,
             p.meeting_effect,

@@ -40,6 +40,8 @@ class Person(mesa.Agent):
         w = self.employability * behaviour.barrier_multiplier ** bin(self.barriers).count("1")
         progress = min(week - self.jobless_since, behaviour.duration_penalty_weeks)
         w *= 1.0 - (1.0 - behaviour.duration_penalty) * progress / behaviour.duration_penalty_weeks
+        if week - self.jobless_since >= behaviour.detachment_weeks:
+            w *= behaviour.detachment_multiplier
         w *= 1.0 + self.meeting_effect * math.exp(
             -(week - self.last_meeting) / behaviour.meeting_effect_weeks
         )

@@ -36,25 +36,36 @@ def barrier_count(barriers: np.ndarray) -> np.ndarray:
     return _POPCOUNT[barriers]
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
-def duration_factor(weeks_out: float, penalty: float, penalty_weeks: float) -> float:
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+def duration_factor(
+    weeks_out: float,
+    penalty: float,
+    penalty_weeks: float,
+    detachment: float,
+    detachment_weeks: float,
+) -> float:
     """True duration dependence of job finding.
 
     The job-finding rate falls linearly from 1 at the start of the time out of work to
     ``penalty`` after ``penalty_weeks`` and stays there. Employer callbacks fall mostly
     within the first 8 months of a spell (Kroft, Lange & Notowidigdo 2013); current, not
     past, unemployment is penalised (Eriksson & Rooth 2014), so the clock restarts on
-    employment only.
+    employment only. After ``detachment_weeks`` it is multiplied by ``detachment``
+    (detachment from the labour market in very long spells; an assumption calibrated to
+    the register's hazard beyond two years).
 
     Args:
         weeks_out: Weeks out of work.
         penalty: Multiplier reached at the end of the build-up (1: no penalty).
         penalty_weeks: Length of the build-up.
+        detachment: Further multiplier for very long spells (1: none).
+        detachment_weeks: Weeks out of work from which ``detachment`` applies.
 
     Returns:
         The multiplier (an array for array input).
     """
-    return 1.0 - (1.0 - penalty) * min(weeks_out, penalty_weeks) / penalty_weeks
+    factor = 1.0 - (1.0 - penalty) * min(weeks_out, penalty_weeks) / penalty_weeks
+    return factor * detachment if weeks_out >= detachment_weeks else factor
 
 
 @vectorize(["float64(float64, float64, float64)"], cache=True)

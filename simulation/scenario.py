@@ -224,6 +224,23 @@ class JobSeekerBehaviour:
         doc="Weeks out of work over which the duration penalty builds up linearly.",
         source="Kroft, Lange & Notowidigdo 2013 (callbacks fall mostly within 8 months)",
     )
+    detachment_multiplier: float = param(
+        1.0,
+        low=0.0,
+        high=1.0,
+        doc="Further job-finding multiplier after detachment_weeks out of work: detachment "
+        "from the labour market in very long spells (1: none).",
+        source="assumption (calibrated: the register's hazard to employment drops from "
+        "0.011 to 0.003 a month after two years, " + TEM2015 + ")",
+    )
+    detachment_weeks: int = param(
+        104,
+        low=1,
+        high=1040,
+        unit="weeks",
+        doc="Weeks out of work after which detachment_multiplier applies.",
+        source="the register's last spell-length bucket (over 24 months, " + TEM2015 + ")",
+    )
     meeting_effort_boost: float = param(
         0.4,
         low=0.0,
