@@ -34,6 +34,7 @@ __all__ = [
     "unemployed_events",
     "meeting_candidates",
     "meet",
+    "refer",
     "service_census",
     "search_weights",
     "expected_matches",
@@ -291,6 +292,79 @@ def _next_interval(weeks_in_spell, caseload, capacity, policy):
     affordable = np.ceil(caseload / capacity) if capacity > 0 else np.inf
     affordable = max(affordable, 1.0, policy[3])
     return int(min(interval, affordable))
+
+
+@njit(cache=True)
+def refer(
+    rows,
+    numbers,
+    week,
+    key,
+    organiser,
+    detected,
+    barriers,
+    area,
+    spell_start,
+    age_at_entry,
+    entry_week,
+    queued_for,
+    queued_since,
+    policy,
+    bases,
+    barrier_bits,
+    menu_size,
+    menu_service,
+    menu_weight,
+    n_services,
+    max_age,
+    weeks_per_year,
+):
+    """Put the people met (``rows``, with their meeting ``numbers``) in a service queue.
+
+    A detected, unresolved barrier leads to a multi-sector service addressing it (the
+    first barrier bit first: health, then social, then skills) with the organiser's
+    multi-sector access; otherwise a general service with the organiser's referral
+    probability times exp(-decline x years in the spell). Among the area's eligible
+    services (menu 0: general, 1 + i: for barrier bit i) the choice is weighted by
+    places (``menu_weight``: cumulative places by menu, area and entry); people at or
+    over a service's ``max_age`` are not referred to it.
+
+    ``policy`` holds, by organiser: multi-sector access, referral probability, its
+    decline a year. ``bases``: the draws of multi-sector referral, general referral and
+    the choice of service.
+    """
+    for i in range(len(rows)):
+        r, number = rows[i], numbers[i]
+        o, k = organiser[r], key[r]
+        pending = detected[r] & barriers[r]
+        category = 0
+        for b in range(len(barrier_bits)):
+            if pending & barrier_bits[b]:
+                category = b + 1
+                break
+        access = uniform(bases[0], k, number) < policy[o, 0]
+        years = (week - spell_start[r]) / weeks_per_year
+        general_chance = policy[o, 1] * np.exp(-policy[o, 2] * years)
+        general = uniform(bases[1], k, number) < general_chance
+        if not (category > 0 and access):
+            category = 0 if general else -1
+        choice = uniform(bases[2], k, number)
+        if category < 0 or menu_size[category] == 0:
+            continue
+        a = area[r]
+        size = menu_size[category]
+        total = menu_weight[category, a, size - 1]
+        if total <= 0:
+            continue
+        index = 0
+        for e in range(size):
+            index += menu_weight[category, a, e] <= choice * total
+        service = menu_service[category, min(index, size - 1)]
+        age = np.float64(age_at_entry[r]) + (week - entry_week[r]) / weeks_per_year
+        if age >= max_age[service]:
+            continue
+        queued_for[r] = a * n_services + service
+        queued_since[r] = week
 
 
 @njit(cache=True)

@@ -92,6 +92,12 @@ class EmploymentModel(mesa.Model):
         self.streams = RandomStreams(sequence)
         self._bases = {event: self.streams.decision_base(event) for event in CLOCK_EVENTS}
         self._hazards = self._constant_hazards()
+        self._referral_bases = np.array(
+            [
+                self.streams.decision_base(d)
+                for d in ("multisector_referral", "service_referral", "service_choice")
+            ]
+        )
         self._meeting_bases = np.array(
             [self.streams.decision_base(f"detect_{name}") for name in _BARRIER_BITS]
             + [self.streams.decision_base(d) for d in ("vacancy_referral", "monitoring_exit")]
@@ -226,7 +232,7 @@ class EmploymentModel(mesa.Model):
                 places.append(round(real * self.scale))
         self.service_places = np.array(places, dtype=np.int64)
         # Referral menus: category 0 = general services, 1.. = services for a barrier.
-        self._menus = []
+        menus = []
         for category in range(len(BARRIERS) + 1):
             if category == 0:
                 eligible = [j for j, s in enumerate(specs) if not s.addresses]
@@ -234,7 +240,17 @@ class EmploymentModel(mesa.Model):
                 eligible = [j for j, s in enumerate(specs) if BARRIERS[category - 1] in s.addresses]
             eligible = np.array(eligible, dtype=np.int64)
             weights = self.service_places.reshape(len(self.area_ids), n)[:, eligible].astype(float)
-            self._menus.append((eligible, np.cumsum(weights, axis=1)))
+            menus.append((eligible, np.cumsum(weights, axis=1)))
+        # The menus as padded tables for kernels.refer: size, services, cumulative places.
+        longest = max(len(eligible) for eligible, _ in menus)
+        n_areas = len(self.area_ids)
+        sizes = np.array([len(eligible) for eligible, _ in menus], dtype=np.int64)
+        services = np.full((len(menus), max(longest, 1)), -1, dtype=np.int64)
+        weights = np.zeros((len(menus), n_areas, max(longest, 1)))
+        for c, (eligible, cumulative) in enumerate(menus):
+            services[c, : len(eligible)] = eligible
+            weights[c, :, : len(eligible)] = cumulative
+        self._menu_tables = (sizes, services, weights)
 
     def _setup_organisers(self) -> None:
         """A TE office and a city per area, and the caseworker table."""
@@ -268,6 +284,16 @@ class EmploymentModel(mesa.Model):
         ):
             self.policy[name] = column(name, np.int32)
         self.policy["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
+        self._referral_policy = np.column_stack(
+            [
+                self.policy[name]
+                for name in (
+                    "multisector_access",
+                    "service_referral_probability",
+                    "service_referral_decline",
+                )
+            ]
+        )
         # The same policies as tables for the compiled meetings (kernels.meet).
         self._meeting_policy = np.column_stack(
             [
@@ -699,8 +725,9 @@ class EmploymentModel(mesa.Model):
             self.register, p.status, p.caseworker, p.next_meeting, week, len(capacity), due
         )
         due = due[:count]
+        caseworker = p.caseworker[due]
         granted = rules.ration(
-            p.caseworker[due],
+            caseworker,
             (
                 p.next_meeting[due],
                 self.streams.uniform("meeting_priority", p.key[due], p.meetings[due]),
@@ -708,10 +735,16 @@ class EmploymentModel(mesa.Model):
             capacity,
         )
         n_organisers = len(self.organisers)
-        self._backlog += np.bincount(p.organiser[due[~granted]], minlength=n_organisers)
         met = due[granted]
-        self.meetings_by_caseworker = np.bincount(p.caseworker[met], minlength=len(capacity))
+        # Each caseworker meets as many of the clients due as capacity allows.
+        due_by_caseworker = np.bincount(caseworker, minlength=len(capacity))
+        self.meetings_by_caseworker = np.minimum(due_by_caseworker, capacity)
         self.meeting_capacity = capacity
+        self._backlog += np.bincount(
+            self.caseworker_table["organiser"],
+            weights=due_by_caseworker - self.meetings_by_caseworker,
+            minlength=n_organisers,
+        )
         if len(met) == 0:
             return
         lapsed, referable = self._buffer("lapsed"), self._buffer("referable")
@@ -756,62 +789,42 @@ class EmploymentModel(mesa.Model):
         self.refer_to_services(referable[:n_referable], week, numbers[:n_referable])
 
     def refer_to_services(self, rows: np.ndarray, week: int, number: np.ndarray) -> None:
-        """Put people in the queue of a service.
+        """Put people in the queue of a service (``kernels.refer``).
 
         A detected, unresolved barrier leads to a multi-sector service addressing it
         (health first, then social, then skills) with the organiser's multi-sector
-        access; otherwise a general service with the organiser's referral probability.
-        Among eligible services of the area the choice is weighted by places.
+        access; otherwise a general service with the organiser's referral probability,
+        falling with the spell's length: the register's hazard to services falls from
+        0.080 a month in the first month of a spell to 0.016 after two years (TEM 2015
+        flows); ``service_referral_decline`` (per year, log-linear; 0 keeps it flat) lets
+        calibration reproduce that. Among eligible services of the area the choice is
+        weighted by places.
         """
         if len(rows) == 0 or self.n_services == 0:
             return
         p = self.job_seekers
-        keys = p.key[rows]
-        organiser = p.organiser[rows]
-        pending = p.detected[rows] & p.barriers[rows]
-        category = np.zeros(len(rows), dtype=np.int64)
-        for index, bit in reversed(list(enumerate(_BARRIER_BITS.values(), start=1))):
-            category = np.where((pending & bit) != 0, index, category)
-        access = self.streams.bernoulli(
-            "multisector_referral", keys, number, self.policy["multisector_access"][organiser]
-        )
-        general = self.streams.bernoulli(
-            "service_referral",
-            keys,
+        kernels.refer(
+            rows,
             number,
-            self._general_referral_probability(rows, organiser, week),
+            week,
+            p.key,
+            p.organiser,
+            p.detected,
+            p.barriers,
+            p.area,
+            p.spell_start,
+            p.age_at_entry,
+            p.entry_week,
+            p.queued_for,
+            p.queued_since,
+            self._referral_policy,
+            self._referral_bases,
+            np.array(list(_BARRIER_BITS.values()), dtype=np.uint8),
+            *self._menu_tables,
+            self.n_services,
+            self.service_max_age,
+            WEEKS_PER_YEAR,
         )
-        category = np.where((category > 0) & access, category, np.where(general, 0, -1))
-        choice_u = self.streams.uniform("service_choice", keys, number)
-        chosen = np.full(len(rows), -1, dtype=np.int64)
-        area = p.area[rows].astype(np.int64)
-        for c, (eligible, cumulative) in enumerate(self._menus):
-            pick = np.flatnonzero(category == c)
-            if len(pick) == 0 or len(eligible) == 0:
-                continue
-            cum = cumulative[area[pick]]
-            total = cum[:, -1]
-            index = np.sum(cum <= (choice_u[pick] * total)[:, None], axis=1)
-            ok = total > 0
-            j = eligible[np.minimum(index, len(eligible) - 1)]
-            chosen[pick[ok]] = area[pick[ok]] * self.n_services + j[ok]
-        too_old = self.age(rows) >= self.service_max_age[np.maximum(chosen, 0) % self.n_services]
-        referred = (chosen >= 0) & ~too_old
-        p.queued_for[rows[referred]] = chosen[referred]
-        p.queued_since[rows[referred]] = week
-
-    def _general_referral_probability(
-        self, rows: np.ndarray, organiser: np.ndarray, week: int
-    ) -> np.ndarray:
-        """Chance a meeting refers to a general service, falling with the spell's length.
-
-        The register's hazard to services falls with spell length (TEM 2015 flows: 0.080 a
-        month in the first month, 0.016 after two years); ``service_referral_decline``
-        (per year, log-linear; 0 keeps it flat) lets calibration reproduce that.
-        """
-        years = (week - self.job_seekers.spell_start[rows]) / WEEKS_PER_YEAR
-        decline = self.policy["service_referral_decline"][organiser]
-        return self.policy["service_referral_probability"][organiser] * np.exp(-decline * years)
 
     def run_services(self, week: int) -> None:
         """End the services due to end, then admit from the queues into free places.
