@@ -14,23 +14,18 @@ from pathlib import Path
 
 from simulation.model import EmploymentModel
 from simulation.reference import ReferenceModel
-from simulation.scenario import apply_overrides, read_toml, scenario_from_dict
+from simulation.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def national_without_services(weeks: int, scale: float):
-    national = read_toml(ROOT / "scenarios" / "finland_2021.toml")
-    national.pop("extends")
-    base = read_toml(ROOT / "scenarios" / "baseline_te_office.toml")
-    base.pop("services")
-    data = apply_overrides(base, [])
-    for key, value in national.items():
-        data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
-    data["areas"]["helsinki"] = {**base["areas"]["helsinki"], **national["areas"]["helsinki"]}
-    data["pilot"] = {"enabled": False}
+    """The national scenario without services and without the pilot, for ``weeks``."""
+    data = scenario_to_dict(load_scenario(ROOT / "scenarios" / "finland_2021.toml"))
+    data["services"] = {}
+    data["pilot"]["enabled"] = False
     data["run"]["scale"] = scale
-    start = scenario_from_dict(data, "national without services").run.start
+    start = dt.date.fromisoformat(str(data["run"]["start"]))
     data["run"]["end"] = (start + dt.timedelta(days=7 * weeks - 1)).isoformat()
     return scenario_from_dict(data, "national without services")
 

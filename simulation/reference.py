@@ -4,10 +4,11 @@ Used only by tests and benchmarks, to check that the vectorised model implements
 same rules (their employment paths agree within sampling error) and to measure what
 vectorisation buys. It covers the rules of a scenario without services and without the
 pilot: registrations, meetings within caseworker capacity (search boost, vacancy
-referrals, monitoring exits, meeting intervals), job matching, job loss, leaving the
-register and coming back, and benefit exhaustion. The attributes of new people are
-drawn by the vectorised model's own generator, so both start from the same population
-distribution; every weekly decision is taken by an agent with ``model.rng``.
+referrals, monitoring exits, meeting intervals), job matching, recall of people between
+jobs, job loss, leaving the register and coming back, and benefit exhaustion. The
+attributes of new people are drawn by the vectorised model's own generator, so both
+start from the same population distribution; every weekly decision is taken by an
+agent with ``model.rng``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ class Person(mesa.Agent):
         market = model.spec.labour_market
         rng = model.rng
         if self.status == Status.UNEMPLOYED:
-            if rng.random() < model.probability(self, week):
+            found = rng.random() < model.probability(self, week)
+            recalled = self.between_jobs and rng.random() < model.recall_weekly
+            if found or recalled:
                 self.employ(week)
             elif rng.random() < model.exit_weekly:
                 self.leave()
@@ -67,6 +70,7 @@ class Person(mesa.Agent):
                 if week - self.employed_since >= 26 and self.insured:
                     self.benefit = Benefit.EARNINGS_RELATED
                 self.jobless_since = week
+                self.between_jobs = rng.random() < model.spec.job_seekers.between_jobs_share
                 self.start_spell(week)
         elif self.status == Status.OUT_OF_LABOUR_FORCE and rng.random() < model.return_weekly:
             self.start_spell(week)
@@ -79,6 +83,7 @@ class Person(mesa.Agent):
 
     def employ(self, week: int) -> None:
         """Start an open-market job."""
+        self.between_jobs = False
         self.former_long_term = week - self.jobless_since >= 52
         self.status = Status.EMPLOYED
         self.employed_since = week
@@ -87,6 +92,7 @@ class Person(mesa.Agent):
 
     def leave(self) -> None:
         """Leave the register without a job."""
+        self.between_jobs = False
         self.status = Status.OUT_OF_LABOUR_FORCE
         self.referral_until = -(10**6)
         self.drop_caseworker()
@@ -162,6 +168,7 @@ class ReferenceModel(mesa.Model):
         ) * (1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly))
         self.separation_weekly = float(facts.monthly_to_weekly(market.separation_monthly))
         self.return_weekly = float(facts.monthly_to_weekly(behaviour.return_monthly))
+        self.recall_weekly = float(facts.monthly_to_weekly(behaviour.recall_monthly))
         self.advisors: list[list[Advisor]] = []
         people = self.generator.job_seekers
         for area in range(len(scenario.areas)):
@@ -192,6 +199,7 @@ class ReferenceModel(mesa.Model):
             "insured",
             "next_meeting",
             "last_meeting",
+            "between_jobs",
         )
         persons = []
         for row in rows:

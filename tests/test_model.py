@@ -263,7 +263,13 @@ def test_the_reference_agent_model_agrees_with_the_vectorised_model():
     from simulation.reference import ReferenceModel, vectorised_employment_rate
 
     scenario = single_area(
-        ["run.end=2021-12-31", "pilot.enabled=false", "areas.town.unemployed=3000"]
+        [
+            "run.end=2021-12-31",
+            "pilot.enabled=false",
+            "areas.town.unemployed=3000",
+            "job_seekers.between_jobs_share=0.4",
+            "job_seekers.detachment_multiplier=0.5",
+        ]
     )
     reference, vectorised = [], []
     for seed in range(6):
