@@ -121,6 +121,7 @@ def calibrate(
     replications: int = 2,
     scale: float = 0.05,
     start: dict[str, float] | None = None,
+    local: bool = False,
     progress: Callable[[int, float], None] | None = None,
 ) -> Calibration:
     """Fit the free parameters of ``targets`` to its statistics.
@@ -135,6 +136,8 @@ def calibrate(
         scale: Scale of the runs.
         start: Values to seed the search with (e.g. an earlier fit), by key; keys not
             given start from the middle of their bounds.
+        local: Skip the global search and spend the whole budget on the local search
+            from ``start`` (to refine an earlier fit after a change of the model).
         progress: Called with (evaluations, best objective so far).
 
     Returns:
@@ -165,24 +168,34 @@ def calibrate(
             progress(evaluate.evaluations, best[0])
         return value
 
-    search = optimize.differential_evolution(
-        tracked,
-        bounds,
-        seed=seed,
-        popsize=popsize,
-        maxiter=maxiter,
-        init="latinhypercube",
-        polish=False,
-        tol=1e-8,
-        updating="deferred",
-        x0=x0,
-    )
+    if local:
+        if x0 is None:
+            raise ValueError("a local search needs start values")
+        search = optimize.OptimizeResult(x=x0, fun=tracked(x0))
+    else:
+        search = optimize.differential_evolution(
+            tracked,
+            bounds,
+            seed=seed,
+            popsize=popsize,
+            maxiter=maxiter,
+            init="latinhypercube",
+            polish=False,
+            tol=1e-8,
+            updating="deferred",
+            x0=x0,
+        )
     polish = optimize.minimize(
         tracked,
         search.x,
         method="Nelder-Mead",
         bounds=bounds,
-        options={"maxfev": max(d + 2, budget // 5), "xatol": 1e-3, "fatol": 1e-3},
+        options={
+            "maxfev": budget if local else max(d + 2, budget // 5),
+            "xatol": 1e-3,
+            "fatol": 1e-3,
+            "adaptive": True,
+        },
     )
     x = polish.x if polish.fun <= search.fun else search.x
     value = min(polish.fun, search.fun)

@@ -363,10 +363,21 @@ def fit_report(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A fitted TOML whose values seed the search (e.g. the previous fit).",
 )
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Only the local search from --start, with the whole budget (refine a fit).",
+)
 @click.option("--quick", is_flag=True, help="A small, fast calibration (about a minute).")
 @_user_errors
 def calibrate(
-    targets_file: Path, out: Path | None, budget: int, seed: int, start: Path | None, quick: bool
+    targets_file: Path,
+    out: Path | None,
+    budget: int,
+    seed: int,
+    start: Path | None,
+    local: bool,
+    quick: bool,
 ) -> None:
     """Fit the free parameters of TARGETS_FILE by the method of simulated moments.
 
@@ -381,12 +392,14 @@ def calibrate(
     targets = load_targets(targets_file)
     if not targets.free:
         raise click.UsageError(f"{targets_file} declares no [[free]] parameters")
+    if local and start is None:
+        raise click.UsageError("--local refines a fit: give it with --start")
     scenario_path = targets_file.parent / targets.meta.scenario
     spec = load_scenario(scenario_path)
     budget, replications, scale = (24, 1, 0.03) if quick else (budget, 2, 0.05)
     out = out or Path("results") / f"calibration-{targets_file.stem}{'-quick' if quick else ''}"
     with click.progressbar(
-        length=budget + budget // 5,
+        length=budget + 1 if local else budget + budget // 5,
         label="evaluations",
         file=sys.stderr,
         item_show_func=lambda v: f"best {v:.2f}" if v is not None else None,
@@ -406,6 +419,7 @@ def calibrate(
             replications=replications,
             scale=scale,
             start=_flatten(read_toml(start)) if start else None,
+            local=local,
             progress=progress,
         )
     if not quick:

@@ -118,3 +118,31 @@ def test_whole_number_parameters_are_rounded(tmp_path):
         single_area(SMALL), load_targets(path), [], 1.0, Path(tmp_path / "c.json")
     )
     assert evaluate.scenario(np.array([47.6])).job_seekers.duration_penalty_weeks == 48
+
+
+def test_a_local_calibration_refines_a_start(tmp_path):
+    truth = 1.3
+    scenario = single_area([*SMALL, f"job_seekers.employability_sd={truth}"])
+    targets = load_targets(_targets_file(tmp_path, _observed(scenario, replication_seeds(99, 3))))
+    start = {"job_seekers.employability_sd": 0.8}
+    result = calibrate(
+        single_area(SMALL),
+        targets,
+        out=tmp_path / "cal",
+        budget=16,
+        seed=1,
+        replications=2,
+        scale=1.0,
+        start=start,
+        local=True,
+    )
+    error = abs(result.values["job_seekers.employability_sd"] - truth)
+    assert error < abs(0.8 - truth)  # it moved towards the truth
+    with pytest.raises(ValueError, match="start"):
+        calibrate(single_area(SMALL), targets, out=tmp_path / "x", budget=4, local=True)
+
+
+def test_local_calibration_needs_a_start(tmp_path):
+    result = CliRunner().invoke(main, ["calibrate", "calibration/targets_finland.toml", "--local"])
+    assert result.exit_code == 2
+    assert "--start" in result.output
