@@ -168,11 +168,15 @@ def unemployed_events(rows, status, only, use_only, hazard, clock, count, key, b
 
 
 @njit(cache=True)
-def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworkers, due):
+def meeting_candidates(
+    rows, status, caseworker, next_meeting, meetings, key, priority_base, week, n_caseworkers, due
+):
     """Unemployed clients due a meeting, and each caseworker's unemployed caseload.
 
-    The rows of the clients due go to the start of ``due``; returns their number and
-    the caseloads.
+    The rows of the clients due go to the start of ``due``. Returns their number, the
+    caseloads, and for each client due (in the same order) the caseworker, the week the
+    meeting was due and a random priority keyed by the meeting's number (for
+    ``rules.ration``).
     """
     k = 0
     caseload = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not a client
@@ -181,7 +185,15 @@ def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworke
         caseload[caseworker[r] if client else n_caseworkers] += 1
         due[k] = r
         k += client & (next_meeting[r] <= week)
-    return k, caseload[:n_caseworkers]
+    queue = np.empty(k, dtype=np.int64)
+    since = np.empty(k, dtype=np.int64)
+    priority = np.empty(k)
+    for i in range(k):
+        r = due[i]
+        queue[i] = caseworker[r]
+        since[i] = next_meeting[r]
+        priority[i] = uniform(priority_base, key[r], meetings[r])
+    return k, caseload[:n_caseworkers], queue, since, priority
 
 
 @njit(cache=True)
@@ -372,21 +384,20 @@ def service_census(rows, service, service_end, queued_for, week, n_places, done,
     """People whose service ends now, places held by the others, and the queues.
 
     Rows go to the start of ``done`` and ``queued``; returns their numbers and the
-    occupied places.
+    occupied places. Written without branches (who is in a service is unpredictable).
     """
-    occupied = np.zeros(n_places, dtype=np.int64)
+    occupied = np.zeros(n_places + 1, dtype=np.int64)  # the last slot: not in a service
     d = q = 0
     for r in rows:
-        if service[r] >= 0:
-            if service_end[r] <= week:
-                done[d] = r
-                d += 1
-            else:
-                occupied[service[r]] += 1
-        elif queued_for[r] >= 0:
-            queued[q] = r
-            q += 1
-    return d, occupied, q
+        place = service[r]
+        inside = place >= 0
+        ending = inside & (service_end[r] <= week)
+        done[d] = r
+        d += ending
+        occupied[place if inside and not ending else n_places] += 1
+        queued[q] = r
+        q += (not inside) & (queued_for[r] >= 0)
+    return d, occupied[:n_places], q
 
 
 @njit(cache=True)

@@ -721,19 +721,20 @@ class EmploymentModel(mesa.Model):
         self._backlog[:] = 0
         capacity = self._meeting_capacity(week)
         due = self._buffer("due")
-        count, caseload = kernels.meeting_candidates(
-            self.register, p.status, p.caseworker, p.next_meeting, week, len(capacity), due
+        count, caseload, caseworker, since, priority = kernels.meeting_candidates(
+            self.register,
+            p.status,
+            p.caseworker,
+            p.next_meeting,
+            p.meetings,
+            p.key,
+            self.streams.decision_base("meeting_priority"),
+            week,
+            len(capacity),
+            due,
         )
         due = due[:count]
-        caseworker = p.caseworker[due]
-        granted = rules.ration(
-            caseworker,
-            (
-                p.next_meeting[due],
-                self.streams.uniform("meeting_priority", p.key[due], p.meetings[due]),
-            ),
-            capacity,
-        )
+        granted = rules.ration(caseworker, (since, priority), capacity)
         n_organisers = len(self.organisers)
         met = due[granted]
         # Each caseworker meets as many of the clients due as capacity allows.
