@@ -34,7 +34,6 @@ __all__ = [
     "unemployed_events",
     "meeting_candidates",
     "meet",
-    "refer",
     "service_census",
     "search_weights",
     "expected_matches",
@@ -226,8 +225,18 @@ def meet(
     barrier_bits,
     n_organisers,
     lapsed,
-    referable,
-    numbers,
+    area,
+    age_at_entry,
+    entry_week,
+    queued_since,
+    referral_policy,
+    referral_bases,
+    menu_size,
+    menu_service,
+    menu_weight,
+    n_services,
+    max_age,
+    weeks_per_year,
 ):
     """The meetings of the week, one client after another.
 
@@ -238,7 +247,9 @@ def meet(
     with the detection probability (higher for caseworkers with multi-sector
     competence); a vacancy referral opens for ``referral_weeks``; monitoring may end
     the registration. Clients who stay get their next meeting (:func:`_next_interval`)
-    and, if not in or queued for a service, are passed on for a service referral.
+    and, if not in or queued for a service, may be referred to one
+    (:func:`refer_to_service`, with ``referral_policy``, ``referral_bases`` and the
+    menus).
 
     ``policy`` holds, by organiser: detection probability, competent detection
     probability, vacancy referral probability, monitoring exit probability.
@@ -246,15 +257,14 @@ def meet(
     spare-capacity meetings (0/1). ``bases``: the draws of barrier detection (one per
     barrier bit), vacancy referral and monitoring exit.
 
-    Rows leaving through monitoring go to ``lapsed``, those to consider for a service
-    to ``referable`` with their meeting numbers in ``numbers``. Returns the two numbers,
-    and by organiser the meetings held, the sum of realised intervals and their count.
+    Rows leaving through monitoring go to ``lapsed``. Returns their number, and by
+    organiser the meetings held, the sum of realised intervals and their count.
     """
     held = np.zeros(n_organisers)
     interval_sum = np.zeros(n_organisers)
     interval_count = np.zeros(n_organisers)
     n_bits = len(barrier_bits)
-    a = b = 0
+    a = 0
     for r in met:
         o, c, k = organiser[r], caseworker[r], key[r]
         number = meetings[r]
@@ -268,22 +278,47 @@ def meet(
         last_meeting[r] = week
         detection = policy[o, 1] if competent[c] else policy[o, 0]
         for i in range(n_bits):
-            if uniform(bases[i], k, number) < detection and barriers[r] & barrier_bits[i]:
-                detected[r] |= barrier_bits[i]
+            bit = barrier_bits[i]
+            # Only a present, undetected barrier needs the draw (draws are keyed, so
+            # skipping the others changes nothing).
+            present = barriers[r] & bit and not detected[r] & bit
+            if present and uniform(bases[i], k, number) < detection:
+                detected[r] |= bit
         if uniform(bases[n_bits], k, number) < policy[o, 2]:
             referral_until[r] = week + referral_weeks - 1
         if uniform(bases[n_bits + 1], k, number) < policy[o, 3]:
             lapsed[a] = r
             a += 1
             continue
-        if service[r] < 0 and queued_for[r] < 0:
-            referable[b] = r
-            numbers[b] = number
-            b += 1
+        if service[r] < 0 and queued_for[r] < 0 and n_services > 0:
+            refer_to_service(
+                r,
+                number,
+                week,
+                key,
+                organiser,
+                detected,
+                barriers,
+                area,
+                spell_start,
+                age_at_entry,
+                entry_week,
+                queued_for,
+                queued_since,
+                referral_policy,
+                referral_bases,
+                barrier_bits,
+                menu_size,
+                menu_service,
+                menu_weight,
+                n_services,
+                max_age,
+                weeks_per_year,
+            )
         next_meeting[r] = week + _next_interval(
             week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
         )
-    return a, b, held, interval_sum, interval_count
+    return a, held, interval_sum, interval_count
 
 
 @njit(cache=True, inline="always")
@@ -306,10 +341,10 @@ def _next_interval(weeks_in_spell, caseload, capacity, policy):
     return int(min(interval, affordable))
 
 
-@njit(cache=True)
-def refer(
-    rows,
-    numbers,
+@njit(cache=True, inline="always")
+def refer_to_service(
+    r,
+    number,
     week,
     key,
     organiser,
@@ -331,52 +366,50 @@ def refer(
     max_age,
     weeks_per_year,
 ):
-    """Put the people met (``rows``, with their meeting ``numbers``) in a service queue.
+    """Put a person just met (row ``r``, meeting ``number``) in a service queue, or not.
 
     A detected, unresolved barrier leads to a multi-sector service addressing it (the
     first barrier bit first: health, then social, then skills) with the organiser's
     multi-sector access; otherwise a general service with the organiser's referral
-    probability times exp(-decline x years in the spell). Among the area's eligible
-    services (menu 0: general, 1 + i: for barrier bit i) the choice is weighted by
-    places (``menu_weight``: cumulative places by menu, area and entry); people at or
-    over a service's ``max_age`` are not referred to it.
+    probability times exp(-decline x years in the spell): the register's hazard to
+    services falls from 0.080 a month in the first month of a spell to 0.016 after two
+    years (TEM 2015 flows). Among the area's eligible services (menu 0: general, 1 + i:
+    for barrier bit i) the choice is weighted by places (``menu_weight``: cumulative
+    places by menu, area and entry); people at or over a service's ``max_age`` are not
+    referred to it.
 
     ``policy`` holds, by organiser: multi-sector access, referral probability, its
     decline a year. ``bases``: the draws of multi-sector referral, general referral and
     the choice of service.
     """
-    for i in range(len(rows)):
-        r, number = rows[i], numbers[i]
-        o, k = organiser[r], key[r]
-        pending = detected[r] & barriers[r]
-        category = 0
-        for b in range(len(barrier_bits)):
-            if pending & barrier_bits[b]:
-                category = b + 1
-                break
-        access = uniform(bases[0], k, number) < policy[o, 0]
+    o, k = organiser[r], key[r]
+    pending = detected[r] & barriers[r]
+    category = 0
+    for b in range(len(barrier_bits)):
+        if pending & barrier_bits[b]:
+            category = b + 1
+            break
+    if category == 0 or uniform(bases[0], k, number) >= policy[o, 0]:  # no access
         years = (week - spell_start[r]) / weeks_per_year
-        general_chance = policy[o, 1] * np.exp(-policy[o, 2] * years)
-        general = uniform(bases[1], k, number) < general_chance
-        if not (category > 0 and access):
-            category = 0 if general else -1
-        choice = uniform(bases[2], k, number)
-        if category < 0 or menu_size[category] == 0:
-            continue
-        a = area[r]
-        size = menu_size[category]
-        total = menu_weight[category, a, size - 1]
-        if total <= 0:
-            continue
-        index = 0
-        for e in range(size):
-            index += menu_weight[category, a, e] <= choice * total
-        service = menu_service[category, min(index, size - 1)]
-        age = np.float64(age_at_entry[r]) + (week - entry_week[r]) / weeks_per_year
-        if age >= max_age[service]:
-            continue
-        queued_for[r] = a * n_services + service
-        queued_since[r] = week
+        general = uniform(bases[1], k, number) < policy[o, 1] * np.exp(-policy[o, 2] * years)
+        category = 0 if general else -1
+    if category < 0 or menu_size[category] == 0:
+        return
+    a = area[r]
+    size = menu_size[category]
+    total = menu_weight[category, a, size - 1]
+    if total <= 0:
+        return
+    choice = uniform(bases[2], k, number)
+    index = 0
+    for e in range(size):
+        index += menu_weight[category, a, e] <= choice * total
+    service = menu_service[category, min(index, size - 1)]
+    age = np.float64(age_at_entry[r]) + (week - entry_week[r]) / weeks_per_year
+    if age >= max_age[service]:
+        return
+    queued_for[r] = a * n_services + service
+    queued_since[r] = week
 
 
 @njit(cache=True)

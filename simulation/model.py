@@ -92,6 +92,7 @@ class EmploymentModel(mesa.Model):
         self.streams = RandomStreams(sequence)
         self._bases = {event: self.streams.decision_base(event) for event in CLOCK_EVENTS}
         self._hazards = self._constant_hazards()
+        self._barrier_bits = np.array(list(_BARRIER_BITS.values()), dtype=np.uint8)
         self._referral_bases = np.array(
             [
                 self.streams.decision_base(d)
@@ -713,7 +714,8 @@ class EmploymentModel(mesa.Model):
         often with multi-sector competence; (3) may bring a vacancy referral; (4) may end
         the registration through monitoring (Huuskonen 2023); (5) may refer to a service.
         The meetings themselves are held in ``kernels.meet``; the next one is set by
-        ``kernels._next_interval`` (denser with spare capacity).
+        ``kernels._next_interval`` (denser with spare capacity) and the referral follows
+        ``kernels.refer_to_service``.
         """
         p = self.job_seekers
         self._meetings[:] = 0
@@ -748,11 +750,10 @@ class EmploymentModel(mesa.Model):
         )
         if len(met) == 0:
             return
-        lapsed, referable = self._buffer("lapsed"), self._buffer("referable")
-        numbers = self._buffer("meeting_numbers")
+        lapsed = self._buffer("lapsed")
         behaviour = self.spec.job_seekers
         table = self.caseworker_table
-        n_lapsed, n_referable, held, interval_sum, interval_count = kernels.meet(
+        n_lapsed, held, interval_sum, interval_count = kernels.meet(
             met,
             week,
             p.key,
@@ -778,54 +779,23 @@ class EmploymentModel(mesa.Model):
             float(behaviour.hard_to_employ_meeting_factor),
             int(behaviour.referral_weeks),
             self._meeting_bases,
-            np.array(list(_BARRIER_BITS.values()), dtype=np.uint8),
+            self._barrier_bits,
             n_organisers,
             lapsed,
-            referable,
-            numbers,
-        )
-        self._meetings += held
-        self._intervals += (interval_sum, interval_count)
-        self.leave_register(lapsed[:n_lapsed], week)
-        self.refer_to_services(referable[:n_referable], week, numbers[:n_referable])
-
-    def refer_to_services(self, rows: np.ndarray, week: int, number: np.ndarray) -> None:
-        """Put people in the queue of a service (``kernels.refer``).
-
-        A detected, unresolved barrier leads to a multi-sector service addressing it
-        (health first, then social, then skills) with the organiser's multi-sector
-        access; otherwise a general service with the organiser's referral probability,
-        falling with the spell's length: the register's hazard to services falls from
-        0.080 a month in the first month of a spell to 0.016 after two years (TEM 2015
-        flows); ``service_referral_decline`` (per year, log-linear; 0 keeps it flat) lets
-        calibration reproduce that. Among eligible services of the area the choice is
-        weighted by places.
-        """
-        if len(rows) == 0 or self.n_services == 0:
-            return
-        p = self.job_seekers
-        kernels.refer(
-            rows,
-            number,
-            week,
-            p.key,
-            p.organiser,
-            p.detected,
-            p.barriers,
             p.area,
-            p.spell_start,
             p.age_at_entry,
             p.entry_week,
-            p.queued_for,
             p.queued_since,
             self._referral_policy,
             self._referral_bases,
-            np.array(list(_BARRIER_BITS.values()), dtype=np.uint8),
             *self._menu_tables,
             self.n_services,
             self.service_max_age,
             WEEKS_PER_YEAR,
         )
+        self._meetings += held
+        self._intervals += (interval_sum, interval_count)
+        self.leave_register(lapsed[:n_lapsed], week)
 
     def run_services(self, week: int) -> None:
         """End the services due to end, then admit from the queues into free places.
