@@ -591,9 +591,9 @@ def census(
     status,
     cell,
     n_cells,
+    cells_per_area,
     spell_start,
     week,
-    caseworker,
     organiser,
     n_organisers,
     service,
@@ -605,14 +605,15 @@ def census(
     n_destinations,
     benefit,
     subsidy_days,
-    area,
     n_areas,
     thresholds,
 ):
     """The end-of-week count of the register, in one pass over ``rows``.
 
     ``rows`` must hold everyone registered now and everyone who was unemployed at the
-    start of the week. Returns
+    start of the week. Everyone registered is a client of an organiser, and a person's
+    area is their cell // ``cells_per_area``, which spares reading two more arrays.
+    The counts returned are
 
     * registered people by (cell, status), long-term unemployed by cell, clients by
       organiser, occupied places and queues by service;
@@ -628,7 +629,7 @@ def census(
     """
     by_status = np.zeros((n_cells, 7), dtype=np.int64)
     long_term = np.zeros(n_cells, dtype=np.int64)
-    clients = np.zeros(n_organisers + 1, dtype=np.int64)
+    clients = np.zeros(n_organisers, dtype=np.int64)
     occupied = np.zeros(n_places + 1, dtype=np.int64)
     queued = np.zeros(n_places + 1, dtype=np.int64)
     exits = np.zeros((n_destinations, n_buckets), dtype=np.int64)
@@ -639,20 +640,21 @@ def census(
             exits[destination[s], bucket[r]] += 1
         if s > _OTHER_SERVICE:
             continue
-        by_status[cell[r], s] += 1
-        long_term[cell[r]] += (s == _UNEMPLOYED) & (week - spell_start[r] >= 52)
-        clients[organiser[r] if caseworker[r] >= 0 else n_organisers] += 1
+        c = cell[r]
+        by_status[c, s] += 1
+        long_term[c] += (s == _UNEMPLOYED) & (week - spell_start[r] >= 52)
+        clients[organiser[r]] += 1
         occupied[service[r] if service[r] >= 0 else n_places] += 1
         queued[queued_for[r] if queued_for[r] >= 0 else n_places] += 1
         b = benefit[r]
         passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
         step = subsidy_step(subsidy_days[r], thresholds)
         column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
-        recipients[area[r], column] += s != _PAY_SUBSIDY
+        recipients[c // cells_per_area, column] += s != _PAY_SUBSIDY
     return (
         by_status,
         long_term,
-        clients[:n_organisers],
+        clients,
         occupied[:n_places],
         queued[:n_places],
         exits,

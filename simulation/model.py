@@ -1148,9 +1148,9 @@ class EmploymentModel(mesa.Model):
                 p.status,
                 p.cell,
                 len(self._dormant),
+                GROUP_COMBINATIONS,
                 p.spell_start,
                 week,
-                p.caseworker,
                 p.organiser,
                 len(self.organisers),
                 p.service,
@@ -1162,7 +1162,6 @@ class EmploymentModel(mesa.Model):
                 len(EXIT_DESTINATIONS),
                 p.benefit,
                 p.subsidy_days,
-                p.area,
                 len(self.area_ids),
                 np.asarray(self.spec.costs.municipal_share_thresholds, dtype=np.float64),
             )
