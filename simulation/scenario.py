@@ -869,9 +869,25 @@ def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
         ScenarioError: On any unknown key, wrong type or impossible value.
     """
     file = str(file)
-    scenario = build_section(Scenario, data, file, "")
+    scenario = build_section(Scenario, _city_follows_te_office(data), file, "")
     _check(scenario, file)
     return scenario
+
+
+#: Organiser parameters that describe the register's flows rather than a policy choice
+#: (calibrated for the TE office): the city takes the TE office's values unless its own
+#: table sets them, so a pilot differs from the baseline only where it says so.
+CITY_FOLLOWS_TE_OFFICE = ("service_referral_probability", "service_referral_decline")
+
+
+def _city_follows_te_office(data: dict) -> dict:
+    te_office = data.get("te_office")
+    if not isinstance(te_office, dict) or not isinstance(data.get("city", {}), dict):
+        return data
+    inherited = {k: te_office[k] for k in CITY_FOLLOWS_TE_OFFICE if k in te_office}
+    if not inherited:
+        return data
+    return {**data, "city": {**inherited, **data.get("city", {})}}
 
 
 # --------------------------------------------------------------------------- files

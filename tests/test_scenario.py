@@ -161,3 +161,19 @@ def test_shipped_scenarios_use_the_fitted_parameters(name):
             value = value[part]
             section = section[part] if isinstance(section, dict) else getattr(section, part)
         assert getattr(section, field) == pytest.approx(value[field]), key
+
+
+def test_the_city_refers_to_services_as_the_te_office_unless_told_otherwise(tmp_path):
+    text = (
+        MINIMAL
+        + "[te_office]\nservice_referral_probability = 0.12\nservice_referral_decline = 0.4\n"
+    )
+    scenario = load_scenario(write(tmp_path, "s.toml", text))
+    assert scenario.city.service_referral_probability == 0.12
+    assert scenario.city.service_referral_decline == 0.4
+    assert scenario.city.multisector_access == 1.0  # the city's own default stays
+    own = load_scenario(
+        write(tmp_path, "c.toml", text + "[city]\nservice_referral_probability = 0.3\n")
+    )
+    assert own.city.service_referral_probability == 0.3
+    assert own.city.service_referral_decline == 0.4
