@@ -20,6 +20,7 @@ RULES = (
     "hold_meetings",
     "run_services",
     "match_jobs",
+    "recall_to_work",
     "move_between_states",
     "update_benefits",
     "book_costs",

@@ -31,7 +31,7 @@ __all__ = [
     "draw_clocks",
     "registered",
     "waking",
-    "unemployed_moves",
+    "unemployed_events",
     "meeting_candidates",
     "meet",
     "service_census",
@@ -120,16 +120,19 @@ def draw_clocks(rows, clock, count, key, base) -> None:
 
 
 @njit(cache=True)
-def registered(status, out):
+def registered(status, between_jobs, out, out_between_jobs):
     """Rows of everyone registered (unemployed or in a service), in row order, into ``out``.
 
-    Returns their number.
+    Those between jobs also go to ``out_between_jobs``. Returns the two numbers.
     """
-    k = 0
+    k = j = 0
     for r in range(len(status)):
         out[k] = r
         k += status[r] <= _OTHER_SERVICE
-    return k
+        if between_jobs[r] and status[r] <= _OTHER_SERVICE:
+            out_between_jobs[j] = r
+            j += 1
+    return k, j
 
 
 @njit(cache=True)
@@ -144,48 +147,23 @@ def waking(wakes_at, week, out):
 
 
 @njit(cache=True)
-def unemployed_moves(
-    rows,
-    status,
-    between_jobs,
-    key,
-    recall_hazard,
-    recall_clock,
-    recall_count,
-    recall_base,
-    leave_hazard,
-    leave_clock,
-    leave_count,
-    leave_base,
-    recalled,
-    leaving,
-):
-    """Recalls to work and exits from the register of the unemployed.
+def unemployed_events(rows, status, only, use_only, hazard, clock, count, key, base, out):
+    """Run down one clock of the unemployed (those with ``only`` set, if ``use_only``).
 
-    People between jobs run down their recall clock first; the others who stay (and
-    those between jobs not recalled) run down the clock of leaving the register. Rows
-    whose clock runs out go to ``recalled`` or ``leaving`` and draw their next
-    threshold; returns the two numbers.
+    The rows whose clock runs out this week go to ``out`` and draw their next
+    threshold; returns their number.
     """
-    a = b = 0
+    k = 0
     for r in rows:
-        if status[r] != _UNEMPLOYED:
+        if status[r] != _UNEMPLOYED or (use_only and not only[r]):
             continue
-        if between_jobs[r]:
-            recall_clock[r] -= recall_hazard
-            if recall_clock[r] <= 0.0:
-                recall_clock[r] = -np.log(uniform(recall_base, key[r], recall_count[r]))
-                recall_count[r] += 1
-                recalled[a] = r
-                a += 1
-                continue
-        leave_clock[r] -= leave_hazard
-        if leave_clock[r] <= 0.0:
-            leave_clock[r] = -np.log(uniform(leave_base, key[r], leave_count[r]))
-            leave_count[r] += 1
-            leaving[b] = r
-            b += 1
-    return a, b
+        clock[r] -= hazard
+        if clock[r] <= 0.0:
+            clock[r] = -np.log(uniform(base, key[r], count[r]))
+            count[r] += 1
+            out[k] = r
+            k += 1
+    return k
 
 
 @njit(cache=True)

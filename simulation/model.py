@@ -124,6 +124,7 @@ class EmploymentModel(mesa.Model):
         self._matches = np.zeros(len(self.area_ids))
         self._buffers: dict[str, np.ndarray] = {}
         self.register = np.zeros(0, dtype=np.int64)  # see _refresh_register
+        self._between_jobs = np.zeros(0, dtype=np.int64)
         # People in work or outside the labour force by (cell, status): they are not
         # visited week by week, so their counts are kept as they move.
         self._dormant = np.zeros((len(self.area_ids) * GROUP_COMBINATIONS, len(Status)), np.int64)
@@ -651,6 +652,7 @@ class EmploymentModel(mesa.Model):
         self.hold_meetings(week)
         self.run_services(week)
         self.match_jobs(week)
+        self.recall_to_work(week)
         self.move_between_states(week)
         self.update_benefits(week)
         for organiser in self.organisers:
@@ -686,10 +688,13 @@ class EmploymentModel(mesa.Model):
         """List everyone registered now (``self.register``, row order).
 
         The weekly rules visit only these rows; people who register again later in the
-        week (job losses, returns) are added to the list as they do.
+        week (job losses, returns) are added to the list as they do. The unemployed
+        between jobs are listed apart, for their recall.
         """
-        rows = self._buffer("register")
-        self.register = rows[: kernels.registered(self.job_seekers.status, rows)]
+        p = self.job_seekers
+        rows, between = self._buffer("register"), self._buffer("between_jobs")
+        count, count_between = kernels.registered(p.status, p.between_jobs, rows, between)
+        self.register, self._between_jobs = rows[:count], between[:count_between]
 
     def _meeting_capacity(self, week: int) -> np.ndarray:
         """Meetings each caseworker can hold this week (fractions rounded at random)."""
@@ -962,19 +967,33 @@ class EmploymentModel(mesa.Model):
         self._matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
         self.employ(found, week)
 
-    def _recall_to_work(self, rows: np.ndarray, week: int) -> None:
+    def recall_to_work(self, week: int) -> None:
         """People between jobs go back to work (a recall or the agreed job starts).
 
         Part of the register's inflow is not searching for a new job: temporarily laid
         off workers and people waiting for an agreed job leave unemployment quickly and
         without the vacancy pool. Their share and hazard are assumptions, calibrated so
         the job-finding hazard falls from the first month to the next as in the 2015
-        register flows. (Their clock is run down with the exits in
-        ``kernels.unemployed_moves``.)
+        register flows.
         """
         p = self.job_seekers
-        self._matches += np.bincount(p.area[rows], minlength=len(self.area_ids))
-        self.employ(rows, week)
+        hazard = -np.log1p(-facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly))
+        recalled = self._buffer("recalled")
+        count = kernels.unemployed_events(
+            self._between_jobs,
+            p.status,
+            p.between_jobs,
+            True,
+            float(hazard),
+            p.recall_clock,
+            p.recall_count,
+            p.key,
+            self._bases["recall"],
+            recalled,
+        )
+        recalled = recalled[:count]
+        self._matches += np.bincount(p.area[recalled], minlength=len(self.area_ids))
+        self.employ(recalled, week)
 
     def _draw_clock(self, event: str, rows: np.ndarray) -> None:
         """Draw the threshold of each person's next event of this kind.
@@ -1055,41 +1074,35 @@ class EmploymentModel(mesa.Model):
         p.referral_until[rows] = NO_WEEK
 
     def move_between_states(self, week: int) -> None:
-        """Recalls to work, job losses, exits from the register without a job, and returns.
+        """Job losses, exits from the register without a job, and returns to it.
 
-        All are decided on the statuses at the start of this rule, so nobody makes two of
-        these moves in one week; people between jobs are recalled before the exits.
-        Separation is higher for people hired out of long-term unemployment; exits combine
-        the hazard to out of the labour force (2015 register flows) and a background lapse
-        of registration. Job losses and returns were scheduled when the job or the time
-        outside began (constant hazards, so the week is known then); exits are drawn week by
-        week, as the unemployed may leave unemployment in other ways first.
+        All three are decided on the statuses at the start of this rule, so nobody makes
+        two of these moves in one week. Separation is higher for people hired out of
+        long-term unemployment; exits combine the hazard to out of the labour force (2015
+        register flows) and a background lapse of registration. Job losses and returns
+        were scheduled when the job or the time outside began (constant hazards, so the
+        week is known then); exits are drawn week by week, as the unemployed may leave
+        unemployment in other ways first.
         """
         p = self.job_seekers
         waking = self._buffer("waking")
         waking = waking[: kernels.waking(p.wakes_at, week, waking)]
         lost = waking[p.status[waking] == Status.EMPLOYED]
         returning = waking[p.status[waking] == Status.OUT_OF_LABOUR_FORCE]
-        recalled, leaving = self._buffer("recalled"), self._buffer("leaving")
-        recall = facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly)
-        n_recalled, n_leaving = kernels.unemployed_moves(
+        leaving = self._buffer("leaving")
+        count = kernels.unemployed_events(
             self.register,
             p.status,
             p.between_jobs,
-            p.key,
-            float(-np.log1p(-recall)),
-            p.recall_clock,
-            p.recall_count,
-            self._bases["recall"],
+            False,
             self._hazards["leave_register"],
             p.leave_register_clock,
             p.leave_register_count,
+            p.key,
             self._bases["leave_register"],
-            recalled,
             leaving,
         )
-        recalled, leaving = recalled[:n_recalled], leaving[:n_leaving]
-        self._recall_to_work(recalled, week)
+        leaving = leaving[:count]
         self._draw_clock("separation", lost)
         self._draw_clock("return", returning)
         p.wakes_at[waking] = NO_WEEK
