@@ -225,18 +225,8 @@ def meet(
     barrier_bits,
     n_organisers,
     lapsed,
-    area,
-    age_at_entry,
-    entry_week,
-    queued_since,
-    referral_policy,
-    referral_bases,
-    menu_size,
-    menu_service,
-    menu_weight,
-    n_services,
-    max_age,
-    weeks_per_year,
+    referral_people,
+    referral_tables,
 ):
     """The meetings of the week, one client after another.
 
@@ -248,8 +238,7 @@ def meet(
     competence); a vacancy referral opens for ``referral_weeks``; monitoring may end
     the registration. Clients who stay get their next meeting (:func:`_next_interval`)
     and, if not in or queued for a service, may be referred to one
-    (:func:`refer_to_service`, with ``referral_policy``, ``referral_bases`` and the
-    menus).
+    (:func:`refer_to_service`, with ``referral_people`` and ``referral_tables``).
 
     ``policy`` holds, by organiser: detection probability, competent detection
     probability, vacancy referral probability, monitoring exit probability.
@@ -290,31 +279,8 @@ def meet(
             lapsed[a] = r
             a += 1
             continue
-        if service[r] < 0 and queued_for[r] < 0 and n_services > 0:
-            refer_to_service(
-                r,
-                number,
-                week,
-                key,
-                organiser,
-                detected,
-                barriers,
-                area,
-                spell_start,
-                age_at_entry,
-                entry_week,
-                queued_for,
-                queued_since,
-                referral_policy,
-                referral_bases,
-                barrier_bits,
-                menu_size,
-                menu_service,
-                menu_weight,
-                n_services,
-                max_age,
-                weeks_per_year,
-            )
+        if service[r] < 0 and queued_for[r] < 0:
+            refer_to_service(r, number, week, referral_people, referral_tables)
         next_meeting[r] = week + _next_interval(
             week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
         )
@@ -342,30 +308,7 @@ def _next_interval(weeks_in_spell, caseload, capacity, policy):
 
 
 @njit(cache=True, inline="always")
-def refer_to_service(
-    r,
-    number,
-    week,
-    key,
-    organiser,
-    detected,
-    barriers,
-    area,
-    spell_start,
-    age_at_entry,
-    entry_week,
-    queued_for,
-    queued_since,
-    policy,
-    bases,
-    barrier_bits,
-    menu_size,
-    menu_service,
-    menu_weight,
-    n_services,
-    max_age,
-    weeks_per_year,
-):
+def refer_to_service(r, number, week, people, tables):
     """Put a person just met (row ``r``, meeting ``number``) in a service queue, or not.
 
     A detected, unresolved barrier leads to a multi-sector service addressing it (the
@@ -378,10 +321,17 @@ def refer_to_service(
     places by menu, area and entry); people at or over a service's ``max_age`` are not
     referred to it.
 
-    ``policy`` holds, by organiser: multi-sector access, referral probability, its
-    decline a year. ``bases``: the draws of multi-sector referral, general referral and
-    the choice of service.
+    ``people``: the job seekers' key, organiser, detected and present barriers, area,
+    spell start, age at entry, entry week, queued-for service and queueing week.
+    ``tables``: by organiser, multi-sector access, referral probability and its decline
+    a year; the draws of multi-sector referral, general referral and the choice of
+    service; the barrier bits; the menus (sizes, services, cumulative places); the
+    number of services; each service's maximum age; weeks per year.
     """
+    key, organiser, detected, barriers, area = people[:5]
+    spell_start, age_at_entry, entry_week, queued_for, queued_since = people[5:]
+    policy, bases, barrier_bits, menu_size, menu_service, menu_weight = tables[:6]
+    n_services, max_age, weeks_per_year = tables[6:]
     o, k = organiser[r], key[r]
     pending = detected[r] & barriers[r]
     category = 0

@@ -147,6 +147,16 @@ class EmploymentModel(mesa.Model):
         self._staff_organisers()
         if scenario.pilot.enabled and self.pilot_week > 0:
             self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
+        # What the compiled referral after a meeting needs (kernels.refer_to_service).
+        self._referral_tables = (
+            self._referral_policy,
+            self._referral_bases,
+            self._barrier_bits,
+            *self._menu_tables,
+            self.n_services,
+            self.service_max_age,
+            WEEKS_PER_YEAR,
+        )
         self.recorder = Recorder(self)
 
     # ------------------------------------------------------------------ set-up
@@ -285,39 +295,23 @@ class EmploymentModel(mesa.Model):
         ):
             self.policy[name] = column(name, np.int32)
         self.policy["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
-        self._referral_policy = np.column_stack(
-            [
-                self.policy[name]
-                for name in (
-                    "multisector_access",
-                    "service_referral_probability",
-                    "service_referral_decline",
-                )
-            ]
+        self._referral_policy = self._policy_table(
+            "multisector_access", "service_referral_probability", "service_referral_decline"
         )
         # The same policies as tables for the compiled meetings (kernels.meet).
-        self._meeting_policy = np.column_stack(
-            [
-                self.policy[name]
-                for name in (
-                    "barrier_detection_probability",
-                    "competent_detection_probability",
-                    "vacancy_referral_probability",
-                    "monitoring_exit_probability",
-                )
-            ]
+        self._meeting_policy = self._policy_table(
+            "barrier_detection_probability",
+            "competent_detection_probability",
+            "vacancy_referral_probability",
+            "monitoring_exit_probability",
         )
-        self._interval_policy = np.column_stack(
-            [
-                self.policy[name].astype(np.int64)
-                for name in (
-                    "meeting_interval_weeks",
-                    "early_interval_weeks",
-                    "early_period_weeks",
-                    "min_weeks_between_meetings",
-                    "spare_capacity_meetings",
-                )
-            ]
+        self._interval_policy = self._policy_table(
+            "meeting_interval_weeks",
+            "early_interval_weeks",
+            "early_period_weeks",
+            "min_weeks_between_meetings",
+            "spare_capacity_meetings",
+            dtype=np.int64,
         )
         self.caseworker_table = {
             "organiser": np.zeros(0, dtype=np.int32),
@@ -327,6 +321,10 @@ class EmploymentModel(mesa.Model):
             "key": np.zeros(0, dtype=np.uint64),
             "active": np.zeros(0, dtype=bool),
         }
+
+    def _policy_table(self, *names: str, dtype: type = np.float64) -> np.ndarray:
+        """Organiser policies as a table: one row per organiser, one column per name."""
+        return np.column_stack([self.policy[name].astype(dtype) for name in names])
 
     def _setup_labour_market(self) -> None:
         market = self.spec.labour_market
@@ -782,16 +780,19 @@ class EmploymentModel(mesa.Model):
             self._barrier_bits,
             n_organisers,
             lapsed,
-            p.area,
-            p.age_at_entry,
-            p.entry_week,
-            p.queued_since,
-            self._referral_policy,
-            self._referral_bases,
-            *self._menu_tables,
-            self.n_services,
-            self.service_max_age,
-            WEEKS_PER_YEAR,
+            (
+                p.key,
+                p.organiser,
+                p.detected,
+                p.barriers,
+                p.area,
+                p.spell_start,
+                p.age_at_entry,
+                p.entry_week,
+                p.queued_for,
+                p.queued_since,
+            ),
+            self._referral_tables,
         )
         self._meetings += held
         self._intervals += (interval_sum, interval_count)
