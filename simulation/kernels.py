@@ -111,6 +111,16 @@ def uniforms_at(base, keys, counter):
     return out
 
 
+@njit(cache=True, inline="always")
+def _runs_out(r, clock, count, key, base):
+    """True if person ``r``'s clock has run out; then their next threshold is drawn."""
+    if clock[r] > 0.0:
+        return False
+    clock[r] = -np.log(uniform(base, key[r], count[r]))
+    count[r] += 1
+    return True
+
+
 @njit(cache=True)
 def draw_clocks(rows, clock, count, key, base) -> None:
     """Draw the exponential threshold of each person's next event of one kind."""
@@ -158,9 +168,7 @@ def unemployed_events(rows, status, only, use_only, hazard, clock, count, key, b
         if status[r] != _UNEMPLOYED or (use_only and not only[r]):
             continue
         clock[r] -= hazard
-        if clock[r] <= 0.0:
-            clock[r] = -np.log(uniform(base, key[r], count[r]))
-            count[r] += 1
+        if _runs_out(r, clock, count, key, base):
             out[k] = r
             k += 1
     return k
@@ -472,9 +480,7 @@ def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
             clock[r] += np.log1p(-p)
         else:
             clock[r] -= weights[i] * price[a]
-        if clock[r] <= 0.0:
-            clock[r] = -np.log(uniform(base, key[r], count[r]))
-            count[r] += 1
+        if _runs_out(r, clock, count, key, base):
             found[k] = r
             k += 1
     return k

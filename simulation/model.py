@@ -979,22 +979,29 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         hazard = -np.log1p(-facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly))
-        recalled = self._buffer("recalled")
-        count = kernels.unemployed_events(
-            self._between_jobs,
-            p.status,
-            p.between_jobs,
-            True,
-            float(hazard),
-            p.recall_clock,
-            p.recall_count,
-            p.key,
-            self._bases["recall"],
-            recalled,
-        )
-        recalled = recalled[:count]
+        recalled = self._unemployed_events(self._between_jobs, "recall", float(hazard), True)
         self._matches += np.bincount(p.area[recalled], minlength=len(self.area_ids))
         self.employ(recalled, week)
+
+    def _unemployed_events(
+        self, rows: np.ndarray, event: str, hazard: float, between_jobs_only: bool
+    ) -> np.ndarray:
+        """Run down an event clock of the unemployed among ``rows``; who it runs out for."""
+        p = self.job_seekers
+        out = self._buffer(event)
+        count = kernels.unemployed_events(
+            rows,
+            p.status,
+            p.between_jobs,
+            between_jobs_only,
+            hazard,
+            getattr(p, f"{event}_clock"),
+            getattr(p, f"{event}_count"),
+            p.key,
+            self._bases[event],
+            out,
+        )
+        return out[:count]
 
     def _draw_clock(self, event: str, rows: np.ndarray) -> None:
         """Draw the threshold of each person's next event of this kind.
@@ -1090,20 +1097,9 @@ class EmploymentModel(mesa.Model):
         waking = waking[: kernels.waking(p.wakes_at, week, waking)]
         lost = waking[p.status[waking] == Status.EMPLOYED]
         returning = waking[p.status[waking] == Status.OUT_OF_LABOUR_FORCE]
-        leaving = self._buffer("leaving")
-        count = kernels.unemployed_events(
-            self.register,
-            p.status,
-            p.between_jobs,
-            False,
-            self._hazards["leave_register"],
-            p.leave_register_clock,
-            p.leave_register_count,
-            p.key,
-            self._bases["leave_register"],
-            leaving,
+        leaving = self._unemployed_events(
+            self.register, "leave_register", self._hazards["leave_register"], False
         )
-        leaving = leaving[:count]
         self._draw_clock("separation", lost)
         self._draw_clock("return", returning)
         p.wakes_at[waking] = NO_WEEK
