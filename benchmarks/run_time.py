@@ -8,6 +8,7 @@ reported apart from the simulation.
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import statistics
 import time
@@ -37,14 +38,23 @@ def main() -> None:
         if len(runs) == 1:
             first_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         person_weeks.append(model.recorder.people[:, 0].sum())
+        people, weeks, scale, nbytes = (
+            len(model.job_seekers),
+            model.weeks,
+            model.scale,
+            model.job_seekers.nbytes,
+        )
+        del model  # free it (agents refer back to the model) so each run starts clean
+        gc.collect()
+    print("runs            " + ", ".join(f"{r:.2f}" for r in runs) + " s")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     run = statistics.median(runs)
-    print(f"scenario        {scenario.run.name} (scale {model.scale:g}, {model.weeks} weeks)")
-    print(f"people at end   {len(model.job_seekers):,}")
+    print(f"scenario        {scenario.run.name} (scale {scale:g}, {weeks} weeks)")
+    print(f"people at end   {people:,}")
     print(f"start-up        {statistics.median(starts):.2f} s (median of {args.repeat})")
     print(f"simulation      {run:.2f} s (median of {args.repeat})")
     print(f"per person-week {run / statistics.median(person_weeks) * 1e9:.0f} ns")
-    print(f"job-seeker arrays {model.job_seekers.nbytes / 2**20:.0f} MB (rows reserved included)")
+    print(f"job-seeker arrays {nbytes / 2**20:.0f} MB (rows reserved included)")
     print(f"peak memory     {first_peak_mb:.0f} MB resident after one run")
     print(f"                {peak_mb:.0f} MB after {args.repeat} runs in this process")
 
