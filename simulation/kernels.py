@@ -33,6 +33,7 @@ __all__ = [
     "waking",
     "unemployed_events",
     "meeting_candidates",
+    "select_meetings",
     "meet",
     "service_census",
     "search_weights",
@@ -175,15 +176,12 @@ def unemployed_events(rows, status, only, use_only, hazard, clock, count, key, b
 
 
 @njit(cache=True)
-def meeting_candidates(
-    rows, status, caseworker, next_meeting, meetings, key, priority_base, week, n_caseworkers, due
-):
+def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworkers, due):
     """Unemployed clients due a meeting, and each caseworker's unemployed caseload.
 
     The rows of the clients due go to the start of ``due``. Returns their number, the
-    caseloads, and for each client due (in the same order) the caseworker, the week the
-    meeting was due and a random priority keyed by the meeting's number (for
-    ``rules.ration``).
+    caseloads, and for each client due (in the same order) the caseworker and the week
+    the meeting was due.
     """
     k = 0
     caseload = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not a client
@@ -194,13 +192,84 @@ def meeting_candidates(
         k += client & (next_meeting[r] <= week)
     queue = np.empty(k, dtype=np.int64)
     since = np.empty(k, dtype=np.int64)
-    priority = np.empty(k)
     for i in range(k):
-        r = due[i]
-        queue[i] = caseworker[r]
-        since[i] = next_meeting[r]
-        priority[i] = uniform(priority_base, key[r], meetings[r])
-    return k, caseload[:n_caseworkers], queue, since, priority
+        queue[i] = caseworker[due[i]]
+        since[i] = next_meeting[due[i]]
+    return k, caseload[:n_caseworkers], queue, since
+
+
+@njit(cache=True)
+def select_meetings(due, queue, since, capacity, key, meetings, priority_base):
+    """Which clients due each caseworker meets: those due longest, ties by a random key.
+
+    The same choice as ``rules.ration`` with (due week, priority), found without sorting:
+    a caseworker with more clients due than slots grants whole due weeks, oldest first,
+    while they fit, and draws the priorities (keyed by the meeting's number) only among
+    the clients of the due week that does not fit entirely.
+    """
+    n, m = len(queue), len(capacity)
+    count = np.zeros(m, dtype=np.int64)
+    for i in range(n):
+        count[queue[i]] += 1
+    granted = np.ones(n, dtype=np.bool_)
+    start = np.zeros(m + 1, dtype=np.int64)
+    for q in range(m):
+        start[q + 1] = start[q] + (count[q] if count[q] > capacity[q] else 0)
+    if start[m] == 0:
+        return granted
+    fill = start[:m].copy()
+    members = np.empty(start[m], dtype=np.int64)
+    for i in range(n):
+        q = queue[i]
+        if count[q] > capacity[q]:
+            members[fill[q]] = i
+            fill[q] += 1
+            granted[i] = False
+    for q in range(m):
+        first, last = start[q], start[q + 1]
+        if last == first:
+            continue  # not crowded: everyone is met
+        left = max(capacity[q], 0)
+        low = -(2**62)  # due weeks below this are already granted
+        while left > 0:
+            week = 2**62
+            for j in range(first, last):
+                if low <= since[members[j]] < week:
+                    week = since[members[j]]
+            tied = 0
+            for j in range(first, last):
+                tied += since[members[j]] == week
+            if tied <= left:
+                for j in range(first, last):
+                    if since[members[j]] == week:
+                        granted[members[j]] = True
+                left -= tied
+                low = week + 1
+                continue
+            # The due week that does not fit: the ``left`` lowest priorities among it.
+            best = np.empty(left, dtype=np.int64)
+            score = np.empty(left)
+            kept = 0
+            for j in range(first, last):
+                i = members[j]
+                if since[i] != week:
+                    continue
+                r = due[i]
+                value = uniform(priority_base, key[r], meetings[r])
+                if kept == left and value >= score[left - 1]:
+                    continue
+                at = kept if kept < left else left - 1
+                while at > 0 and value < score[at - 1]:
+                    score[at] = score[at - 1]
+                    best[at] = best[at - 1]
+                    at -= 1
+                score[at] = value
+                best[at] = i
+                kept = min(kept + 1, left)
+            for b in best[:kept]:
+                granted[b] = True
+            left = 0
+    return granted
 
 
 @njit(cache=True)

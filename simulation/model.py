@@ -721,20 +721,19 @@ class EmploymentModel(mesa.Model):
         self._backlog[:] = 0
         capacity = self._meeting_capacity(week)
         due = self._buffer("due")
-        count, caseload, caseworker, since, priority = kernels.meeting_candidates(
-            self.register,
-            p.status,
-            p.caseworker,
-            p.next_meeting,
-            p.meetings,
-            p.key,
-            self.streams.decision_base("meeting_priority"),
-            week,
-            len(capacity),
-            due,
+        count, caseload, caseworker, since = kernels.meeting_candidates(
+            self.register, p.status, p.caseworker, p.next_meeting, week, len(capacity), due
         )
         due = due[:count]
-        granted = rules.ration(caseworker, (since, priority), capacity)
+        granted = kernels.select_meetings(
+            due,
+            caseworker,
+            since,
+            capacity,
+            p.key,
+            p.meetings,
+            self.streams.decision_base("meeting_priority"),
+        )
         n_organisers = len(self.organisers)
         met = due[granted]
         # Each caseworker meets as many of the clients due as capacity allows.

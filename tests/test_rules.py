@@ -124,3 +124,24 @@ def test_vacancy_multiplier_interpolates_and_holds_at_the_ends():
     assert rules.vacancy_multiplier(5, weeks, values) == 0.75
     assert rules.vacancy_multiplier(50, weeks, values) == 0.5
     assert rules.vacancy_multiplier(3, np.array([]), np.array([])) == 1.0
+
+
+def test_meeting_selection_equals_rationing_by_due_week_and_priority():
+    from simulation import kernels
+    from simulation.streams import RandomStreams
+
+    rng = np.random.default_rng(3)
+    streams = RandomStreams(np.random.SeedSequence(3))
+    base = streams.decision_base("meeting_priority")
+    for _ in range(20):
+        n, queues = 400, 12
+        queue = rng.integers(0, queues, n)
+        since = rng.integers(90, 100, n)
+        capacity = rng.integers(0, 40, queues)
+        rows = rng.permutation(5000)[:n]
+        key = rng.integers(0, 2**40, 5000).astype(np.uint64)
+        meetings = rng.integers(0, 5, 5000).astype(np.int32)
+        priority = streams.uniform("meeting_priority", key[rows], meetings[rows])
+        expected = rules.ration(queue, (since, priority), capacity)
+        chosen = kernels.select_meetings(rows, queue, since, capacity, key, meetings, base)
+        np.testing.assert_array_equal(chosen, expected)
