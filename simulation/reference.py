@@ -72,7 +72,11 @@ class Person(mesa.Agent):
                 self.jobless_since = week
                 self.between_jobs = rng.random() < model.spec.job_seekers.between_jobs_share
                 self.start_spell(week)
-        elif self.status == Status.OUT_OF_LABOUR_FORCE and rng.random() < model.return_weekly:
+        elif (
+            self.status == Status.OUT_OF_LABOUR_FORCE
+            and self.left_week < week  # nobody leaves and comes back in one week
+            and rng.random() < model.return_weekly
+        ):
             self.start_spell(week)
         if (
             self.benefit != Benefit.LABOUR_MARKET_SUBSIDY
@@ -92,6 +96,7 @@ class Person(mesa.Agent):
 
     def leave(self) -> None:
         """Leave the register without a job."""
+        self.left_week = self.model.week
         self.between_jobs = False
         self.status = Status.OUT_OF_LABOUR_FORCE
         self.referral_until = -(10**6)
@@ -106,18 +111,18 @@ class Person(mesa.Agent):
     def drop_caseworker(self) -> None:
         """End the client relation."""
         if self.caseworker is not None:
-            self.caseworker.clients.discard(self)
+            self.caseworker.clients.pop(self, None)
             self.caseworker = None
 
 
 class Advisor(mesa.Agent):
-    """A caseworker with a set of clients, meeting those due within capacity."""
+    """A caseworker with clients (in the order they came), meeting those due within capacity."""
 
     def __init__(self, model: ReferenceModel, effectiveness: float) -> None:
         super().__init__(model)
         self.effectiveness = effectiveness
         self.capacity = model.spec.te_office.meetings_per_caseworker_week
-        self.clients: set[Person] = set()
+        self.clients: dict[Person, None] = {}  # ordered, so runs repeat exactly
 
     def step(self) -> None:
         """Meet due clients, longest overdue first, as far as capacity allows."""
@@ -209,6 +214,7 @@ class ReferenceModel(mesa.Model):
                 referral_until=-(10**6),
                 employed_since=-(10**6),
                 former_long_term=False,
+                left_week=-(10**6),
             )
             persons.append(Person(self, data))
         return persons
@@ -216,7 +222,7 @@ class ReferenceModel(mesa.Model):
     def _assign(self, person: Person) -> None:
         staff = self.advisors[person.area]
         person.caseworker = staff[int(self.rng.random() * len(staff))]
-        person.caseworker.clients.add(person)
+        person.caseworker.clients[person] = None
 
     def enrol(self, person: Person, week: int) -> None:
         """A caseworker and a first meeting for someone starting a spell."""
