@@ -134,15 +134,18 @@ def draw_clocks(rows, clock, count, key, base) -> None:
 def registered(status, between_jobs, out, out_between_jobs):
     """Rows of everyone registered (unemployed or in a service), in row order, into ``out``.
 
-    Those between jobs also go to ``out_between_jobs``. Returns the two numbers.
+    Those between jobs also go to ``out_between_jobs``. Returns the two numbers. Both
+    lists are gathered without branches (who is registered is unpredictable), the second
+    from the first.
     """
-    k = j = 0
+    k = 0
     for r in range(len(status)):
         out[k] = r
         k += status[r] <= _OTHER_SERVICE
-        if between_jobs[r] and status[r] <= _OTHER_SERVICE:
-            out_between_jobs[j] = r
-            j += 1
+    j = 0
+    for i in range(k):
+        out_between_jobs[j] = out[i]
+        j += between_jobs[out[i]]
     return k, j
 
 

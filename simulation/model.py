@@ -672,11 +672,13 @@ class EmploymentModel(mesa.Model):
         mean spell length of the 2015 register flows; people who lose a job or come back
         from outside the labour force register on top of it.
         """
-        counts = [
-            self.streams.poisson("inflow", area, week, mean * self.scale)
-            for area, mean in enumerate(self._inflow_means)
-        ]
-        if sum(counts):
+        counts = self.streams.poissons(
+            "inflow",
+            np.arange(len(self._inflow_means)),
+            week,
+            np.asarray(self._inflow_means) * self.scale,
+        )
+        if counts.sum():
             area = np.repeat(np.arange(len(counts)), counts)
             rows = self._draw_people(area, week + _INFLOW_COHORT_OFFSET, week, False)
             self._enrol(np.arange(rows.start, rows.stop), week)

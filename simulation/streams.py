@@ -167,17 +167,24 @@ class RandomStreams:
         return special.gammaincinv(shape, self.uniform(decision, subjects, week)) * scale
 
     def poisson(self, decision: str, subject: int, week: int, mean: float) -> int:
-        """One Poisson count (e.g. the week's new registrations in an area).
+        """One Poisson count (e.g. the week's new registrations in an area)."""
+        return int(self.poissons(decision, np.array([subject]), week, np.array([mean]))[0])
 
-        The inverse distribution function: the smallest k whose cumulative
-        probability reaches the uniform draw (started from the continuous inverse).
+    def poissons(
+        self, decision: str, subjects: np.ndarray, week: int, means: np.ndarray
+    ) -> np.ndarray:
+        """Poisson counts, one per subject, by the inverse distribution function.
+
+        The smallest k whose cumulative probability reaches the subject's uniform draw,
+        searched from the continuous inverse; a mean of 0 or less gives 0.
         """
-        if mean <= 0:
-            return 0
-        u = float(self.uniform(decision, np.array([subject], dtype=np.uint64), week)[0])
-        k = max(int(np.floor(special.pdtrik(u, mean))), 0)
-        while k > 0 and special.pdtr(k - 1, mean) >= u:
-            k -= 1
-        while special.pdtr(k, mean) < u:
-            k += 1
-        return k
+        means = np.asarray(means, dtype=np.float64)
+        u = self.uniform(decision, np.asarray(subjects, dtype=np.uint64), week)
+        positive = means > 0
+        safe = np.where(positive, means, 1.0)
+        k = np.maximum(np.floor(special.pdtrik(u, safe)), 0.0)
+        while np.any(lower := (k > 0) & (special.pdtr(k - 1, safe) >= u)):
+            k -= lower
+        while np.any(higher := special.pdtr(k, safe) < u):
+            k += higher
+        return np.where(positive, k, 0).astype(np.int64)

@@ -134,3 +134,12 @@ def test_choice_with_one_probability_row_per_subject(streams):
     )
     same = streams.choice("education", keys[::2], 0, [0.7, 0.2, 0.1])
     np.testing.assert_array_equal(picks[::2], same)
+
+
+def test_poisson_counts_of_many_subjects_equal_one_at_a_time(streams):
+    means = np.array([0.0, 0.4, 12.0, 3000.0, 9700.0])
+    subjects = np.arange(len(means))
+    together = streams.poissons("inflow", subjects, 7, means)
+    alone = [streams.poisson("inflow", int(s), 7, m) for s, m in zip(subjects, means, strict=True)]
+    np.testing.assert_array_equal(together, alone)
+    assert together[0] == 0
