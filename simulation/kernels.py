@@ -21,7 +21,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.rules import duration_factor, job_finding_probability, subsidy_step
+from simulation.rules import (
+    crowded_queues,
+    duration_factor,
+    job_finding_probability,
+    subsidy_step,
+)
 
 __all__ = [
     "uniform",
@@ -210,25 +215,11 @@ def select_meetings(due, queue, since, capacity, key, meetings, priority_base):
     while they fit, and draws the priorities (keyed by the meeting's number) only among
     the clients of the due week that does not fit entirely.
     """
-    n, m = len(queue), len(capacity)
-    count = np.zeros(m, dtype=np.int64)
-    for i in range(n):
-        count[queue[i]] += 1
-    granted = np.ones(n, dtype=np.bool_)
-    start = np.zeros(m + 1, dtype=np.int64)
-    for q in range(m):
-        start[q + 1] = start[q] + (count[q] if count[q] > capacity[q] else 0)
-    if start[m] == 0:
-        return granted
-    fill = start[:m].copy()
-    members = np.empty(start[m], dtype=np.int64)
-    for i in range(n):
-        q = queue[i]
-        if count[q] > capacity[q]:
-            members[fill[q]] = i
-            fill[q] += 1
-            granted[i] = False
-    for q in range(m):
+    granted = np.ones(len(queue), dtype=np.bool_)
+    start, members = crowded_queues(queue, capacity)
+    for i in members:
+        granted[i] = False  # granted below, due week by due week
+    for q in range(len(capacity)):
         first, last = start[q], start[q + 1]
         if last == first:
             continue  # not crowded: everyone is met

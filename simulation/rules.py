@@ -261,30 +261,39 @@ def _sort_and_cut(members, first, last, places, primary, secondary, granted):
 
 
 @njit(cache=True)
+def crowded_queues(queues, capacity):
+    """The candidates of each queue with more candidates than places, queue by queue.
+
+    Returns (start, members): the candidates (indices, in listing order) of queue q are
+    ``members[start[q]:start[q + 1]]``, empty for queues where everyone gets a place.
+    """
+    m = len(capacity)
+    count = np.zeros(m, dtype=np.int64)
+    for i in range(len(queues)):
+        count[queues[i]] += 1
+    start = np.zeros(m + 1, dtype=np.int64)
+    for q in range(m):
+        start[q + 1] = start[q] + (count[q] if count[q] > capacity[q] else 0)
+    fill = start[:m].copy()
+    members = np.empty(start[m], dtype=np.int64)
+    for i in range(len(queues)):
+        q = queues[i]
+        if count[q] > capacity[q]:
+            members[fill[q]] = i
+            fill[q] += 1
+    return start, members
+
+
+@njit(cache=True)
 def _ration_queues(queues, primary, secondary, capacity):
     """Grant places queue by queue: all if they suffice, else the first by the keys.
 
     Candidates of a crowded queue are ordered by ``primary`` then ``secondary``, so the
     outcome depends on the candidates, not on their listing.
     """
-    n, m = len(queues), len(capacity)
-    count = np.zeros(m, dtype=np.int64)
-    for i in range(n):
-        count[queues[i]] += 1
-    granted = np.ones(n, dtype=np.bool_)
-    start = np.zeros(m + 1, dtype=np.int64)
-    for q in range(m):
-        start[q + 1] = start[q] + (count[q] if count[q] > capacity[q] else 0)
-    if start[m] == 0:
-        return granted
-    fill = start[:m].copy()
-    members = np.empty(start[m], dtype=np.int64)
-    for i in range(n):
-        q = queues[i]
-        if count[q] > capacity[q]:
-            members[fill[q]] = i
-            fill[q] += 1
-    for q in range(m):
+    granted = np.ones(len(queues), dtype=np.bool_)
+    start, members = crowded_queues(queues, capacity)
+    for q in range(len(capacity)):
         first, last = start[q], start[q + 1]
         if last == first:
             continue
