@@ -79,7 +79,18 @@ def uniform(base: np.uint64, key: np.uint64, counter: int) -> float:
     Equal to ``RandomStreams.uniform(decision, key, counter)`` with
     ``base = RandomStreams.decision_base(decision)``.
     """
-    step = _mix(base + (np.uint64(counter) + _ONE) * _WEEK_STRIDE)
+    return _unit(key, _step(base, counter))
+
+
+@njit(cache=True, inline="always")
+def _step(base, counter):
+    """The stream of a decision at one counter (week, or the person's event number)."""
+    return _mix(base + (np.uint64(counter) + _ONE) * _WEEK_STRIDE)
+
+
+@njit(cache=True, inline="always")
+def _unit(key, step):
+    """A person's uniform draw on the open interval (0, 1) from a stream step."""
     return (np.float64(_mix(key * _SUBJECT_STRIDE + step) >> _S11) + 0.5) * _TO_UNIT
 
 
@@ -110,10 +121,10 @@ def uniforms(base, keys, counters):
 @njit(cache=True)
 def uniforms_at(base, keys, counter):
     """Uniform draws of one decision for many people with the same counter (week)."""
-    step = _mix(base + (np.uint64(counter) + _ONE) * _WEEK_STRIDE)
+    step = _step(base, counter)
     out = np.empty(len(keys))
     for i in range(len(keys)):
-        out[i] = (np.float64(_mix(keys[i] * _SUBJECT_STRIDE + step) >> _S11) + 0.5) * _TO_UNIT
+        out[i] = _unit(keys[i], step)
     return out
 
 
@@ -122,17 +133,22 @@ def _runs_out(r, clock, count, key, base):
     """True if person ``r``'s clock has run out; then their next threshold is drawn."""
     if clock[r] > 0.0:
         return False
+    _next_threshold(r, clock, count, key, base)
+    return True
+
+
+@njit(cache=True, inline="always")
+def _next_threshold(r, clock, count, key, base):
+    """Person ``r``'s exponential threshold for their next event of a kind."""
     clock[r] = -np.log(uniform(base, key[r], count[r]))
     count[r] += 1
-    return True
 
 
 @njit(cache=True)
 def draw_clocks(rows, clock, count, key, base) -> None:
     """Draw the exponential threshold of each person's next event of one kind."""
     for r in rows:
-        clock[r] = -np.log(uniform(base, key[r], count[r]))
-        count[r] += 1
+        _next_threshold(r, clock, count, key, base)
 
 
 @njit(cache=True)
@@ -166,15 +182,15 @@ def waking(wakes_at, week, out):
 
 
 @njit(cache=True)
-def unemployed_events(rows, status, only, use_only, hazard, clock, count, key, base, out):
-    """Run down one clock of the unemployed (those with ``only`` set, if ``use_only``).
+def unemployed_events(rows, status, hazard, clock, count, key, base, out):
+    """Run down one clock of the unemployed among ``rows``.
 
     The rows whose clock runs out this week go to ``out`` and draw their next
     threshold; returns their number.
     """
     k = 0
     for r in rows:
-        if status[r] != _UNEMPLOYED or (use_only and not only[r]):
+        if status[r] != _UNEMPLOYED:
             continue
         clock[r] -= hazard
         if _runs_out(r, clock, count, key, base):

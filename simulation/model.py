@@ -162,7 +162,7 @@ class EmploymentModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
 
     def _constant_hazards(self) -> dict[str, float]:
-        """Weekly hazards of the moves with constant rates (separation, exit, return)."""
+        """Weekly hazards of the moves with constant rates (job loss, exit, return, recall)."""
         behaviour = self.spec.job_seekers
         market = self.spec.labour_market
         separation = float(facts.monthly_to_weekly(market.separation_monthly))
@@ -175,6 +175,7 @@ class EmploymentModel(mesa.Model):
             "former_long_term": float(-np.log1p(-min(separation * multiplier, 1.0 - 1e-12))),
             "leave_register": float(-np.log1p(-exit_weekly)),
             "return": float(-np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))),
+            "recall": float(-np.log1p(-facts.monthly_to_weekly(behaviour.recall_monthly))),
         }
 
     def _expected_people(self) -> int:
@@ -979,23 +980,18 @@ class EmploymentModel(mesa.Model):
         register flows.
         """
         p = self.job_seekers
-        hazard = -np.log1p(-facts.monthly_to_weekly(self.spec.job_seekers.recall_monthly))
-        recalled = self._unemployed_events(self._between_jobs, "recall", float(hazard), True)
+        recalled = self._unemployed_events(self._between_jobs, "recall")
         self._matches += np.bincount(p.area[recalled], minlength=len(self.area_ids))
         self.employ(recalled, week)
 
-    def _unemployed_events(
-        self, rows: np.ndarray, event: str, hazard: float, between_jobs_only: bool
-    ) -> np.ndarray:
+    def _unemployed_events(self, rows: np.ndarray, event: str) -> np.ndarray:
         """Run down an event clock of the unemployed among ``rows``; who it runs out for."""
         p = self.job_seekers
         out = self._buffer(event)
         count = kernels.unemployed_events(
             rows,
             p.status,
-            p.between_jobs,
-            between_jobs_only,
-            hazard,
+            self._hazards[event],
             getattr(p, f"{event}_clock"),
             getattr(p, f"{event}_count"),
             p.key,
@@ -1098,9 +1094,7 @@ class EmploymentModel(mesa.Model):
         waking = waking[: kernels.waking(p.wakes_at, week, waking)]
         lost = waking[p.status[waking] == Status.EMPLOYED]
         returning = waking[p.status[waking] == Status.OUT_OF_LABOUR_FORCE]
-        leaving = self._unemployed_events(
-            self.register, "leave_register", self._hazards["leave_register"], False
-        )
+        leaving = self._unemployed_events(self.register, "leave_register")
         self._draw_clock("separation", lost)
         self._draw_clock("return", returning)
         p.wakes_at[waking] = NO_WEEK
