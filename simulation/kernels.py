@@ -24,6 +24,7 @@ from numba import njit
 from simulation.rules import (
     crowded_queues,
     duration_factor,
+    in_target_group,
     job_finding_probability,
     subsidy_step,
 )
@@ -31,6 +32,8 @@ from simulation.rules import (
 __all__ = [
     "uniform",
     "person_keys",
+    "NEW_PERSON_DECISIONS",
+    "new_people",
     "uniforms",
     "uniforms_at",
     "draw_clocks",
@@ -61,6 +64,8 @@ _TO_UNIT = 2.0**-53
 _UNEMPLOYED, _PAY_SUBSIDY, _OTHER_SERVICE, _EMPLOYED, _OUTSIDE = 0, 2, 4, 5, 6
 _SUBSIDY = 2  # Benefit.LABOUR_MARKET_SUBSIDY
 _EARNINGS_RELATED = 0
+# Outcome-group bits (simulation.population.Group).
+_TARGET, _LONG_TERM_AT_START, _UNDER_30, _IMMIGRANT, _KELA = 1, 2, 4, 8, 16
 
 
 @njit(cache=True, inline="always")
@@ -107,6 +112,148 @@ def person_keys(areas, cohort):
         ) | np.uint64(rank)
         rank += 1
     return keys
+
+
+#: The draws that make a new job seeker, in the order of ``new_people``'s ``bases``.
+NEW_PERSON_DECISIONS = (
+    "under_30",
+    "age",
+    "immigrant",
+    "education",
+    "benefit",
+    "long_term",
+    "elapsed",
+    "between_jobs",
+    "barrier_health",
+    "barrier_social",
+    "barrier_skills",
+)
+
+
+@njit(cache=True, inline="always")
+def _category(cumulative, u):
+    """Index of the category of draw ``u`` given cumulative shares (last one 1)."""
+    index = 0
+    for c in cumulative:
+        index += c <= u
+    return min(index, len(cumulative) - 1)
+
+
+@njit(cache=True)
+def new_people(
+    keys,
+    area,
+    initial,
+    bases,
+    under_30_share,
+    immigrant_share,
+    long_term_share,
+    education_cumulative,
+    benefit_cumulative,
+    elapsed_weeks,
+    elapsed_cumulative,
+    between_jobs_share,
+    barrier_shares,
+    barrier_bits,
+    employability,
+    education_multipliers,
+    immigrant_multiplier,
+    age_55_plus_multiplier,
+    long_term_multiplier,
+    max_weeks,
+    days_per_week,
+    target_rule,
+    cells_per_area,
+):
+    """The traits of new job seekers, drawn person by person (see ``_draw_people``).
+
+    ``employability`` comes in as each person's lognormal draw and is multiplied by the
+    trait multipliers in place. ``elapsed_weeks``/``elapsed_cumulative`` are the
+    short-term (row 0) and long-term (row 1) parts of the stationary stock: the initial
+    stock's elapsed spell is drawn from the part its long-term draw selects.
+    ``barrier_shares[k]`` is (share without, share with) the selector of barrier k:
+    long-term unemployment for health and social barriers, immigrant for skills.
+    ``target_rule`` is (not earnings-related, under age, immigrants) of
+    ``rules.in_target_group``.
+
+    Returns:
+        (age, immigrant, education, benefit, insured, barriers, groups, cell, weeks out,
+        between jobs, subsidy days).
+    """
+    n = len(keys)
+    age = np.empty(n, dtype=np.float32)
+    immigrant = np.empty(n, dtype=np.bool_)
+    education = np.empty(n, dtype=np.int8)
+    benefit = np.empty(n, dtype=np.int8)
+    insured = np.empty(n, dtype=np.bool_)
+    barriers = np.zeros(n, dtype=np.uint8)
+    groups = np.empty(n, dtype=np.uint8)
+    cell = np.empty(n, dtype=np.int32)
+    weeks_out = np.zeros(n, dtype=np.int32)
+    between_jobs = np.zeros(n, dtype=np.bool_)
+    subsidy_days = np.empty(n, dtype=np.int32)
+    steps = np.empty(len(bases), dtype=np.uint64)
+    for d in range(len(bases)):
+        steps[d] = _step(bases[d], 0)
+    not_earnings_related, under_age, immigrants = target_rule
+    for i in range(n):
+        k, a = keys[i], area[i]
+        u_age = _unit(k, steps[1])
+        if _unit(k, steps[0]) < under_30_share[a]:
+            age[i] = 17.0 + 13.0 * u_age
+        else:
+            age[i] = 30.0 + 35.0 * u_age
+        immigrant[i] = _unit(k, steps[2]) < immigrant_share[a]
+        education[i] = _category(education_cumulative[a], _unit(k, steps[3]))
+        b = _category(benefit_cumulative[a], _unit(k, steps[4]))
+        insured[i] = b == _EARNINGS_RELATED  # a member of a fund, even once it has run out
+        long_term = False
+        if initial:
+            long_term = _unit(k, steps[5]) < long_term_share[a]
+            part = 1 if long_term else 0
+            where = np.searchsorted(elapsed_cumulative[part], _unit(k, steps[6]))
+            weeks_out[i] = elapsed_weeks[part][min(where, len(elapsed_weeks[part]) - 1)]
+        else:
+            between_jobs[i] = _unit(k, steps[7]) < between_jobs_share
+        for j in range(3):
+            selected = immigrant[i] if j == 2 else long_term
+            share = barrier_shares[j, 1] if selected else barrier_shares[j, 0]
+            if _unit(k, steps[8 + j]) < share:
+                barriers[i] |= barrier_bits[j]
+        e = employability[i] * education_multipliers[education[i]]
+        e *= immigrant_multiplier if immigrant[i] else 1.0
+        e *= age_55_plus_multiplier if age[i] >= 55 else 1.0
+        e *= long_term_multiplier if long_term else 1.0
+        employability[i] = e
+        subsidy_weeks = weeks_out[i]
+        if b != _SUBSIDY and weeks_out[i] >= max_weeks:
+            b = _SUBSIDY
+            subsidy_weeks = weeks_out[i] - max_weeks
+        benefit[i] = b
+        subsidy_days[i] = subsidy_weeks * days_per_week if b == _SUBSIDY else 0
+        target = in_target_group(
+            age[i], benefit[i], immigrant[i], not_earnings_related, under_age, immigrants
+        )
+        g = _TARGET if target else 0
+        g |= _LONG_TERM_AT_START if long_term else 0
+        g |= _UNDER_30 if age[i] < 30 else 0
+        g |= _IMMIGRANT if immigrant[i] else 0
+        g |= _KELA if b != _EARNINGS_RELATED else 0
+        groups[i] = g
+        cell[i] = a * cells_per_area + g
+    return (
+        age,
+        immigrant,
+        education,
+        benefit,
+        insured,
+        barriers,
+        groups,
+        cell,
+        weeks_out,
+        between_jobs,
+        subsidy_days,
+    )
 
 
 @njit(cache=True)

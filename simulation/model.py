@@ -36,7 +36,6 @@ from simulation.population import (
     NO_WEEK,
     Barrier,
     Benefit,
-    Group,
     JobSeekers,
     Status,
 )
@@ -57,6 +56,13 @@ _SERVICE_STATUS_CODES = {
 _BARRIER_BITS = {name: int(Barrier[name.upper()]) for name in BARRIERS}
 _INITIAL_COHORT = 0  # cohort codes 1..15: initial occupants of service j (code 1 + j)
 _INFLOW_COHORT_OFFSET = 16
+
+
+def _cumulative_shares(shares: np.ndarray) -> np.ndarray:
+    """Cumulative shares along the last axis, the last one scaled to exactly 1."""
+    cumulative = np.cumsum(shares, axis=-1)
+    cumulative /= cumulative[..., -1:]
+    return cumulative
 
 
 class EmploymentModel(mesa.Model):
@@ -112,6 +118,10 @@ class EmploymentModel(mesa.Model):
         self.job_seekers = JobSeekers(capacity=self._expected_people())
         self._inflow_means = [self._inflow_per_week(a) for a in scenario.areas.values()]
         self._composition = self._area_composition()
+        self._elapsed = self._elapsed_tables()
+        self._new_person_bases = np.array(
+            [self.streams.decision_base(d) for d in kernels.NEW_PERSON_DECISIONS]
+        )
         self._setup_services()
         self._setup_organisers()
         self._setup_labour_market()
@@ -128,10 +138,13 @@ class EmploymentModel(mesa.Model):
         # People in work or outside the labour force by (cell, status): they are not
         # visited week by week, so their counts are kept as they move.
         self._dormant = np.zeros((len(self.area_ids) * GROUP_COMBINATIONS, len(Status)), np.int64)
-        self._services_ended: dict[int, np.ndarray] = {}
+        self._services_ended: dict[int, np.ndarray] = {}  # week -> rows whose service ended
         self._census_week = -1
-        self._census: tuple[np.ndarray, ...] = ()  # week -> rows whose service ended
+        self._census: tuple[np.ndarray, ...] = ()
         behaviour = scenario.job_seekers
+        self._barrier_shares = np.array(
+            [getattr(behaviour, f"{name}_barrier_share") for name in _BARRIER_BITS], dtype=float
+        )
         masks = np.arange(256, dtype=np.uint8)
         self._barrier_factor = behaviour.barrier_multiplier ** rules.barrier_count(masks)
         # What is left of a meeting's boost after 0, 1, ... weeks (rules.meeting_boost);
@@ -183,25 +196,45 @@ class EmploymentModel(mesa.Model):
         inflow = sum(self._inflow_per_week(a) for a in self.spec.areas.values())
         return int((stock * 1.5 + inflow * self.weeks) * self.scale * 1.1) + 1024
 
-    def _area_composition(self) -> dict[str, np.ndarray]:
-        """Each area's shares of new job seekers' traits, as arrays indexed by area."""
+    def _area_composition(self) -> tuple[np.ndarray, ...]:
+        """Each area's shares of new job seekers' traits, indexed by area.
+
+        Returns:
+            (under-30 share, immigrant share, long-term share, cumulative education
+            shares, cumulative benefit shares), as ``kernels.new_people`` takes them.
+        """
         areas = list(self.spec.areas.values())
-        return {
-            "under_30": np.array([a.under_30_share for a in areas]),
-            "immigrant": np.array([a.immigrant_share for a in areas]),
-            "long_term": np.array([a.long_term_share for a in areas]),
-            "education": np.array([a.education_shares for a in areas], dtype=float),
-            "benefit": np.array(
-                [
-                    (
-                        a.earnings_related_share,
-                        a.basic_allowance_share,
-                        max(0.0, 1.0 - a.earnings_related_share - a.basic_allowance_share),
-                    )
-                    for a in areas
-                ]
-            ),
-        }
+        benefit = [
+            (
+                a.earnings_related_share,
+                a.basic_allowance_share,
+                max(0.0, 1.0 - a.earnings_related_share - a.basic_allowance_share),
+            )
+            for a in areas
+        ]
+        return (
+            np.array([a.under_30_share for a in areas]),
+            np.array([a.immigrant_share for a in areas]),
+            np.array([a.long_term_share for a in areas]),
+            _cumulative_shares(np.array([a.education_shares for a in areas], dtype=float)),
+            _cumulative_shares(np.array(benefit, dtype=float)),
+        )
+
+    @staticmethod
+    def _elapsed_tables() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """Elapsed weeks and their cumulative shares in the short- and long-term stock.
+
+        The profile within each part is the stationary stock implied by the 2015
+        register hazards (``facts.stationary_stock``); the initial stock draws its
+        elapsed spell from the part its long-term draw selects.
+        """
+        weeks, share = facts.stationary_stock()
+        parts = [(weeks >= LONG_TERM_WEEKS) == is_long for is_long in (False, True)]
+        cumulative = [np.cumsum(share[part]) for part in parts]
+        return (
+            (weeks[parts[0]].astype(np.int32), weeks[parts[1]].astype(np.int32)),
+            (cumulative[0] / cumulative[0][-1], cumulative[1] / cumulative[1][-1]),
+        )
 
     def _inflow_per_week(self, area) -> float:
         if area.inflow_per_week is not None:
@@ -407,58 +440,48 @@ class EmploymentModel(mesa.Model):
         area, cohort and rank within both.
         """
         area = np.asarray(area, dtype=np.int64)
-        count = len(area)
         behaviour = self.spec.job_seekers
-        composition = self._composition
-        s = self.streams
         keys = person_keys(area, cohort)
-        under_30 = s.bernoulli("under_30", keys, 0, composition["under_30"][area])
-        u_age = s.uniform("age", keys, 0)
-        age = np.where(under_30, 17.0 + 13.0 * u_age, 30.0 + 35.0 * u_age).astype(np.float32)
-        immigrant = s.bernoulli("immigrant", keys, 0, composition["immigrant"][area])
-        education = s.choice("education", keys, 0, composition["education"][area])
-        education = education.astype(np.int8)
-        benefit = s.choice("benefit", keys, 0, composition["benefit"][area]).astype(np.int8)
-        insured = benefit == Benefit.EARNINGS_RELATED
-        if initial:
-            long_term = s.bernoulli("long_term", keys, 0, composition["long_term"][area])
-            weeks_out = self._elapsed_weeks(long_term, s.uniform("elapsed", keys, 0))
-            between_jobs = np.zeros(count, dtype=bool)
-        else:
-            long_term = np.zeros(count, dtype=bool)
-            weeks_out = np.zeros(count, dtype=np.int32)
-            between_jobs = s.bernoulli("between_jobs", keys, 0, behaviour.between_jobs_share)
-        barriers = np.zeros(count, dtype=np.uint8)
-        for name, shares, selector in (
-            ("health", behaviour.health_barrier_share, long_term),
-            ("social", behaviour.social_barrier_share, long_term),
-            ("skills", behaviour.skills_barrier_share, immigrant),
-        ):
-            p = np.where(selector, shares[1], shares[0])
-            has = s.bernoulli(f"barrier_{name}", keys, 0, p)
-            barriers |= np.where(has, _BARRIER_BITS[name], 0).astype(np.uint8)
         sd = behaviour.employability_sd
-        employability = np.exp(sd * s.normal("employability", keys, 0) - sd * sd / 2.0)
-        employability *= np.asarray(behaviour.education_multipliers)[education]
-        employability *= np.where(immigrant, behaviour.immigrant_multiplier, 1.0)
-        employability *= np.where(age >= 55, behaviour.age_55_plus_multiplier, 1.0)
-        employability *= np.where(long_term, behaviour.long_term_multiplier_at_start, 1.0)
-        max_weeks = self.spec.labour_market.earnings_related_max_weeks
-        exhausted = (benefit != Benefit.LABOUR_MARKET_SUBSIDY) & (weeks_out >= max_weeks)
-        benefit = np.where(exhausted, Benefit.LABOUR_MARKET_SUBSIDY, benefit).astype(np.int8)
-        subsidy_weeks = np.where(exhausted, weeks_out - max_weeks, weeks_out)
-        subsidy_days = np.where(
-            benefit == Benefit.LABOUR_MARKET_SUBSIDY,
-            subsidy_weeks * self.spec.costs.benefit_days_per_week,
-            0,
+        employability = np.exp(sd * self.streams.normal("employability", keys, 0) - sd * sd / 2.0)
+        rule = self.spec.pilot
+        (
+            age,
+            immigrant,
+            education,
+            benefit,
+            insured,
+            barriers,
+            groups,
+            cell,
+            weeks_out,
+            between_jobs,
+            subsidy_days,
+        ) = kernels.new_people(
+            keys,
+            area,
+            initial,
+            self._new_person_bases,
+            *self._composition,
+            *self._elapsed,
+            float(behaviour.between_jobs_share),
+            self._barrier_shares,
+            self._barrier_bits,
+            employability,
+            np.asarray(behaviour.education_multipliers, dtype=np.float64),
+            float(behaviour.immigrant_multiplier),
+            float(behaviour.age_55_plus_multiplier),
+            float(behaviour.long_term_multiplier_at_start),
+            int(self.spec.labour_market.earnings_related_max_weeks),
+            int(self.spec.costs.benefit_days_per_week),
+            (
+                bool(rule.target_not_earnings_related),
+                float(rule.target_under_age),
+                bool(rule.target_immigrants),
+            ),
+            GROUP_COMBINATIONS,
         )
-        groups = (
-            np.where(self.in_target_group(age, benefit, immigrant), Group.TARGET, 0)
-            | np.where(long_term, Group.LONG_TERM_AT_START, 0)
-            | np.where(age < 30, Group.UNDER_30, 0)
-            | np.where(immigrant, Group.IMMIGRANT, 0)
-            | np.where(benefit != Benefit.EARNINGS_RELATED, Group.KELA, 0)
-        ).astype(np.uint8)
+        count = len(keys)
         rows = self.job_seekers.add(
             count,
             key=keys,
@@ -472,7 +495,7 @@ class EmploymentModel(mesa.Model):
             employability=employability.astype(np.float32),
             barriers=barriers,
             groups=groups,
-            cell=area * GROUP_COMBINATIONS + groups.astype(np.int32),
+            cell=cell,
             status=Status.UNEMPLOYED,
             spell_start=week - weeks_out,
             jobless_since=week - weeks_out,
@@ -484,19 +507,6 @@ class EmploymentModel(mesa.Model):
             self._draw_clock(event, new)
         return rows
 
-    def _elapsed_weeks(self, long_term: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Elapsed spell length of the initial stock by inverse distribution function."""
-        weeks, share = facts.stationary_stock()
-        out = np.empty(len(u), dtype=np.int32)
-        for is_long in (False, True):
-            part = (weeks >= LONG_TERM_WEEKS) == is_long
-            cdf = np.cumsum(share[part])
-            cdf /= cdf[-1]
-            chosen = long_term == is_long
-            index = np.minimum(np.searchsorted(cdf, u[chosen]), part.sum() - 1)
-            out[chosen] = weeks[part][index]
-        return out
-
     def in_target_group(
         self, age: np.ndarray, benefit: np.ndarray, immigrant: np.ndarray
     ) -> np.ndarray:
@@ -505,14 +515,14 @@ class EmploymentModel(mesa.Model):
         Each part can be switched off in ``[pilot]`` (HE 87/2020 defines all three).
         """
         rule = self.spec.pilot
-        target = np.zeros(len(age), dtype=bool)
-        if rule.target_not_earnings_related:
-            target |= benefit != Benefit.EARNINGS_RELATED
-        if rule.target_under_age > 0:
-            target |= age < rule.target_under_age
-        if rule.target_immigrants:
-            target |= immigrant
-        return target
+        return rules.in_target_group(
+            age,
+            np.asarray(benefit, dtype=np.int8),
+            np.asarray(immigrant, dtype=bool),
+            bool(rule.target_not_earnings_related),
+            float(rule.target_under_age),
+            bool(rule.target_immigrants),
+        )
 
     def age(self, rows: np.ndarray | slice) -> np.ndarray:
         """Current age in years."""

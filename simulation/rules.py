@@ -15,6 +15,7 @@ from numba import njit, vectorize
 
 __all__ = [
     "barrier_count",
+    "in_target_group",
     "duration_factor",
     "meeting_boost",
     "matching_rates",
@@ -34,6 +35,33 @@ _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
 def barrier_count(barriers: np.ndarray) -> np.ndarray:
     """Number of barriers set in a uint8 bit mask."""
     return _POPCOUNT[barriers]
+
+
+@vectorize(
+    [
+        "boolean(float32, int8, boolean, boolean, float64, boolean)",
+        "boolean(float64, int8, boolean, boolean, float64, boolean)",
+    ],
+    cache=True,
+)
+def in_target_group(
+    age: float,
+    benefit: int,
+    immigrant: bool,
+    not_earnings_related: bool,
+    under_age: float,
+    immigrants: bool,
+) -> bool:
+    """The pilots' target group: no earnings-related allowance, young, or immigrant.
+
+    HE 87/2020 defines all three parts; each can be switched off (``under_age`` 0 turns
+    off the age part). ``benefit`` is a ``Benefit`` code (0: earnings-related).
+    """
+    return (
+        (not_earnings_related and benefit != 0)
+        or (under_age > 0 and age < under_age)
+        or (immigrants and immigrant)
+    )
 
 
 @vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)

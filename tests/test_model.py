@@ -120,6 +120,32 @@ def test_new_job_seekers_go_to_the_city_when_in_the_target_group():
     np.testing.assert_array_equal(city_client, (p.groups[new] & Group.TARGET) != 0)
 
 
+def test_new_job_seekers_traits_are_their_draws_and_groups_follow_the_traits():
+    model = EmploymentModel(build(["pilot.target_under_age=25"]))
+    model.run_for(4)
+    p, s = model.job_seekers, model.streams
+    share = {a: spec for a, spec in enumerate(model.spec.areas.values())}
+    immigrant_share = np.array([share[a].immigrant_share for a in p.area])
+    under_30_share = np.array([share[a].under_30_share for a in p.area])
+    np.testing.assert_array_equal(p.immigrant, s.uniform("immigrant", p.key, 0) < immigrant_share)
+    young = s.uniform("under_30", p.key, 0) < under_30_share
+    np.testing.assert_array_equal(p.age_at_entry < 30, young)
+    # Registered this month and not moved since: the entry draws still stand.
+    new = (p.entry_week > 0) & (p.spell_start == p.entry_week) & (p.status == Status.UNEMPLOYED)
+    assert new.sum() > 100
+    between = s.uniform("between_jobs", p.key, 0) < model.spec.job_seekers.between_jobs_share
+    np.testing.assert_array_equal(p.between_jobs[new], between[new])
+    target = (p.benefit != 0) | (p.age_at_entry < 25) | p.immigrant
+    np.testing.assert_array_equal((p.groups[new] & Group.TARGET) != 0, target[new])
+    np.testing.assert_array_equal((p.groups & Group.UNDER_30) != 0, p.age_at_entry < 30)
+    np.testing.assert_array_equal((p.groups & Group.IMMIGRANT) != 0, p.immigrant)
+    np.testing.assert_array_equal((p.groups[new] & Group.KELA) != 0, p.benefit[new] != 0)
+    np.testing.assert_array_equal(p.cell, p.area.astype(np.int32) * 32 + p.groups)
+    # Nobody new is long-term at the start, and the fund members are insured.
+    assert not np.any(p.groups[new] & Group.LONG_TERM_AT_START)
+    assert np.all(p.insured[p.benefit == 0])
+
+
 def test_without_the_pilot_the_te_office_serves_everyone():
     model = EmploymentModel(build(["pilot.enabled=false"]))
     model.run_for(5)
