@@ -276,6 +276,16 @@ def uniforms_at(base, keys, counter):
 
 
 @njit(cache=True, inline="always")
+def _row(rows, i):
+    """The ``i``-th listed row, as an unsigned index.
+
+    An index the compiler knows is not negative needs no wrap-around code, and the
+    loops here index a dozen arrays by it: about a fifth of a pass's time.
+    """
+    return np.uint64(rows[i])
+
+
+@njit(cache=True, inline="always")
 def _runs_out(r, clock, count, key, base):
     """True if person ``r``'s clock has run out; then their next threshold is drawn."""
     if clock[r] > 0.0:
@@ -294,7 +304,8 @@ def _next_threshold(r, clock, count, key, base):
 @njit(cache=True)
 def draw_clocks(rows, clock, count, key, base) -> None:
     """Draw the exponential threshold of each person's next event of one kind."""
-    for r in rows:
+    for i in range(len(rows)):
+        r = _row(rows, i)
         _next_threshold(r, clock, count, key, base)
 
 
@@ -336,7 +347,8 @@ def unemployed_events(rows, status, hazard, clock, count, key, base, out):
     threshold; returns their number.
     """
     k = 0
-    for r in rows:
+    for i in range(len(rows)):
+        r = _row(rows, i)
         if status[r] != _UNEMPLOYED:
             continue
         clock[r] -= hazard
@@ -356,7 +368,8 @@ def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworke
     """
     k = 0
     caseload = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not a client
-    for r in rows:
+    for i in range(len(rows)):
+        r = _row(rows, i)
         client = (status[r] == _UNEMPLOYED) & (caseworker[r] >= 0)
         caseload[caseworker[r] if client else n_caseworkers] += 1
         due[k] = r
@@ -411,7 +424,7 @@ def select_meetings(due, queue, since, capacity, key, meetings, priority_base):
                 i = members[j]
                 if since[i] != week:
                     continue
-                r = due[i]
+                r = _row(due, i)
                 value = uniform(priority_base, key[r], meetings[r])
                 if kept == left and value >= score[left - 1]:
                     continue
@@ -488,7 +501,8 @@ def meet(
     interval_count = np.zeros(n_organisers)
     n_bits = len(barrier_bits)
     a = 0
-    for r in met:
+    for j in range(len(met)):
+        r = _row(met, j)
         o, c, k = organiser[r], caseworker[r], key[r]
         number = meetings[r]
         meetings[r] = number + 1
@@ -605,7 +619,8 @@ def service_census(rows, service, service_end, queued_for, week, n_places, done,
     """
     occupied = np.zeros(n_places + 1, dtype=np.int64)  # the last slot: not in a service
     d = q = 0
-    for r in rows:
+    for i in range(len(rows)):
+        r = _row(rows, i)
         place = service[r]
         inside = place >= 0
         ending = inside & (service_end[r] <= week)
@@ -659,7 +674,8 @@ def search_weights(
     totals = np.zeros(n_areas, dtype=np.float64)
     longest = len(meeting_decay) - 1
     k = 0
-    for r in candidates:
+    for i in range(len(candidates)):
+        r = _row(candidates, i)
         if status[r] > max_status:
             continue
         w = employability[r] * barrier_factor[barriers[r]]
@@ -699,7 +715,7 @@ def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
     """
     k = 0
     for i in range(len(rows)):
-        r = rows[i]
+        r = _row(rows, i)
         a = area[r]
         if cap[a] < 1.0:
             p = min(job_finding_probability(weights[i], price[a]) * cap[a], 1.0 - 1e-12)
@@ -737,7 +753,8 @@ def spell_buckets(rows, status, spell_start, week, bucket_of_weeks, bucket):
     """
     longest = len(bucket_of_weeks) - 1
     at_risk = np.zeros(bucket_of_weeks[longest] + 1, dtype=np.int64)
-    for r in rows:
+    for i in range(len(rows)):
+        r = _row(rows, i)
         unemployed = status[r] == _UNEMPLOYED
         b = bucket_of_weeks[min(max(week - spell_start[r], 0), longest)]
         bucket[r] = b if unemployed else -1
@@ -794,7 +811,14 @@ def census(
     queued = np.zeros(n_places + 1, dtype=np.int64)
     exits = np.zeros((n_destinations, n_buckets), dtype=np.int64)
     recipients = np.zeros((n_areas, 2 + len(thresholds) + 1), dtype=np.int64)
-    for r in rows:
+    # Days are whole numbers: the step of each number of days, up to one past the last
+    # threshold (a table lookup instead of a comparison with every threshold).
+    longest = max(int(np.ceil(thresholds[-1])) + 1, 0) if len(thresholds) else 0
+    step_of_days = np.empty(longest + 1, dtype=np.int64)
+    for d in range(longest + 1):
+        step_of_days[d] = subsidy_step(d, thresholds)
+    for i in range(len(rows)):
+        r = _row(rows, i)
         s = status[r]
         if bucket[r] >= 0 and destination[s] >= 0:
             exits[destination[s], bucket[r]] += 1
@@ -808,7 +832,7 @@ def census(
         queued[queued_for[r] if queued_for[r] >= 0 else n_places] += 1
         b = benefit[r]
         passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
-        step = subsidy_step(subsidy_days[r], thresholds)
+        step = step_of_days[min(max(subsidy_days[r], 0), longest)]
         column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
         recipients[c // cells_per_area, column] += s != _PAY_SUBSIDY
     return (
