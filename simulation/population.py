@@ -131,14 +131,22 @@ class JobSeekers:
             name: np.full(self._capacity, fill, dtype=dtype)
             for name, (dtype, fill) in FIELDS.items()
         }
+        self._refresh_views()
 
     def __len__(self) -> int:
         return self._size
 
+    def _refresh_views(self) -> None:
+        """Keep each field's view of the filled rows as a plain attribute.
+
+        The weekly rules read fields hundreds of times a week; a stored view is an
+        ordinary attribute lookup, where slicing on each access cost more than some of
+        the passes it fed at small scale. Called whenever the filled rows change.
+        """
+        for name, array in self._data.items():
+            self.__dict__[name] = array[: self._size]
+
     def __getattr__(self, name: str) -> np.ndarray:
-        data = self.__dict__.get("_data")
-        if data is not None and name in data:
-            return data[name][: self._size]
         raise AttributeError(f"job seekers have no field {name!r}")
 
     def __getitem__(self, row: int) -> JobSeeker:
@@ -176,6 +184,7 @@ class JobSeekers:
         for name, value in values.items():
             self._data[name][rows] = value
         self._size = needed
+        self._refresh_views()
         return rows
 
     def _grow(self, needed: int) -> None:
