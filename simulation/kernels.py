@@ -802,7 +802,8 @@ def census(
       received (``rules.subsidy_step``; the municipality pays a share).
 
     Counts whose condition is unpredictable from one person to the next are written
-    without branches: people they do not apply to add to a spare last slot.
+    without branches: people they do not apply to add to a spare last slot. A spell's
+    end is rare enough (one in six on the list) for a branch to be cheaper.
     """
     by_status = np.zeros((n_cells, 7), dtype=np.int64)
     long_term = np.zeros(n_cells, dtype=np.int64)
@@ -817,24 +818,30 @@ def census(
     step_of_days = np.empty(longest + 1, dtype=np.int64)
     for d in range(longest + 1):
         step_of_days[d] = subsidy_step(d, thresholds)
+    # Unsigned indices throughout (see ``_row``); the spare slots as unsigned too, as
+    # numba turns a mix of signed and unsigned integers into a float.
+    spare, top, per_area = np.uint64(n_places), np.uint64(longest), np.uint64(cells_per_area)
     for i in range(len(rows)):
         r = _row(rows, i)
-        s = status[r]
-        if bucket[r] >= 0 and destination[s] >= 0:
-            exits[destination[s], bucket[r]] += 1
-        if s > _OTHER_SERVICE:
-            continue
-        c = cell[r]
+        s = np.uint64(status[r])
+        d = destination[s]
+        if d >= 0:  # the spell ended this week (one in six people on the list)
+            if bucket[r] >= 0:
+                exits[d, bucket[r]] += 1
+            if s > _OTHER_SERVICE:
+                continue
+        c = np.uint64(cell[r])
         by_status[c, s] += 1
         long_term[c] += (s == _UNEMPLOYED) & (week - spell_start[r] >= 52)
-        clients[organiser[r]] += 1
-        occupied[service[r] if service[r] >= 0 else n_places] += 1
-        queued[queued_for[r] if queued_for[r] >= 0 else n_places] += 1
+        clients[np.uint64(organiser[r])] += 1
+        place, queue = service[r], queued_for[r]
+        occupied[np.uint64(place) if place >= 0 else spare] += 1
+        queued[np.uint64(queue) if queue >= 0 else spare] += 1
         b = benefit[r]
         passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
-        step = step_of_days[min(max(subsidy_days[r], 0), longest)]
+        step = step_of_days[min(np.uint64(max(subsidy_days[r], 0)), top)]
         column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
-        recipients[c // cells_per_area, column] += s != _PAY_SUBSIDY
+        recipients[c // per_area, column] += s != _PAY_SUBSIDY
     return (
         by_status,
         long_term,
