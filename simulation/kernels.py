@@ -368,17 +368,19 @@ def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworke
     """
     k = 0
     caseload = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not a client
+    spare = np.uint64(n_caseworkers)  # unsigned, like the rows (see ``_row``)
     for i in range(len(rows)):
         r = _row(rows, i)
         client = (status[r] == _UNEMPLOYED) & (caseworker[r] >= 0)
-        caseload[caseworker[r] if client else n_caseworkers] += 1
+        caseload[np.uint64(caseworker[r]) if client else spare] += 1
         due[k] = r
         k += client & (next_meeting[r] <= week)
     queue = np.empty(k, dtype=np.int64)
     since = np.empty(k, dtype=np.int64)
     for i in range(k):
-        queue[i] = caseworker[due[i]]
-        since[i] = next_meeting[due[i]]
+        r = _row(due, i)
+        queue[i] = caseworker[r]
+        since[i] = next_meeting[r]
     return k, caseload[:n_caseworkers], queue, since
 
 
@@ -503,7 +505,7 @@ def meet(
     a = 0
     for j in range(len(met)):
         r = _row(met, j)
-        o, c, k = organiser[r], caseworker[r], key[r]
+        o, c, k = np.uint64(organiser[r]), np.uint64(caseworker[r]), key[r]
         number = meetings[r]
         meetings[r] = number + 1
         held[o] += 1
@@ -580,7 +582,7 @@ def refer_to_service(r, number, week, people, tables):
     spell_start, age_at_entry, entry_week, queued_for, queued_since = people[5:]
     policy, bases, barrier_bits, menu_size, menu_service, menu_weight = tables[:6]
     n_services, max_age, weeks_per_year = tables[6:]
-    o, k = organiser[r], key[r]
+    o, k = np.uint64(organiser[r]), key[r]
     pending = detected[r] & barriers[r]
     category = 0
     for b in range(len(barrier_bits)):
@@ -618,6 +620,7 @@ def service_census(rows, service, service_end, queued_for, week, n_places, done,
     occupied places. Written without branches (who is in a service is unpredictable).
     """
     occupied = np.zeros(n_places + 1, dtype=np.int64)  # the last slot: not in a service
+    spare = np.uint64(n_places)
     d = q = 0
     for i in range(len(rows)):
         r = _row(rows, i)
@@ -626,7 +629,7 @@ def service_census(rows, service, service_end, queued_for, week, n_places, done,
         ending = inside & (service_end[r] <= week)
         done[d] = r
         d += ending
-        occupied[place if inside and not ending else n_places] += 1
+        occupied[np.uint64(place) if inside and not ending else spare] += 1
         queued[q] = r
         q += (not inside) & (queued_for[r] >= 0)
     return d, occupied[:n_places], q
@@ -672,7 +675,7 @@ def search_weights(
     ``rows`` and ``weights``; returns their number and the totals.
     """
     totals = np.zeros(n_areas, dtype=np.float64)
-    longest = len(meeting_decay) - 1
+    longest = np.uint64(len(meeting_decay) - 1)
     k = 0
     for i in range(len(candidates)):
         r = _row(candidates, i)
@@ -683,14 +686,15 @@ def search_weights(
             week - jobless_since[r], penalty, penalty_weeks, detachment, detachment_weeks
         )
         if with_policy:
-            w *= 1.0 + meeting_effect[r] * meeting_decay[min(week - last_meeting[r], longest)]
+            since = np.uint64(max(week - last_meeting[r], 0))
+            w *= 1.0 + meeting_effect[r] * meeting_decay[min(since, longest)]
             if referral_until[r] >= week:
                 w *= referral_multiplier
-            w *= lock_in[service[r] + 1]  # lock_in[0] = 1: no service
-            w *= organiser_multiplier[organiser[r]]
+            w *= lock_in[np.uint64(service[r] + 1)]  # lock_in[0] = 1: no service
+            w *= organiser_multiplier[np.uint64(organiser[r])]
         rows[k] = r
         weights[k] = w
-        totals[area[r]] += w
+        totals[np.uint64(area[r])] += w
         k += 1
     return k, totals
 
@@ -716,7 +720,7 @@ def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
     k = 0
     for i in range(len(rows)):
         r = _row(rows, i)
-        a = area[r]
+        a = np.uint64(area[r])
         if cap[a] < 1.0:
             p = min(job_finding_probability(weights[i], price[a]) * cap[a], 1.0 - 1e-12)
             clock[r] += np.log1p(-p)
@@ -751,14 +755,14 @@ def spell_buckets(rows, status, spell_start, week, bucket_of_weeks, bucket):
     ``bucket_of_weeks[d]`` is the bucket of a spell of d weeks (the last entry for all
     longer spells).
     """
-    longest = len(bucket_of_weeks) - 1
+    longest = np.uint64(len(bucket_of_weeks) - 1)
     at_risk = np.zeros(bucket_of_weeks[longest] + 1, dtype=np.int64)
     for i in range(len(rows)):
         r = _row(rows, i)
         unemployed = status[r] == _UNEMPLOYED
-        b = bucket_of_weeks[min(max(week - spell_start[r], 0), longest)]
+        b = bucket_of_weeks[min(np.uint64(max(week - spell_start[r], 0)), longest)]
         bucket[r] = b if unemployed else -1
-        at_risk[b] += unemployed
+        at_risk[np.uint64(b)] += unemployed
     return at_risk
 
 

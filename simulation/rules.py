@@ -298,14 +298,14 @@ def crowded_queues(queues, capacity):
     m = len(capacity)
     count = np.zeros(m, dtype=np.int64)
     for i in range(len(queues)):
-        count[queues[i]] += 1
+        count[np.uint64(queues[i])] += 1  # unsigned: no wrap-around code for the index
     start = np.zeros(m + 1, dtype=np.int64)
     for q in range(m):
         start[q + 1] = start[q] + (count[q] if count[q] > capacity[q] else 0)
     fill = start[:m].copy()
     members = np.empty(start[m], dtype=np.int64)
     for i in range(len(queues)):
-        q = queues[i]
+        q = np.uint64(queues[i])
         if count[q] > capacity[q]:
             members[fill[q]] = i
             fill[q] += 1
