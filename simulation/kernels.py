@@ -39,6 +39,7 @@ __all__ = [
     "draw_clocks",
     "registered",
     "waking",
+    "schedule_wakes",
     "unemployed_events",
     "meeting_candidates",
     "select_meetings",
@@ -64,6 +65,7 @@ _TO_UNIT = 2.0**-53
 _UNEMPLOYED, _PAY_SUBSIDY, _OTHER_SERVICE, _EMPLOYED, _OUTSIDE = 0, 2, 4, 5, 6
 _SUBSIDY = 2  # Benefit.LABOUR_MARKET_SUBSIDY
 _EARNINGS_RELATED = 0
+_NEVER = -(10**6)  # simulation.population.NO_WEEK
 # Outcome-group bits (simulation.population.Group).
 _TARGET, _LONG_TERM_AT_START, _UNDER_30, _IMMIGRANT, _KELA = 1, 2, 4, 8, 16
 
@@ -337,6 +339,34 @@ def waking(wakes_at, week, out):
             out[k] = r
             k += 1
     return k
+
+
+@njit(cache=True, inline="always")
+def _wake_week(clock, hazard, first):
+    """Week in which a clock running down by ``hazard`` a week from ``first`` runs out.
+
+    At least ``first`` (a clock already run out waits a week); never (``NO_WEEK``) for a
+    zero hazard or a week beyond 2**30.
+    """
+    if not hazard > 0.0:
+        return _NEVER
+    weeks = np.ceil(clock / hazard)
+    if not weeks < 2.0**30:
+        return _NEVER
+    return first - 1 + int(max(weeks, 1.0))
+
+
+@njit(cache=True)
+def schedule_wakes(rows, clock, hazard, high_hazard, high, first, wakes_at):
+    """Schedule each person's next move from their clock (job loss, return).
+
+    The clock runs down by ``hazard`` a week from week ``first`` on, by ``high_hazard``
+    for people with ``high`` set (those hired out of long-term unemployment lose their
+    jobs more often).
+    """
+    for i in range(len(rows)):
+        r = _row(rows, i)
+        wakes_at[r] = _wake_week(clock[r], high_hazard if high[r] else hazard, first)
 
 
 @njit(cache=True)

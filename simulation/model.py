@@ -1045,10 +1045,15 @@ class EmploymentModel(mesa.Model):
         p.status[rows] = Status.EMPLOYED
         p.employed_since[rows] = week
         self._end_client_relation(rows)
-        hazard = np.where(
-            p.former_long_term[rows], self._hazards["former_long_term"], self._hazards["separation"]
+        kernels.schedule_wakes(
+            rows,
+            p.separation_clock,
+            self._hazards["separation"],
+            self._hazards["former_long_term"],
+            p.former_long_term,
+            week + 1,
+            p.wakes_at,
         )
-        p.wakes_at[rows] = self._wake_week(p.separation_clock[rows], hazard, week + 1)
         self._count_dormant(rows, Status.EMPLOYED, +1)
 
     def leave_register(self, rows: np.ndarray, week: int) -> None:
@@ -1060,18 +1065,11 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         p.status[rows] = Status.OUT_OF_LABOUR_FORCE
         self._end_client_relation(rows)
-        p.wakes_at[rows] = self._wake_week(p.return_clock[rows], self._hazards["return"], week + 1)
-        self._count_dormant(rows, Status.OUT_OF_LABOUR_FORCE, +1)
-
-    @staticmethod
-    def _wake_week(clock: np.ndarray, hazard: np.ndarray | float, first: int) -> np.ndarray:
-        """Week in which a clock running down by ``hazard`` a week from ``first`` runs out."""
-        with np.errstate(divide="ignore"):
-            weeks = np.ceil(clock / hazard)
-        weeks = np.where(np.isfinite(weeks), np.maximum(weeks, 1), np.inf)
-        return np.where(weeks < 2**30, first - 1 + np.minimum(weeks, 2**30), NO_WEEK).astype(
-            np.int32
+        hazard = self._hazards["return"]
+        kernels.schedule_wakes(
+            rows, p.return_clock, hazard, hazard, p.former_long_term, week + 1, p.wakes_at
         )
+        self._count_dormant(rows, Status.OUT_OF_LABOUR_FORCE, +1)
 
     def _count_dormant(self, rows: np.ndarray, status: int, change: int) -> None:
         """Keep the counts of people in work or outside the labour force by cell."""
