@@ -133,17 +133,28 @@ def test_meeting_selection_equals_rationing_by_due_week_and_priority():
     rng = np.random.default_rng(3)
     streams = RandomStreams(np.random.SeedSequence(3))
     base = streams.decision_base("meeting_priority")
+    people = 5000
     for _ in range(20):
         n, queues = 400, 12
-        queue = rng.integers(0, queues, n)
-        since = rng.integers(90, 100, n)
+        rows = rng.permutation(people)[:n]
+        status = np.zeros(people, dtype=np.int8)
+        caseworker = np.full(people, -1, dtype=np.int32)  # only ``rows`` are clients
+        next_meeting = np.full(people, 10**6, dtype=np.int32)
+        caseworker[rows] = rng.integers(0, queues, n)
+        next_meeting[rows] = rng.integers(90, 101, n)  # week 100 is the latest due
+        key = rng.integers(0, 2**40, people).astype(np.uint64)
+        meetings = rng.integers(0, 5, people).astype(np.int32)
         capacity = rng.integers(0, 40, queues)
-        rows = rng.permutation(5000)[:n]
-        key = rng.integers(0, 2**40, 5000).astype(np.uint64)
-        meetings = rng.integers(0, 5, 5000).astype(np.int32)
-        priority = streams.uniform("meeting_priority", key[rows], meetings[rows])
+        due = np.empty(people, dtype=np.int64)
+        count, caseload, queue, since = kernels.meeting_candidates(
+            np.arange(people), status, caseworker, next_meeting, 100, queues, due
+        )
+        due = due[:count]
+        np.testing.assert_array_equal(due, np.sort(rows))
+        np.testing.assert_array_equal(caseload, np.bincount(caseworker[rows], minlength=queues))
+        priority = streams.uniform("meeting_priority", key[due], meetings[due])
         expected = rules.ration(queue, (since, priority), capacity)
-        chosen = kernels.select_meetings(rows, queue, since, capacity, key, meetings, base)
+        chosen = kernels.select_meetings(due, queue, since, capacity, key, meetings, base)
         np.testing.assert_array_equal(chosen, expected)
 
 
