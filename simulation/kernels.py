@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 
 from simulation.rules import (
+    _ration_queues,
     crowded_queues,
     duration_factor,
     in_target_group,
@@ -45,6 +46,8 @@ __all__ = [
     "select_meetings",
     "meet",
     "service_census",
+    "complete_services",
+    "admit",
     "search_weights",
     "expected_matches",
     "find_jobs",
@@ -663,6 +666,111 @@ def service_census(rows, service, service_end, queued_for, week, n_places, done,
         queued[q] = r
         q += (not inside) & (queued_for[r] >= 0)
     return d, occupied[:n_places], q
+
+
+@njit(cache=True)
+def complete_services(
+    done,
+    week,
+    n_services,
+    gain,
+    addresses,
+    removal,
+    job_chance,
+    barrier_bits,
+    bases,
+    first_meeting,
+    people,
+    to_work,
+):
+    """The services that end this week: their effects and where their participants go.
+
+    Employability rises by the service's ``gain``; each barrier the service addresses
+    is resolved with its ``removal`` probability (one draw per barrier bit, ``bases``
+    0..2); the participant finds a job with ``job_chance`` (``bases[3]``). Draws are
+    keyed by the person's service number. Those who find a job go to ``to_work`` (the
+    model employs them; returns their number); the others, if the service had taken
+    them off the register's unemployed, are unemployed again from this week, and meet
+    a caseworker after ``first_meeting[organiser]`` weeks.
+
+    ``people``: key, services started, service, service end, service ended, status,
+    employability, barriers, detected barriers, spell start, time out of work since,
+    organiser, next meeting.
+    """
+    key, services, service, service_end, service_ended, status = people[:6]
+    employability, barriers, detected, spell_start, jobless_since = people[6:11]
+    organiser, next_meeting = people[11:]
+    n_bits = len(barrier_bits)
+    found = 0
+    for i in range(len(done)):
+        r = _row(done, i)
+        k, number = key[r], services[r]
+        j = np.uint64(service[r] % n_services)
+        employability[r] *= np.float32(1.0) + gain[j]  # float32, as the stored field
+        for b in range(n_bits):
+            bit = barrier_bits[b]
+            if addresses[j] & bit and uniform(bases[b], k, number) < removal[j]:
+                barriers[r] &= ~bit
+                detected[r] &= ~bit
+        service[r] = -1
+        service_end[r] = _NEVER
+        service_ended[r] = week
+        if uniform(bases[n_bits], k, number) < job_chance[j]:
+            to_work[found] = r
+            found += 1
+        elif status[r] != _UNEMPLOYED:
+            if status[r] == _PAY_SUBSIDY:
+                jobless_since[r] = week  # subsidised work ends the time out of work
+            status[r] = _UNEMPLOYED
+            spell_start[r] = week
+            next_meeting[r] = week + first_meeting[np.uint64(organiser[r])]
+    return found
+
+
+@njit(cache=True)
+def admit(
+    queued,
+    free,
+    week,
+    n_services,
+    duration,
+    status_of_service,
+    priority_base,
+    people,
+):
+    """Admit people from the service queues into the free places.
+
+    Each queue (service instance) is served oldest first, ties broken by a draw keyed
+    by the person's service number, never beyond ``free`` places (``rules.ration``). An
+    admitted person starts the service now, for its ``duration``, with its status
+    (a service with the unemployed status runs alongside the job search).
+
+    ``people``: key, services started, queued for, queued since, service, service end,
+    status.
+    """
+    key, services, queued_for, queued_since, service, service_end, status = people
+    n = len(queued)
+    queue = np.empty(n, dtype=np.int64)
+    since = np.empty(n, dtype=np.int64)
+    priority = np.empty(n)
+    for i in range(n):
+        r = _row(queued, i)
+        queue[i] = queued_for[r]
+        since[i] = queued_since[r]
+        priority[i] = uniform(priority_base, key[r], services[r])
+    granted = _ration_queues(queue, since, priority, free)
+    for i in range(n):
+        if not granted[i]:
+            continue
+        r = _row(queued, i)
+        place = queued_for[r]
+        j = np.uint64(place % n_services)
+        service[r] = place
+        service_end[r] = week + duration[j]
+        if status_of_service[j] != _UNEMPLOYED:
+            status[r] = status_of_service[j]
+        queued_for[r] = -1
+        services[r] += 1
 
 
 @njit(cache=True)

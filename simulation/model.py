@@ -105,6 +105,10 @@ class EmploymentModel(mesa.Model):
                 for d in ("multisector_referral", "service_referral", "service_choice")
             ]
         )
+        self._completion_bases = np.array(
+            [self.streams.decision_base(f"resolve_{name}") for name in _BARRIER_BITS]
+            + [self.streams.decision_base("job_after_service")]
+        )
         self._meeting_bases = np.array(
             [self.streams.decision_base(f"detect_{name}") for name in _BARRIER_BITS]
             + [self.streams.decision_base(d) for d in ("vacancy_referral", "monitoring_exit")]
@@ -834,56 +838,53 @@ class EmploymentModel(mesa.Model):
         done, queued = done[:n_done], queued[:n_queued]
         if len(done):
             self._complete_services(done, week)
-        free = np.maximum(self.service_places - occupied, 0)
         if len(queued) == 0:
             return
-        keys = p.key[queued]
-        granted = rules.ration(
-            p.queued_for[queued],
-            (
-                p.queued_since[queued],
-                self.streams.uniform("admission_priority", keys, p.services[queued]),
-            ),
-            free,
+        kernels.admit(
+            queued,
+            np.maximum(self.service_places - occupied, 0),
+            week,
+            self.n_services,
+            self.service_duration,
+            self.service_status,
+            self.streams.decision_base("admission_priority"),
+            (p.key, p.services, p.queued_for, p.queued_since, p.service, p.service_end, p.status),
         )
-        admitted = queued[granted]
-        service = p.queued_for[admitted].astype(np.int64)
-        j = service % self.n_services
-        p.service[admitted] = service
-        p.service_end[admitted] = week + self.service_duration[j]
-        p.status[admitted] = np.where(
-            self.service_status[j] != Status.UNEMPLOYED, self.service_status[j], p.status[admitted]
-        )
-        p.queued_for[admitted] = -1
-        p.services[admitted] += 1
 
     def _complete_services(self, done: np.ndarray, week: int) -> None:
+        """Services ending this week (``kernels.complete_services``); employ those with a job."""
         p = self.job_seekers
-        keys = p.key[done]
-        number = p.services[done]  # draws of a service are keyed by its number, not its week
-        j = p.service[done].astype(np.int64) % self.n_services
-        p.employability[done] *= 1.0 + self.service_gain[j]
-        for name, bit in _BARRIER_BITS.items():
-            addressed = (self.service_addresses[j] & bit) != 0
-            resolved = addressed & self.streams.bernoulli(
-                f"resolve_{name}", keys, number, self.service_removal[j]
-            )
-            clear = np.where(resolved, np.uint8(~np.uint8(bit)), np.uint8(255))
-            p.barriers[done] &= clear
-            p.detected[done] &= clear
-        to_work = self.streams.bernoulli("job_after_service", keys, number, self.service_job[j])
-        was_subsidised = p.status[done] == Status.PAY_SUBSIDY
-        activated = p.status[done] != Status.UNEMPLOYED
-        p.service[done] = -1
-        p.service_end[done] = NO_WEEK
-        p.service_ended[done] = week
+        to_work = self._buffer("to_work")
+        found = kernels.complete_services(
+            done,
+            week,
+            self.n_services,
+            self.service_gain,
+            self.service_addresses,
+            self.service_removal,
+            self.service_job,
+            self._barrier_bits,
+            self._completion_bases,
+            self.policy["first_meeting_weeks"],
+            (
+                p.key,
+                p.services,
+                p.service,
+                p.service_end,
+                p.service_ended,
+                p.status,
+                p.employability,
+                p.barriers,
+                p.detected,
+                p.spell_start,
+                p.jobless_since,
+                p.organiser,
+                p.next_meeting,
+            ),
+            to_work,
+        )
         self._services_ended[week] = done.copy()
-        self.employ(done[to_work], week)
-        back = done[~to_work & activated]
-        p.status[back] = Status.UNEMPLOYED
-        p.spell_start[back] = week
-        p.jobless_since[back[was_subsidised[~to_work & activated]]] = week
-        p.next_meeting[back] = week + self.policy["first_meeting_weeks"][p.organiser[back]]
+        self.employ(to_work[:found], week)
 
     def _search_weights(
         self, week: int, max_status: int, with_policy: bool
