@@ -1,6 +1,6 @@
 """Throughput of a sweep with 1 and with 2 local worker processes.
 
-Runs the same sweep (the Helsinki pilot at scale 0.25, 24 runs of about a second each)
+Runs the same sweep (the Helsinki pilot at scale 1, 24 runs of about a second each)
 twice into fresh folders, start-up of the worker processes included, and prints runs per
 second and the speed-up. Usage: python benchmarks/sweep_throughput.py
 """
@@ -20,7 +20,7 @@ name = "throughput"
 base = "{ROOT / "scenarios" / "municipal_pilot.toml"}"
 replications = 6
 seed = 1
-scale = 0.25
+scale = 1.0
 
 [design]
 method = "grid"
