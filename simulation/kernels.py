@@ -34,6 +34,7 @@ __all__ = [
     "uniform",
     "person_keys",
     "NEW_PERSON_DECISIONS",
+    "NEW_PERSON_TRAITS",
     "new_people",
     "uniforms",
     "uniforms_at",
@@ -119,6 +120,21 @@ def person_keys(areas, cohort):
     return keys
 
 
+#: What ``new_people`` returns: job-seeker fields, and the weeks already out of work.
+NEW_PERSON_TRAITS = (
+    "age_at_entry",
+    "immigrant",
+    "education",
+    "benefit",
+    "insured",
+    "barriers",
+    "groups",
+    "cell",
+    "weeks_out",
+    "between_jobs",
+    "subsidy_days",
+)
+
 #: The draws that make a new job seeker, in the order of ``new_people``'s ``bases``.
 NEW_PERSON_DECISIONS = (
     "under_30",
@@ -182,8 +198,7 @@ def new_people(
     ``rules.in_target_group``.
 
     Returns:
-        (age, immigrant, education, benefit, insured, barriers, groups, cell, weeks out,
-        between jobs, subsidy days).
+        The traits named in ``NEW_PERSON_TRAITS``, in that order.
     """
     n = len(keys)
     age = np.empty(n, dtype=np.float32)

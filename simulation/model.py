@@ -449,19 +449,7 @@ class EmploymentModel(mesa.Model):
         sd = behaviour.employability_sd
         employability = np.exp(sd * self.streams.normal("employability", keys, 0) - sd * sd / 2.0)
         rule = self.spec.pilot
-        (
-            age,
-            immigrant,
-            education,
-            benefit,
-            insured,
-            barriers,
-            groups,
-            cell,
-            weeks_out,
-            between_jobs,
-            subsidy_days,
-        ) = kernels.new_people(
+        traits = kernels.new_people(
             keys,
             area,
             initial,
@@ -485,26 +473,18 @@ class EmploymentModel(mesa.Model):
             ),
             GROUP_COMBINATIONS,
         )
-        count = len(keys)
+        traits = dict(zip(kernels.NEW_PERSON_TRAITS, traits, strict=True))
+        weeks_out = traits.pop("weeks_out")
         rows = self.job_seekers.add(
-            count,
+            len(keys),
             key=keys,
             area=area,
             entry_week=week,
-            age_at_entry=age,
-            immigrant=immigrant,
-            education=education,
-            benefit=benefit,
-            insured=insured,
             employability=employability.astype(np.float32),
-            barriers=barriers,
-            groups=groups,
-            cell=cell,
             status=Status.UNEMPLOYED,
             spell_start=week - weeks_out,
             jobless_since=week - weeks_out,
-            between_jobs=between_jobs,
-            subsidy_days=subsidy_days,
+            **traits,
         )
         new = np.arange(rows.start, rows.stop)
         for event in CLOCK_EVENTS:
