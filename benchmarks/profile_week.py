@@ -1,8 +1,11 @@
 """Where the time of a run goes: wall time of each weekly rule, summed over the run.
 
-Usage: python benchmarks/profile_week.py [SCENARIO] [--scale F]
+Usage: python benchmarks/profile_week.py [SCENARIO] [--scale F] [--without-services]
 Times each weekly rule of ``EmploymentModel.step`` during a real run and prints its
-total and median weekly time. The compiled passes are warmed up first.
+total and median weekly time, then the time spent inside the compiled passes
+(``simulation.kernels``) and the rest: the Python between them. The compiled passes
+are warmed up first. ``--without-services`` profiles the scenario of
+``reference_speed.py`` (the national scenario without services or pilot, one year).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import time
 from collections import defaultdict
 
 import numpy as np
+from reference_speed import national_without_services
 
-from simulation import EmploymentModel, load_scenario
+from simulation import EmploymentModel, kernels, load_scenario
 
 RULES = (
     "register_job_seekers",
@@ -38,10 +42,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="scenarios/finland_2021.toml")
     parser.add_argument("--scale", type=float, default=None)
+    parser.add_argument(
+        "--without-services",
+        action="store_true",
+        help="the per-agent comparison's scenario (national, no services, no pilot, 1:10)",
+    )
     args = parser.parse_args()
     print(f"compiled passes loaded in {warm_up():.2f} s")
-    model = EmploymentModel(load_scenario(args.scenario), seed=0, scale=args.scale)
+    if args.without_services:
+        scenario = national_without_services(52, 0.1 if args.scale is None else args.scale)
+    else:
+        scenario = load_scenario(args.scenario)
+    model = EmploymentModel(scenario, seed=0, scale=args.scale)
     times: dict[str, list[float]] = defaultdict(list)
+    in_passes = [0.0]
 
     def timed(name, rule):
         def run(*arguments):
@@ -57,6 +71,10 @@ def main() -> None:
         setattr(model, name, timed(name, getattr(model, name)))
     for name in ("open_week", "record"):
         setattr(model.recorder, name, timed(f"recorder.{name}", getattr(model.recorder, name)))
+    for name in kernels.__all__:
+        compiled = getattr(kernels, name)
+        if callable(compiled):
+            setattr(kernels, name, _counted(compiled, in_passes))
     began = time.perf_counter()
     model.run()
     wall = time.perf_counter() - began
@@ -65,10 +83,26 @@ def main() -> None:
     print(f"{'rule':24s} {'total s':>8s} {'share':>6s} {'median ms/week':>15s}")
     for name, values in sorted(times.items(), key=lambda kv: -sum(kv[1])):
         print(
-            f"{name:24s} {sum(values):8.2f} {sum(values) / total:6.0%} "
+            f"{name:24s} {sum(values):8.3f} {sum(values) / total:6.0%} "
             f"{np.median(values) * 1e3:15.2f}"
         )
-    print(f"{'all rules':24s} {total:8.2f}   (whole run {wall:.2f} s)")
+    print(f"{'all rules':24s} {total:8.3f}   (whole run {wall:.3f} s)")
+    print(
+        f"inside the compiled passes {in_passes[0]:.3f} s ({in_passes[0] / wall:.0%}), "
+        f"the rest {wall - in_passes[0]:.3f} s ({1 - in_passes[0] / wall:.0%})"
+    )
+
+
+def _counted(compiled, total: list[float]):
+    """``compiled`` with its wall time added to ``total[0]``."""
+
+    def run(*arguments):
+        began = time.perf_counter()
+        result = compiled(*arguments)
+        total[0] += time.perf_counter() - began
+        return result
+
+    return run
 
 
 if __name__ == "__main__":
