@@ -1,9 +1,13 @@
 """The model as a whole: invariants every week, pilot mechanics, determinism, scaling."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import build
+from conftest import ROOT, build
 
 from simulation.agents import Caseworker, City, TEOffice
 from simulation.model import EmploymentModel
@@ -71,6 +75,30 @@ def step_with_checks(model, weeks):
 def test_invariants_hold_every_week():
     model = EmploymentModel(build(["run.end=2021-12-31"]))
     step_with_checks(model, model.weeks)
+
+
+def test_compiled_passes_stay_inside_their_arrays(tmp_path):
+    """The passes index without bounds checks; a run with the checks on must not fail.
+
+    Rows and codes are read as unsigned indices there, so a stray negative one would
+    read far outside an array rather than wrap around. The run compiles its own
+    checked copy of the passes (a separate cache) in a fresh process.
+    """
+    script = (
+        "from simulation import EmploymentModel, load_scenario\n"
+        "scenario = load_scenario('scenarios/municipal_pilot.toml')\n"
+        "EmploymentModel(scenario, seed=2, scale=0.05).run()\n"
+    )
+    environment = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_invariants_hold_when_capacities_bind():
