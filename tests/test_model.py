@@ -158,11 +158,23 @@ def test_new_job_seekers_traits_are_their_draws_and_groups_follow_the_traits():
     np.testing.assert_array_equal(p.immigrant, s.uniform("immigrant", p.key, 0) < immigrant_share)
     young = s.uniform("under_30", p.key, 0) < under_30_share
     np.testing.assert_array_equal(p.age_at_entry < 30, young)
+    education_shares = np.array([share[a].education_shares for a in p.area])
+    np.testing.assert_array_equal(p.education, s.choice("education", p.key, 0, education_shares))
     # Registered this month and not moved since: the entry draws still stand.
     new = (p.entry_week > 0) & (p.spell_start == p.entry_week) & (p.status == Status.UNEMPLOYED)
     assert new.sum() > 100
     between = s.uniform("between_jobs", p.key, 0) < model.spec.job_seekers.between_jobs_share
     np.testing.assert_array_equal(p.between_jobs[new], between[new])
+    benefit_shares = np.array(
+        [
+            (spec.earnings_related_share, spec.basic_allowance_share)
+            + (max(0.0, 1 - spec.earnings_related_share - spec.basic_allowance_share),)
+            for spec in (share[a] for a in p.area[new])
+        ]
+    )
+    np.testing.assert_array_equal(
+        p.benefit[new], s.choice("benefit", p.key[new], 0, benefit_shares)
+    )
     target = (p.benefit != 0) | (p.age_at_entry < 25) | p.immigrant
     np.testing.assert_array_equal((p.groups[new] & Group.TARGET) != 0, target[new])
     np.testing.assert_array_equal((p.groups & Group.UNDER_30) != 0, p.age_at_entry < 30)
