@@ -701,8 +701,8 @@ def complete_services(
     """The services that end this week: their effects and where their participants go.
 
     Employability rises by the service's ``gain``; each barrier the service addresses
-    is resolved with its ``removal`` probability (one draw per barrier bit, ``bases``
-    0..2); the participant finds a job with ``job_chance`` (``bases[3]``). Draws are
+    is resolved with its ``removal`` probability (``bases[b]`` draws for barrier bit
+    b); the participant finds a job with ``job_chance`` (``bases[-1]``). Draws are
     keyed by the person's service number. Those who find a job go to ``to_work`` (the
     model employs them; returns their number); the others, if the service had taken
     them off the register's unemployed, are unemployed again from this week, and meet
