@@ -1046,7 +1046,7 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         p.status[rows] = Status.OUT_OF_LABOUR_FORCE
         self._end_client_relation(rows)
-        hazard = self._hazards["return"]
+        hazard = self._hazards["return"]  # one for everyone: the selector does not matter
         kernels.schedule_wakes(
             rows, p.return_clock, hazard, hazard, p.former_long_term, week + 1, p.wakes_at
         )
