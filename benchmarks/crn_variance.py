@@ -16,8 +16,8 @@ from multiprocessing import get_context
 import numpy as np
 
 from simulation import load_scenario
-from simulation.results import month_week
-from simulation.runner import replication_seeds, run_replication
+from simulation.analysis.results import month_week
+from simulation.experiments.runner import replication_seeds, run_replication
 
 BASELINE = "scenarios/baseline_te_office.toml"
 PILOT = "scenarios/municipal_pilot.toml"

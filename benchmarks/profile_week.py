@@ -17,7 +17,8 @@ from collections import defaultdict
 import numpy as np
 from reference_speed import national_without_services
 
-from simulation import EmploymentModel, kernels, load_scenario
+from simulation import EmploymentModel, load_scenario
+from simulation.core import kernels
 
 RULES = (
     "register_job_seekers",

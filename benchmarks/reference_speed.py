@@ -15,9 +15,10 @@ import statistics
 import time
 from pathlib import Path
 
-from simulation.model import EmploymentModel
-from simulation.reference import ReferenceModel
-from simulation.scenario import load_scenario, scenario_from_dict, scenario_to_dict
+from reference_model import ReferenceModel
+
+from simulation.config.scenario import load_scenario, scenario_from_dict, scenario_to_dict
+from simulation.core.model import EmploymentModel
 
 ROOT = Path(__file__).resolve().parents[1]
 

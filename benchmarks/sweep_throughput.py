@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulation.sweep_runner import run_sweep
+from simulation.experiments.sweep_runner import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP = f"""

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from simulation.parameters import parameter_rows
-from simulation.scenario import Scenario, ScenarioError, load_scenario, read_toml
+from simulation.config.parameters import parameter_rows
+from simulation.config.scenario import Scenario, ScenarioError, load_scenario, read_toml
 
 __all__ = ["main"]
 
@@ -111,8 +111,8 @@ def run(
     overrides: tuple[str, ...],
 ) -> None:
     """Run SCENARIO (a TOML file) and write a run folder with tables, summary and plots."""
-    from simulation.results import summary_table
-    from simulation.runner import run_scenario
+    from simulation.analysis.results import summary_table
+    from simulation.experiments.runner import run_scenario
 
     spec = load_scenario(scenario, overrides)
     reps = replications or spec.run.replications
@@ -161,8 +161,8 @@ def compare(
     Each SOURCE is a scenario file (run here with the same seed, replications and scale
     as the others, so replications are paired) or a finished run folder.
     """
-    from simulation.compare import compare as run_comparison
-    from simulation.compare import effects_markdown
+    from simulation.analysis.compare import compare as run_comparison
+    from simulation.analysis.compare import effects_markdown
 
     if len(sources) < 2:
         raise click.UsageError("give at least two scenarios or run folders")
@@ -242,9 +242,9 @@ def sweep(
     sweep_file: Path, out: Path | None, workers: int, scheduler: str | None, dry_run: bool
 ) -> None:
     """Run the parameter sweep in SWEEP_FILE; re-running the same command resumes it."""
-    from simulation.sweep import load_sweep
-    from simulation.sweep_runner import dry_run as estimate
-    from simulation.sweep_runner import run_sweep
+    from simulation.experiments.sweep import load_sweep
+    from simulation.experiments.sweep_runner import dry_run as estimate
+    from simulation.experiments.sweep_runner import run_sweep
 
     spec = load_sweep(sweep_file)
     total = len(spec.points) * spec.settings.replications
@@ -293,7 +293,7 @@ def sweep(
 )
 def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
     """Sensitivity indices and plots of a finished sweep in SWEEP_DIR."""
-    from simulation.sensitivity import analyze as run_analysis
+    from simulation.analysis.sensitivity import analyze as run_analysis
 
     try:
         analysis = run_analysis(sweep_dir, output, seed=seed)
@@ -334,8 +334,8 @@ def fit_report(
     overrides: tuple[str, ...],
 ) -> None:
     """Compare a scenario's register statistics with the observed targets."""
-    from simulation.targets import fit_report as make_report
-    from simulation.targets import load_targets
+    from simulation.experiments.targets import fit_report as make_report
+    from simulation.experiments.targets import load_targets
 
     spec = load_scenario(scenario, overrides)
     targets = load_targets(targets_file)
@@ -385,9 +385,9 @@ def calibrate(
     calibration also writes its values to fitted/<TARGETS name>.toml next to
     TARGETS_FILE, the file the shipped scenarios extend.
     """
-    from simulation.calibrate import calibrate as run_calibration
-    from simulation.results import atomic_write
-    from simulation.targets import fit_report, load_targets
+    from simulation.analysis.results import atomic_write
+    from simulation.experiments.calibrate import calibrate as run_calibration
+    from simulation.experiments.targets import fit_report, load_targets
 
     targets = load_targets(targets_file)
     if not targets.free:

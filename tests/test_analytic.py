@@ -3,9 +3,9 @@
 import numpy as np
 from conftest import CONSTANT_HAZARD, single_area
 
-from simulation import facts
-from simulation.model import EmploymentModel
-from simulation.population import Status
+from simulation.config import facts
+from simulation.core.model import EmploymentModel
+from simulation.core.population import Status
 
 
 def test_constant_hazard_gives_geometric_survival():

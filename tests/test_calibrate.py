@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import single_area
 
-from simulation.calibrate import calibrate, objective_terms
 from simulation.cli import main
-from simulation.model import EmploymentModel
-from simulation.outcomes import register_statistics
-from simulation.runner import replication_seeds
-from simulation.targets import load_targets
+from simulation.core.model import EmploymentModel
+from simulation.core.records import register_statistics
+from simulation.experiments.calibrate import calibrate, objective_terms
+from simulation.experiments.runner import replication_seeds
+from simulation.experiments.targets import load_targets
 
 SMALL = ["run.end=2021-12-31", "areas.town.unemployed=1500", "pilot.enabled=false"]
 
@@ -106,7 +106,7 @@ def test_quick_calibration_command(tmp_path):
 def test_whole_number_parameters_are_rounded(tmp_path):
     from pathlib import Path
 
-    from simulation.calibrate import _Evaluator
+    from simulation.experiments.calibrate import _Evaluator
 
     path = tmp_path / "t.toml"
     path.write_text(

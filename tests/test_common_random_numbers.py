@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from conftest import build, single_area
 
-from simulation.compare import compare_arms, load_arm
-from simulation.model import EmploymentModel
-from simulation.population import Status
-from simulation.runner import run_scenario
+from simulation.analysis.compare import compare_arms, load_arm
+from simulation.core.model import EmploymentModel
+from simulation.core.population import Status
+from simulation.experiments.runner import run_scenario
 
 
 class RecordingModel(EmploymentModel):

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT, build
 
-from simulation.agents import Caseworker, City, TEOffice
-from simulation.model import EmploymentModel
-from simulation.outcomes import tables
-from simulation.population import Barrier, Group, Status
+from simulation.core.agents import Caseworker, City, TEOffice
+from simulation.core.model import EmploymentModel
+from simulation.core.population import Barrier, Group, Status
+from simulation.core.records import tables
 
 CLIENT = Status.OTHER_SERVICE  # statuses up to this one are clients of an organiser
 
@@ -325,8 +325,7 @@ def test_a_job_seeker_view_reads_and_writes_the_arrays():
 def test_the_reference_agent_model_agrees_with_the_vectorised_model():
     """The same rules, one Mesa agent a person: employment paths agree within sampling error."""
     from conftest import single_area
-
-    from simulation.reference import ReferenceModel, vectorised_employment_rate
+    from reference_model import ReferenceModel, vectorised_employment_rate
 
     scenario = single_area(
         [

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation import rules
+from simulation.core import rules
 
 
 def test_duration_factor_builds_up_linearly_then_stays():
@@ -127,8 +127,8 @@ def test_vacancy_multiplier_interpolates_and_holds_at_the_ends():
 
 
 def test_meeting_selection_equals_rationing_by_due_week_and_priority():
-    from simulation import kernels
-    from simulation.streams import RandomStreams
+    from simulation.core import kernels
+    from simulation.core.streams import RandomStreams
 
     rng = np.random.default_rng(3)
     streams = RandomStreams(np.random.SeedSequence(3))
@@ -159,8 +159,8 @@ def test_meeting_selection_equals_rationing_by_due_week_and_priority():
 
 
 def test_a_scheduled_move_falls_in_the_week_the_clock_runs_out():
-    from simulation import kernels
-    from simulation.population import NO_WEEK
+    from simulation.core import kernels
+    from simulation.core.population import NO_WEEK
 
     rows = np.arange(5)
     clock = np.array([2.5, 3.0, 0.0, 1.0, 1e12])
@@ -176,8 +176,8 @@ def test_a_scheduled_move_falls_in_the_week_the_clock_runs_out():
 
 
 def test_compiled_passes_use_the_population_codes():
-    from simulation import kernels
-    from simulation.population import NO_WEEK, Benefit, Group, Status
+    from simulation.core import kernels
+    from simulation.core.population import NO_WEEK, Benefit, Group, Status
 
     assert (kernels._UNEMPLOYED, kernels._PAY_SUBSIDY, kernels._OTHER_SERVICE) == (
         Status.UNEMPLOYED,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from conftest import BASE, SCENARIOS, build
 
-from simulation.scenario import ScenarioError, load_scenario
+from simulation.config.scenario import ScenarioError, load_scenario
 
 
 def write(tmp_path, name, text):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation import kernels
-from simulation.streams import RandomStreams, person_keys, subject_keys
+from simulation.core import kernels
+from simulation.core.streams import RandomStreams, person_keys, subject_keys
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from click.testing import CliRunner
 from conftest import CONSTANT_HAZARD, ROOT, SCENARIOS, single_area
 
 from simulation.cli import main
-from simulation.model import EmploymentModel
-from simulation.outcomes import register_statistics
-from simulation.scenario import ScenarioError
-from simulation.targets import load_targets
+from simulation.config.scenario import ScenarioError
+from simulation.core.model import EmploymentModel
+from simulation.core.records import register_statistics
+from simulation.experiments.targets import load_targets
 
 
 def test_a_constant_hazard_is_measured_in_every_spell_length_bucket():

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulation import kernels
-from simulation.population import GROUP_COMBINATIONS, Group, Status
+from simulation.core import kernels
+from simulation.core.population import GROUP_COMBINATIONS, Group, Status
 
 if TYPE_CHECKING:
-    from simulation.model import EmploymentModel
+    from simulation.core.model import EmploymentModel
 
 __all__ = [
     "Recorder",

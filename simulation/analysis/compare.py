@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.results import atomic_write, month_week
-from simulation.scenario import load_scenario, scenario_hash
+from simulation.analysis.results import atomic_write, month_week
+from simulation.config.scenario import load_scenario, scenario_hash
 
 __all__ = ["Arm", "Comparison", "compare", "compare_arms", "load_arm", "EFFECT_GROUPS"]
 
@@ -291,7 +291,7 @@ def compare(
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
         plots).
     """
-    from simulation.runner import run_scenario
+    from simulation.experiments.runner import run_scenario
 
     scenarios = {}
     for source in sources:
@@ -343,7 +343,7 @@ def compare(
     with atomic_write(out / "comparison.md") as file:
         file.write(effects_markdown(comparison))
     if plots:
-        from simulation.plots import plot_comparison
+        from simulation.analysis.plots import plot_comparison
 
         plot_comparison(comparison, out)
     return Comparison(comparison.arms, comparison.effects, comparison.paired, out)

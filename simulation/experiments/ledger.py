@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.sweep import Run
+from simulation.experiments.sweep import Run
 
 __all__ = ["Ledger"]
 

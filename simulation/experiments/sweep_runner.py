@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.executors import make_executor, stream
-from simulation.ledger import Ledger
-from simulation.results import atomic_write, environment
-from simulation.sweep import Sweep, Task, execute, load_sweep, runs_of, tasks_of
+from simulation.analysis.results import atomic_write, environment
+from simulation.experiments.executors import make_executor, stream
+from simulation.experiments.ledger import Ledger
+from simulation.experiments.sweep import Sweep, Task, execute, load_sweep, runs_of, tasks_of
 
 __all__ = ["SweepResult", "default_sweep_folder", "dry_run", "export", "run_sweep"]
 

@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 from scipy import special
 
-from simulation import kernels
+from simulation.core import kernels
 
 __all__ = ["RandomStreams", "subject_keys", "person_keys"]
 

@@ -16,11 +16,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from simulation.outcomes import STATUS_COLUMNS  # noqa: E402
+from simulation.core.records import STATUS_COLUMNS  # noqa: E402
 
 if TYPE_CHECKING:
-    from simulation.compare import Comparison
-    from simulation.sensitivity import Analysis
+    from simulation.analysis.compare import Comparison
+    from simulation.analysis.sensitivity import Analysis
 
 __all__ = [
     "plot_run",
@@ -143,7 +143,7 @@ def plot_comparison(comparison: Comparison, folder: Path) -> list[Path]:
     Returns:
         The paths written.
     """
-    from simulation.compare import EFFECT_GROUPS, paired_difference_paths
+    from simulation.analysis.compare import EFFECT_GROUPS, paired_difference_paths
 
     groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
     paths = []

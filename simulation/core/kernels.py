@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.rules import (
+from simulation.core.rules import (
     _ration_queues,
     crowded_queues,
     duration_factor,

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from simulation.scenario import Organiser
+from simulation.config.scenario import Organiser
 
 if TYPE_CHECKING:
-    from simulation.model import EmploymentModel
+    from simulation.core.model import EmploymentModel
 
 __all__ = ["Caseworker", "City", "ServiceOrganiser", "TEOffice"]
 

@@ -23,12 +23,17 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from simulation.model import EmploymentModel
-from simulation.outcomes import register_statistics
-from simulation.results import atomic_write
-from simulation.runner import replication_seeds
-from simulation.scenario import Scenario, apply_overrides, scenario_from_dict, scenario_to_dict
-from simulation.targets import TargetsFile
+from simulation.analysis.results import atomic_write
+from simulation.config.scenario import (
+    Scenario,
+    apply_overrides,
+    scenario_from_dict,
+    scenario_to_dict,
+)
+from simulation.core.model import EmploymentModel
+from simulation.core.records import register_statistics
+from simulation.experiments.runner import replication_seeds
+from simulation.experiments.targets import TargetsFile
 
 __all__ = ["Calibration", "calibrate", "objective_terms"]
 

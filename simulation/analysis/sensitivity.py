@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.results import atomic_write
+from simulation.analysis.results import atomic_write
 
 __all__ = ["Analysis", "analyze", "MIN_STABLE_SAMPLES"]
 
@@ -129,7 +129,7 @@ def analyze(
 
 
 def _write(analysis: Analysis, folder: Path) -> None:
-    from simulation.plots import plot_sensitivity
+    from simulation.analysis.plots import plot_sensitivity
 
     if analysis.indices is not None:
         with atomic_write(folder / "sensitivity.csv") as file:

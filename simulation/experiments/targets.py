@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.model import EmploymentModel
-from simulation.outcomes import register_statistics
-from simulation.parameters import SETTING, param
-from simulation.results import atomic_write
-from simulation.runner import replication_seeds
-from simulation.scenario import Scenario, ScenarioError, build_section, read_toml
+from simulation.analysis.results import atomic_write
+from simulation.config.parameters import SETTING, param
+from simulation.config.scenario import Scenario, ScenarioError, build_section, read_toml
+from simulation.core.model import EmploymentModel
+from simulation.core.records import register_statistics
+from simulation.experiments.runner import replication_seeds
 
 __all__ = ["FreeParameter", "Target", "TargetsFile", "fit_report", "load_targets"]
 
@@ -90,7 +90,7 @@ def load_targets(path: str | Path) -> TargetsFile:
 
 
 def _known_statistics() -> set[str]:
-    from simulation.outcomes import AFTER_SERVICE_WEEKS, EXIT_DESTINATIONS, HAZARD_WEEKS
+    from simulation.core.records import AFTER_SERVICE_WEEKS, EXIT_DESTINATIONS, HAZARD_WEEKS
 
     names = {
         f"hazard_to_{d}_{b + 1}"
@@ -159,7 +159,7 @@ def fit_report(
 
 
 def _write(report: pd.DataFrame, folder: Path) -> None:
-    from simulation.plots import plot_fit
+    from simulation.analysis.plots import plot_fit
 
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_write(folder / "fit_report.csv") as file:

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.model import EmploymentModel
-from simulation.outcomes import tables
-from simulation.results import RunFolder, environment, summarise
-from simulation.scenario import Scenario, scenario_hash, scenario_to_dict
+from simulation.analysis.results import RunFolder, environment, summarise
+from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
+from simulation.core.model import EmploymentModel
+from simulation.core.records import tables
 
 __all__ = ["RunResult", "replication_seeds", "run_replication", "run_scenario", "default_folder"]
 
@@ -150,7 +150,7 @@ def run_scenario(
     }
     folder.write_json("manifest.json", manifest)
     if plots:
-        from simulation.plots import plot_run
+        from simulation.analysis.plots import plot_run
 
         plot_run(combined, folder.path, title=scenario.run.name)
     return RunResult(folder.path, combined, summary, manifest)

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from SALib.test_functions import Ishigami
 from scipy.stats import qmc
 
-from simulation.parameters import SETTING, param
-from simulation.scenario import ScenarioError, build_section, load_scenario, read_toml
+from simulation.config.parameters import SETTING, param
+from simulation.config.scenario import ScenarioError, build_section, load_scenario, read_toml
 
 __all__ = [
     "Design",
@@ -312,9 +313,9 @@ def tasks_of(sweep: Sweep, runs: list[Run]) -> list[Task]:
 
 
 def _employment_outputs(task: Task) -> tuple[dict[str, float], list[dict] | None]:
-    from simulation.compare import MUNICIPAL_COSTS, STATE_COSTS
-    from simulation.results import month_week
-    from simulation.runner import replication_seeds, run_replication
+    from simulation.analysis.compare import MUNICIPAL_COSTS, STATE_COSTS
+    from simulation.analysis.results import month_week
+    from simulation.experiments.runner import replication_seeds, run_replication
 
     scenario = load_scenario(task.base, task.overrides)
     seed = replication_seeds(task.seed, task.replications)[task.run.replication]
@@ -348,10 +349,8 @@ def _employment_outputs(task: Task) -> tuple[dict[str, float], list[dict] | None
 
 
 def _ishigami_outputs(task: Task) -> tuple[dict[str, float], None]:
-    from simulation.testfunctions import ishigami
-
     p = task.run.parameters
-    return {"y": float(ishigami(np.array([[p["x1"], p["x2"], p["x3"]]]))[0])}, None
+    return {"y": float(Ishigami.evaluate(np.array([[p["x1"], p["x2"], p["x3"]]]))[0])}, None
 
 
 def execute(task: Task) -> dict[str, Any]:

@@ -18,10 +18,10 @@ import math
 import mesa
 import numpy as np
 
-from simulation import facts
-from simulation.model import EmploymentModel
-from simulation.population import Benefit, Status
-from simulation.scenario import Scenario
+from simulation.config import facts
+from simulation.config.scenario import Scenario
+from simulation.core.model import EmploymentModel
+from simulation.core.population import Benefit, Status
 
 __all__ = ["ReferenceModel", "vectorised_employment_rate"]
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulation import facts
-from simulation.parameters import SETTING, param
+from simulation.config import facts
+from simulation.config.parameters import SETTING, param
 
 __all__ = [
     "Area",

@@ -21,16 +21,11 @@ import mesa
 import numpy as np
 from scipy import special
 
-from simulation import facts, kernels, rules
-from simulation.agents import Caseworker, City, ServiceOrganiser, TEOffice
-from simulation.outcomes import (
-    COST_COLUMNS,
-    EXIT_DESTINATION_OF_STATUS,
-    EXIT_DESTINATIONS,
-    HAZARD_WEEKS,
-    Recorder,
-)
-from simulation.population import (
+from simulation.config import facts
+from simulation.config.scenario import BARRIERS, Scenario
+from simulation.core import kernels, rules
+from simulation.core.agents import Caseworker, City, ServiceOrganiser, TEOffice
+from simulation.core.population import (
     CLOCK_EVENTS,
     GROUP_COMBINATIONS,
     NO_WEEK,
@@ -39,8 +34,14 @@ from simulation.population import (
     JobSeekers,
     Status,
 )
-from simulation.scenario import BARRIERS, Scenario
-from simulation.streams import RandomStreams, person_keys
+from simulation.core.records import (
+    COST_COLUMNS,
+    EXIT_DESTINATION_OF_STATUS,
+    EXIT_DESTINATIONS,
+    HAZARD_WEEKS,
+    Recorder,
+)
+from simulation.core.streams import RandomStreams, person_keys
 
 __all__ = ["EmploymentModel"]
 
