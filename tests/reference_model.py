@@ -237,12 +237,14 @@ class ReferenceModel(mesa.Model):
         """One week: registrations, meetings, then every person's own step."""
         week = self.week = self.steps - 1
         market = self.spec.labour_market
-        for area, spec in enumerate(self.spec.areas.values()):
+        for area in range(len(self.spec.areas)):
             count = int(
-                self.rng.poisson(self.generator._inflow_per_week(spec) * self.generator.scale)
+                self.rng.poisson(self.generator.plan.inflow_means[area] * self.generator.scale)
             )
             if count:
-                rows = self.generator._draw_people(np.full(count, area), week + 16, week, False)
+                rows = self.generator.registration.draw(
+                    np.full(count, area), week + 16, week, False
+                )
                 for person in self._adopt(np.arange(rows.start, rows.stop)):
                     self.enrol(person, week)
                     self.people.append(person)

@@ -23,7 +23,7 @@ def _observed(scenario, seeds):
     for seed in seeds:
         model = EmploymentModel(scenario, seed=seed)
         model.run()
-        runs.append(register_statistics(model, 4))
+        runs.append(register_statistics(model.recorder, 4))
     return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
 
 

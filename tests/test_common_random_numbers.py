@@ -97,17 +97,14 @@ class ReorderedModel(RecordingModel):
 
     def step(self):
         week = self.week = self.steps - 1
-        self._week_costs[:] = 0.0
+        self.accounts.open_week()
         self.move_between_states(week)
         self.match_jobs(week)
         self.run_services(week)
         self.hold_meetings(week)
         self.register_job_seekers(week)
         self.update_benefits(week)
-        for organiser in reversed(self.organisers):
-            organiser.step()
-        self.book_costs()
-        self.recorder.record(week)
+        self.close_week(week)
 
 
 def test_the_order_of_the_rules_within_a_week_changes_no_draw():

@@ -54,18 +54,19 @@ def step_with_checks(model, weeks):
         client = p.status <= CLIENT
         assert np.all(p.caseworker[client] >= 0)
         assert np.all(p.caseworker[~client] == -1)
-        assert np.all(
-            model.caseworker_table["organiser"][p.caseworker[client]] == p.organiser[client]
-        )
+        assert np.all(model.staff.table["organiser"][p.caseworker[client]] == p.organiser[client])
         # Meeting capacity is never exceeded.
         assert np.all(model.meetings_by_caseworker <= model.meeting_capacity)
-        assert np.all(model.meeting_capacity <= np.ceil(model.caseworker_table["capacity"]))
+        assert np.all(model.meeting_capacity <= np.ceil(model.staff.table["capacity"]))
         assert model.meetings_by_caseworker.sum() == np.count_nonzero(p.last_meeting == week)
         # Service places are never exceeded, and participants have the service's status.
         in_service = p.service >= 0
-        occupied = np.bincount(p.service[in_service], minlength=len(model.service_places))
-        assert np.all(occupied <= model.service_places)
-        status_of_service = model.service_status[p.service[in_service] % model.n_services]
+        places = model.plan.services["places"]
+        occupied = np.bincount(p.service[in_service], minlength=len(places))
+        assert np.all(occupied <= places)
+        status_of_service = model.plan.services["status"][
+            p.service[in_service] % model.plan.n_services
+        ]
         activating = status_of_service != Status.UNEMPLOYED
         assert np.all(p.status[in_service][activating] == status_of_service[activating])
         assert np.all(p.status[in_service][~activating] == Status.UNEMPLOYED)
@@ -260,7 +261,7 @@ def test_completed_services_resolve_the_barriers_they_address(removal):
         )
     )
     p = model.job_seekers
-    social_work = model.service_names.index("social_work")  # addresses social and health
+    social_work = model.plan.services["names"].index("social_work")  # addresses social and health
     rows = np.flatnonzero(p.status == Status.UNEMPLOYED)[:40]
     p.barriers[rows] = Barrier.SOCIAL | Barrier.HEALTH | Barrier.SKILLS
     p.detected[rows] = p.barriers[rows]
@@ -279,9 +280,9 @@ def test_completed_services_resolve_the_barriers_they_address(removal):
 
 def test_same_seed_same_results_and_another_seed_differs():
     scenario = build(["run.end=2021-08-31"])
-    first = tables(run(scenario, 11))
-    again = tables(run(scenario, 11))
-    other = tables(run(scenario, 12))
+    first = tables(run(scenario, 11).recorder)
+    again = tables(run(scenario, 11).recorder)
+    other = tables(run(scenario, 12).recorder)
     for name in first:
         pd.testing.assert_frame_equal(first[name], again[name])
     assert not first["outcomes"].equals(other["outcomes"])
@@ -299,7 +300,7 @@ def test_a_scaled_run_estimates_the_full_run():
     def at_week_20(scale):
         values = []
         for seed in range(4):
-            frame = tables(run(scenario, seed, scale))["outcomes"]
+            frame = tables(run(scenario, seed, scale).recorder)["outcomes"]
             row = frame[(frame["group"] == "all") & (frame["week"] == 20)].iloc[0]
             values.append((row["people"], row["employment_rate"]))
         return np.mean(values, axis=0)

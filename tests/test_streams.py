@@ -5,7 +5,13 @@ import pytest
 from scipy import stats
 
 from simulation.core import kernels
-from simulation.core.streams import RandomStreams, person_keys, subject_keys
+from simulation.core.streams import (
+    Decision,
+    RandomStreams,
+    UnknownDecisionError,
+    person_keys,
+    subject_keys,
+)
 
 
 @pytest.fixture
@@ -16,7 +22,9 @@ def streams():
 def test_same_seed_same_draws(streams):
     keys = subject_keys(0, 0, 0, 1000)
     again = RandomStreams(np.random.SeedSequence(42))
-    np.testing.assert_array_equal(streams.uniform("x", keys, 3), again.uniform("x", keys, 3))
+    np.testing.assert_array_equal(
+        streams.uniform("job_finding", keys, 3), again.uniform("job_finding", keys, 3)
+    )
 
 
 def test_a_persons_draw_does_not_depend_on_who_else_draws(streams):
@@ -30,38 +38,47 @@ def test_a_persons_draw_does_not_depend_on_who_else_draws(streams):
 
 def test_decisions_weeks_and_seeds_give_different_draws(streams):
     keys = subject_keys(0, 0, 0, 2000)
-    base = streams.uniform("a", keys, 1)
+    base = streams.uniform("separation", keys, 1)
     others = [
-        streams.uniform("b", keys, 1),
-        streams.uniform("a", keys, 2),
-        RandomStreams(np.random.SeedSequence(43)).uniform("a", keys, 1),
-        RandomStreams(np.random.SeedSequence(42).spawn(2)[1]).uniform("a", keys, 1),
+        streams.uniform("recall", keys, 1),
+        streams.uniform("separation", keys, 2),
+        RandomStreams(np.random.SeedSequence(43)).uniform("separation", keys, 1),
+        RandomStreams(np.random.SeedSequence(42).spawn(2)[1]).uniform("separation", keys, 1),
     ]
     for other in others:
         assert abs(np.corrcoef(base, other)[0, 1]) < 0.1
         assert not np.any(base == other)
 
 
+def test_an_unregistered_decision_raises_instead_of_opening_a_new_stream(streams):
+    keys = subject_keys(0, 0, 0, 10)
+    with pytest.raises(UnknownDecisionError, match="job_findng"):
+        streams.uniform("job_findng", keys, 0)
+    with pytest.raises(UnknownDecisionError):
+        streams.decision_base("seperation")
+    assert streams.uniform(Decision.JOB_FINDING, keys, 0).shape == (10,)
+
+
 def test_uniform_draws_are_uniform(streams):
-    u = streams.uniform("u", subject_keys(0, 5, 0, 50_000), 0)
+    u = streams.uniform("job_finding", subject_keys(0, 5, 0, 50_000), 0)
     assert u.min() > 0.0 and u.max() < 1.0
     assert stats.kstest(u, "uniform").pvalue > 0.001
 
 
 def test_consecutive_keys_are_not_serially_correlated(streams):
-    u = streams.uniform("u", subject_keys(0, 5, 0, 50_000), 0)
+    u = streams.uniform("job_finding", subject_keys(0, 5, 0, 50_000), 0)
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.02
 
 
 def test_normal_gamma_choice_and_poisson_have_the_right_moments(streams):
     keys = subject_keys(2, 3, 0, 40_000)
-    z = streams.normal("z", keys, 0)
+    z = streams.normal("employability", keys, 0)
     assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03
-    g = streams.gamma("g", keys, 0, 0.5, 2.0)
+    g = streams.gamma("caseworker_effectiveness", keys, 0, 0.5, 2.0)
     assert abs(g.mean() - 1.0) < 0.05
-    c = streams.choice("c", keys, 0, [0.2, 0.5, 0.3])
+    c = streams.choice("education", keys, 0, [0.2, 0.5, 0.3])
     np.testing.assert_allclose(np.bincount(c) / len(c), [0.2, 0.5, 0.3], atol=0.01)
-    counts = [streams.poisson("n", 0, week, 12.5) for week in range(3000)]
+    counts = [streams.poisson("inflow", 0, week, 12.5) for week in range(3000)]
     assert abs(np.mean(counts) - 12.5) < 0.3
     assert abs(np.var(counts) - 12.5) < 1.5
 

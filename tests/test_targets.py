@@ -25,7 +25,7 @@ def test_a_constant_hazard_is_measured_in_every_spell_length_bucket():
     )
     model = EmploymentModel(scenario, seed=2)
     model.run()
-    stats = register_statistics(model)
+    stats = register_statistics(model.recorder)
     for bucket in range(1, 6):  # the longest buckets have too few people in two years
         assert stats[f"hazard_to_employment_{bucket}"] == pytest.approx(monthly, rel=0.08), bucket
     assert stats["ended_spells_to_employment"] == pytest.approx(1.0)
@@ -35,7 +35,7 @@ def test_a_constant_hazard_is_measured_in_every_spell_length_bucket():
 def test_register_statistics_are_shares_and_rates(scenario):
     model = EmploymentModel(scenario, seed=1)
     model.run()
-    stats = register_statistics(model, first_week=4)
+    stats = register_statistics(model.recorder, first_week=4)
     ended = [stats[f"ended_spells_to_{d}"] for d in ("employment", "services", "out_of_register")]
     assert sum(ended) == pytest.approx(1.0)
     assert all(0 <= v <= 1 for v in stats.values() if not np.isnan(v))

@@ -4,23 +4,24 @@ A TE office (the state's employment office) and a city each organise services fo
 job seekers of one area. An organiser holds its meeting policy and staff; its
 caseworkers are agents with a meeting capacity, an effectiveness and possibly
 multi-sector competence. The per-person work (meetings, referrals) is done by the
-model's vectorised rules, which read these agents' values through the model's
-caseworker table: caseworker agents are views of rows in that table, as job seekers
-are views of rows in the population.
+model's compiled passes, which read these agents' values through the caseworker table
+(:class:`~simulation.core.staff.Staff`): caseworker agents are views of rows in that
+table, as job seekers are views of rows in the population. Organisers reach the staff
+table and the accounts they are handed, never the model itself.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import mesa
 import numpy as np
 
 from simulation.config.scenario import Organiser
-
-if TYPE_CHECKING:
-    from simulation.core.model import EmploymentModel
+from simulation.core.accounts import Accounts
+from simulation.core.plan import WEEKS_PER_YEAR
+from simulation.core.staff import Staff
 
 __all__ = ["Caseworker", "City", "ServiceOrganiser", "TEOffice"]
 
@@ -29,26 +30,41 @@ class ServiceOrganiser(mesa.Agent):
     """An organiser of employment services in one area (base of TE office and city).
 
     Args:
-        model: The model.
-        index: Organiser index in the model (``2 * area + kind``).
+        model: The model the agent belongs to.
+        index: Organiser index (``2 * area + kind``).
         area: Area index.
+        area_name: The area's name, for display.
         policy: Meeting policy and staffing of this organiser.
+        staff: The caseworker table it hires into.
+        accounts: Where it books its staff costs.
     """
 
     kind: ClassVar[int] = -1
     label: ClassVar[str] = "organiser"
 
-    def __init__(self, model: EmploymentModel, index: int, area: int, policy: Organiser) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        index: int,
+        area: int,
+        area_name: str,
+        policy: Organiser,
+        staff: Staff,
+        accounts: Accounts,
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.area = area
+        self.area_name = area_name
         self.policy = policy
+        self.staff = staff
+        self.accounts = accounts
         self.caseworkers: list[Caseworker] = []
 
     @property
     def name(self) -> str:
         """Readable name, e.g. ``"Helsinki city"``."""
-        return f"{self.model.area_names[self.area]} {self.label}"
+        return f"{self.area_name} {self.label}"
 
     @property
     def first_caseworker(self) -> int:
@@ -63,14 +79,17 @@ class ServiceOrganiser(mesa.Agent):
         realised caseload moves with the number of clients.
         """
         if self.caseworkers:
-            self.model.retire_caseworkers(self)
+            self.staff.retire(self.index)
+            for caseworker in self.caseworkers:
+                caseworker.remove()
         count = max(1, math.ceil(len(rows) / self.policy.caseload))
-        self.caseworkers = self.model.hire_caseworkers(self, count)
+        hired = self.staff.hire(self.index, self.area, self.policy, count)
+        self.caseworkers = [Caseworker(self.model, self, row) for row in hired]
         self.assign(rows)
 
     def assign(self, rows: np.ndarray) -> None:
-        """Give new clients a caseworker each (see ``EmploymentModel.assign_caseworkers``)."""
-        self.model.assign_caseworkers(rows, np.full(len(rows), self.index))
+        """Give new clients a caseworker each (see :meth:`Staff.assign`)."""
+        self.staff.assign(rows, np.full(len(rows), self.index))
 
     def state_paid_staff(self) -> int:
         """Caseworkers whose salaries the state pays."""
@@ -78,9 +97,9 @@ class ServiceOrganiser(mesa.Agent):
 
     def step(self) -> None:
         """Book the week's staff costs."""
-        weekly = self.policy.caseworker_cost_per_year / 52.1775 * self.model.weight
+        weekly = self.policy.caseworker_cost_per_year / WEEKS_PER_YEAR * self.accounts.weight
         state = self.state_paid_staff()
-        self.model.book_staff_cost(
+        self.accounts.book_staff(
             self.area, state * weekly, (len(self.caseworkers) - state) * weekly
         )
 
@@ -93,51 +112,61 @@ class TEOffice(ServiceOrganiser):
 
 
 class City(ServiceOrganiser):
-    """The city (or group of municipalities) of an area; organiser in the pilot."""
+    """The city (or group of municipalities) of an area; organiser in the pilot.
+
+    Args:
+        *args: As :class:`ServiceOrganiser`.
+        seconded_share: Share of its caseworkers seconded from the TE office.
+    """
 
     kind: ClassVar[int] = 1
     label: ClassVar[str] = "city"
 
+    def __init__(self, *args: object, seconded_share: float = 0.0) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.seconded_share = seconded_share
+
     def state_paid_staff(self) -> int:
         """Caseworkers seconded from the TE office stay on the state's payroll."""
-        return round(len(self.caseworkers) * self.model.spec.pilot.seconded_share)
+        return round(len(self.caseworkers) * self.seconded_share)
 
 
 class Caseworker(mesa.Agent):
-    """A caseworker: a row of the model's caseworker table.
+    """A caseworker: a row of the caseworker table.
 
     Args:
-        model: The model.
+        model: The model the agent belongs to.
+        employer: The organiser employing this caseworker.
         index: Row in the caseworker table.
     """
 
-    def __init__(self, model: EmploymentModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, employer: ServiceOrganiser, index: int) -> None:
         super().__init__(model)
+        self.organiser = employer
         self.index = index
 
     @property
-    def organiser(self) -> ServiceOrganiser:
-        """The organiser employing this caseworker."""
-        return self.model.organisers[int(self.model.caseworker_table["organiser"][self.index])]
+    def _row(self) -> dict[str, np.ndarray]:
+        return self.organiser.staff.table
 
     @property
     def effectiveness(self) -> float:
         """Multiplier on the search boost a meeting gives (mean 1)."""
-        return float(self.model.caseworker_table["effectiveness"][self.index])
+        return float(self._row["effectiveness"][self.index])
 
     @property
     def competent(self) -> bool:
         """Has multi-sector competence (detects barriers more often)."""
-        return bool(self.model.caseworker_table["competent"][self.index])
+        return bool(self._row["competent"][self.index])
 
     @property
     def meetings_per_week(self) -> float:
         """Meeting capacity."""
-        return float(self.model.caseworker_table["capacity"][self.index])
+        return float(self._row["capacity"][self.index])
 
     def clients(self) -> np.ndarray:
         """Rows of the job seekers this caseworker currently serves."""
-        return np.flatnonzero(self.model.job_seekers.caseworker == self.index)
+        return np.flatnonzero(self.organiser.staff.job_seekers.caseworker == self.index)
 
     def __repr__(self) -> str:
         return f"Caseworker({self.index}, {self.organiser.name}, clients={len(self.clients())})"

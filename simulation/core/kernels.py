@@ -18,9 +18,12 @@ the draw ``RandomStreams.uniform`` gives for the same decision, person and count
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
+from simulation.core.codes import NO_WEEK, Benefit, Group, Status
 from simulation.core.rules import (
     _ration_queues,
     crowded_queues,
@@ -31,6 +34,9 @@ from simulation.core.rules import (
 )
 
 __all__ = [
+    "CensusLayout",
+    "SearchTables",
+    "mix64",
     "uniform",
     "person_keys",
     "NEW_PERSON_DECISIONS",
@@ -65,13 +71,49 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 _ONE = np.uint64(1)
 _TO_UNIT = 2.0**-53
 
-# Status codes (simulation.population.Status), as constants the compiler can inline.
-_UNEMPLOYED, _PAY_SUBSIDY, _OTHER_SERVICE, _EMPLOYED, _OUTSIDE = 0, 2, 4, 5, 6
-_SUBSIDY = 2  # Benefit.LABOUR_MARKET_SUBSIDY
-_EARNINGS_RELATED = 0
-_NEVER = -(10**6)  # simulation.population.NO_WEEK
-# Outcome-group bits (simulation.population.Group).
-_TARGET, _LONG_TERM_AT_START, _UNDER_30, _IMMIGRANT, _KELA = 1, 2, 4, 8, 16
+# The shared codes (simulation.core.codes) as plain integers, which the compiler inlines.
+_UNEMPLOYED, _PAY_SUBSIDY = int(Status.UNEMPLOYED), int(Status.PAY_SUBSIDY)
+_OTHER_SERVICE, _EMPLOYED = int(Status.OTHER_SERVICE), int(Status.EMPLOYED)
+_OUTSIDE = int(Status.OUT_OF_LABOUR_FORCE)
+_SUBSIDY = int(Benefit.LABOUR_MARKET_SUBSIDY)
+_EARNINGS_RELATED = int(Benefit.EARNINGS_RELATED)
+_NEVER = NO_WEEK
+_TARGET, _LONG_TERM_AT_START = int(Group.TARGET), int(Group.LONG_TERM_AT_START)
+_UNDER_30, _IMMIGRANT, _KELA = int(Group.UNDER_30), int(Group.IMMIGRANT), int(Group.KELA)
+
+
+#: What the search pass reads besides the people (:func:`search_weights`).
+SearchTables = namedtuple(
+    "SearchTables",
+    (
+        "n_areas",
+        "barrier_factor",
+        "penalty",
+        "penalty_weeks",
+        "detachment",
+        "detachment_weeks",
+        "meeting_decay",
+        "referral_multiplier",
+        "lock_in",
+        "organiser_multiplier",
+    ),
+)
+
+#: The sizes and codes of the end-of-week count (:func:`census`).
+CensusLayout = namedtuple(
+    "CensusLayout",
+    (
+        "n_cells",
+        "cells_per_area",
+        "n_organisers",
+        "n_places",
+        "n_buckets",
+        "destination",
+        "n_destinations",
+        "n_areas",
+        "thresholds",
+    ),
+)
 
 
 @njit(cache=True, inline="always")
@@ -81,6 +123,12 @@ def _mix(x: np.uint64) -> np.uint64:
     x = x ^ (x >> _S27)
     x = x * _M2
     return x ^ (x >> _S31)
+
+
+@njit(cache=True)
+def mix64(x: np.uint64) -> np.uint64:
+    """The SplitMix64 finaliser: the mixer of every random stream (one definition)."""
+    return _mix(x)
 
 
 @njit(cache=True)
@@ -161,32 +209,8 @@ def _category(cumulative, u):
 
 
 @njit(cache=True)
-def new_people(
-    keys,
-    area,
-    initial,
-    bases,
-    under_30_share,
-    immigrant_share,
-    long_term_share,
-    education_cumulative,
-    benefit_cumulative,
-    elapsed_weeks,
-    elapsed_cumulative,
-    between_jobs_share,
-    barrier_shares,
-    barrier_bits,
-    employability,
-    education_multipliers,
-    immigrant_multiplier,
-    age_55_plus_multiplier,
-    long_term_multiplier,
-    max_weeks,
-    days_per_week,
-    target_rule,
-    cells_per_area,
-):
-    """The traits of new job seekers, drawn person by person (see ``_draw_people``).
+def new_people(keys, area, initial, employability, tables):
+    """The traits of new job seekers, drawn person by person (``Registration.draw``).
 
     ``employability`` comes in as each person's lognormal draw and is multiplied by the
     trait multipliers in place. ``elapsed_weeks``/``elapsed_cumulative`` are the
@@ -195,11 +219,26 @@ def new_people(
     ``barrier_shares[k]`` is (share without, share with) the selector of barrier k:
     long-term unemployment for health and social barriers, immigrant for skills.
     ``target_rule`` is (not earnings-related, under age, immigrants) of
-    ``rules.in_target_group``.
+    ``rules.in_target_group``. ``tables`` is a ``registration.NewcomerTables``.
 
     Returns:
         The traits named in ``NEW_PERSON_TRAITS``, in that order.
     """
+    bases, cells_per_area = tables.bases, tables.cells_per_area
+    under_30_share, immigrant_share = tables.under_30_share, tables.immigrant_share
+    long_term_share = tables.long_term_share
+    education_cumulative, benefit_cumulative = (
+        tables.education_cumulative,
+        tables.benefit_cumulative,
+    )
+    elapsed_weeks, elapsed_cumulative = tables.elapsed_weeks, tables.elapsed_cumulative
+    between_jobs_share, barrier_shares = tables.between_jobs_share, tables.barrier_shares
+    barrier_bits, education_multipliers = tables.barrier_bits, tables.education_multipliers
+    immigrant_multiplier = tables.immigrant_multiplier
+    age_55_plus_multiplier = tables.age_55_plus_multiplier
+    long_term_multiplier = tables.long_term_multiplier
+    max_weeks, days_per_week = tables.max_weeks, tables.days_per_week
+    target_rule = tables.target_rule
     n = len(keys)
     age = np.empty(n, dtype=np.float32)
     immigrant = np.empty(n, dtype=np.bool_)
@@ -493,38 +532,7 @@ def select_meetings(due, queue, since, capacity, key, meetings, priority_base):
 
 
 @njit(cache=True)
-def meet(
-    met,
-    week,
-    key,
-    organiser,
-    caseworker,
-    barriers,
-    detected,
-    spell_start,
-    meetings,
-    last_meeting,
-    meeting_effect,
-    referral_until,
-    next_meeting,
-    service,
-    queued_for,
-    effectiveness,
-    competent,
-    capacity,
-    caseload,
-    policy,
-    interval_policy,
-    boost,
-    hard_to_employ_factor,
-    referral_weeks,
-    bases,
-    barrier_bits,
-    n_organisers,
-    lapsed,
-    referral_people,
-    referral_tables,
-):
+def meet(met, week, people, caseworkers, caseload, tables, referral_tables, lapsed):
     """The meetings of the week, one client after another.
 
     For each client met (``met``): the meeting is numbered (its draws are keyed by that
@@ -535,17 +543,31 @@ def meet(
     competence); a vacancy referral opens for ``referral_weeks``; monitoring may end
     the registration. Clients who stay get their next meeting (:func:`_next_interval`)
     and, if not in or queued for a service, may be referred to one
-    (:func:`refer_to_service`, with ``referral_people`` and ``referral_tables``).
+    (:func:`refer_to_service`, with ``referral_tables``).
 
-    ``policy`` holds, by organiser: detection probability, competent detection
-    probability, vacancy referral probability, monitoring exit probability.
-    ``interval_policy``: interval, early interval, early period, minimum interval,
-    spare-capacity meetings (0/1). ``bases``: the draws of barrier detection (one per
-    barrier bit), vacancy referral and monitoring exit.
+    ``people`` are the job seekers' fields (``population.People``), ``caseworkers``
+    the caseworker table's columns (``staff.CaseworkerColumns``), ``caseload`` each
+    caseworker's unemployed clients. ``tables`` (``plan.MeetingTables``) holds the
+    policy by organiser: detection probability, competent detection probability,
+    vacancy referral probability, monitoring exit probability; the interval policy:
+    interval, early interval, early period, minimum interval, spare-capacity meetings
+    (0/1); and ``bases``, the draws of barrier detection (one per barrier bit), vacancy
+    referral and monitoring exit.
 
     Rows leaving through monitoring go to ``lapsed``. Returns their number, and by
     organiser the meetings held, the sum of realised intervals and their count.
     """
+    key, organiser, caseworker = people.key, people.organiser, people.caseworker
+    barriers, detected, spell_start = people.barriers, people.detected, people.spell_start
+    meetings, last_meeting = people.meetings, people.last_meeting
+    meeting_effect, referral_until = people.meeting_effect, people.referral_until
+    next_meeting, service, queued_for = people.next_meeting, people.service, people.queued_for
+    effectiveness, competent = caseworkers.effectiveness, caseworkers.competent
+    capacity = caseworkers.capacity
+    policy, interval_policy, bases = tables.policy, tables.interval, tables.bases
+    boost, hard_to_employ_factor = tables.boost, tables.hard_to_employ_factor
+    referral_weeks, barrier_bits = tables.referral_weeks, tables.barrier_bits
+    n_organisers = tables.n_organisers
     held = np.zeros(n_organisers)
     interval_sum = np.zeros(n_organisers)
     interval_count = np.zeros(n_organisers)
@@ -578,7 +600,7 @@ def meet(
             a += 1
             continue
         if service[r] < 0 and queued_for[r] < 0:
-            refer_to_service(r, number, week, referral_people, referral_tables)
+            refer_to_service(r, number, week, people, referral_tables)
         next_meeting[r] = week + _next_interval(
             week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
         )
@@ -619,17 +641,23 @@ def refer_to_service(r, number, week, people, tables):
     places by menu, area and entry); people at or over a service's ``max_age`` are not
     referred to it.
 
-    ``people``: the job seekers' key, organiser, detected and present barriers, area,
-    spell start, age at entry, entry week, queued-for service and queueing week.
-    ``tables``: by organiser, multi-sector access, referral probability and its decline
-    a year; the draws of multi-sector referral, general referral and the choice of
-    service; the barrier bits; the menus (sizes, services, cumulative places); the
-    number of services; each service's maximum age; weeks per year.
+    ``people``: the job seekers' fields (``population.People``). ``tables``
+    (``plan.ReferralTables``): by organiser, multi-sector access, referral probability
+    and its decline a year; the draws of multi-sector referral, general referral and
+    the choice of service; the barrier bits; the menus (sizes, services, cumulative
+    places); the number of services; each service's maximum age; weeks per year.
     """
-    key, organiser, detected, barriers, area = people[:5]
-    spell_start, age_at_entry, entry_week, queued_for, queued_since = people[5:]
-    policy, bases, barrier_bits, menu_size, menu_service, menu_weight = tables[:6]
-    n_services, max_age, weeks_per_year = tables[6:]
+    key, organiser, detected, barriers = (
+        people.key,
+        people.organiser,
+        people.detected,
+        people.barriers,
+    )
+    area, spell_start, age_at_entry = people.area, people.spell_start, people.age_at_entry
+    entry_week, queued_for, queued_since = people.entry_week, people.queued_for, people.queued_since
+    policy, bases, barrier_bits = tables.policy, tables.bases, tables.barrier_bits
+    menu_size, menu_service, menu_weight = tables.menu_size, tables.menu_service, tables.menu_weight
+    n_services, max_age, weeks_per_year = tables.n_services, tables.max_age, tables.weeks_per_year
     o, k = np.uint64(organiser[r]), key[r]
     pending = detected[r] & barriers[r]
     category = 0
@@ -684,20 +712,7 @@ def service_census(rows, service, service_end, queued_for, week, n_places, done,
 
 
 @njit(cache=True)
-def complete_services(
-    done,
-    week,
-    n_services,
-    gain,
-    addresses,
-    removal,
-    job_chance,
-    barrier_bits,
-    bases,
-    first_meeting,
-    people,
-    to_work,
-):
+def complete_services(done, week, tables, first_meeting, people, to_work):
     """The services that end this week: their effects and where their participants go.
 
     Employability rises by the service's ``gain``; each barrier the service addresses
@@ -708,13 +723,26 @@ def complete_services(
     them off the register's unemployed, are unemployed again from this week, and meet
     a caseworker after ``first_meeting[organiser]`` weeks.
 
-    ``people``: key, services started, service, service end, service ended, status,
-    employability, barriers, detected barriers, spell start, time out of work since,
-    organiser, next meeting.
+    ``tables`` (``plan.ServiceTables``): the number of services, and by service the
+    gain, the barriers addressed (bits), the removal and job chances; the barrier bits
+    and the draws (``bases``). ``people``: the job seekers' fields.
     """
-    key, services, service, service_end, service_ended, status = people[:6]
-    employability, barriers, detected, spell_start, jobless_since = people[6:11]
-    organiser, next_meeting = people[11:]
+    key, services, service, service_end = (
+        people.key,
+        people.services,
+        people.service,
+        people.service_end,
+    )
+    service_ended, status, employability = people.service_ended, people.status, people.employability
+    barriers, detected, spell_start = people.barriers, people.detected, people.spell_start
+    jobless_since, organiser, next_meeting = (
+        people.jobless_since,
+        people.organiser,
+        people.next_meeting,
+    )
+    n_services, gain, addresses = tables.n_services, tables.gain, tables.addresses
+    removal, job_chance = tables.removal, tables.job_chance
+    barrier_bits, bases = tables.barrier_bits, tables.bases
     n_bits = len(barrier_bits)
     found = 0
     for i in range(len(done)):
@@ -760,10 +788,15 @@ def admit(
     admitted person starts the service now, for its ``duration``, with its status
     (a service with the unemployed status runs alongside the job search).
 
-    ``people``: key, services started, queued for, queued since, service, service end,
-    status.
+    ``people``: the job seekers' fields (``population.People``).
     """
-    key, services, queued_for, queued_since, service, service_end, status = people
+    key, services, queued_for, queued_since = (
+        people.key,
+        people.services,
+        people.queued_for,
+        people.queued_since,
+    )
+    service, service_end, status = people.service, people.service_end, people.status
     n = len(queued)
     queue = np.empty(n, dtype=np.int64)
     since = np.empty(n, dtype=np.int64)
@@ -789,34 +822,7 @@ def admit(
 
 
 @njit(cache=True)
-def search_weights(
-    candidates,
-    status,
-    max_status,
-    area,
-    n_areas,
-    employability,
-    barriers,
-    barrier_factor,
-    jobless_since,
-    week,
-    penalty,
-    penalty_weeks,
-    detachment,
-    detachment_weeks,
-    with_policy,
-    last_meeting,
-    meeting_effect,
-    meeting_decay,
-    referral_until,
-    referral_multiplier,
-    service,
-    lock_in,
-    organiser,
-    organiser_multiplier,
-    rows,
-    weights,
-):
+def search_weights(candidates, max_status, week, with_policy, people, tables, rows, weights):
     """Searchers among ``candidates`` (status up to ``max_status``), their weights and totals.
 
     The weight is employability, times the barriers' factor (``barrier_factor`` by
@@ -825,8 +831,22 @@ def search_weights(
     standing for all longer gaps), an open vacancy referral, lock-in in a service and
     the organiser's multiplier (start-up disruption). ``lock_in[j + 1]`` is the lock-in
     of service instance j, ``lock_in[0]`` = 1. Rows and weights go to the start of
-    ``rows`` and ``weights``; returns their number and the totals.
+    ``rows`` and ``weights``; returns their number and the totals. ``people``: the job
+    seekers' fields; ``tables``: a ``SearchTables``.
     """
+    status, area, employability = people.status, people.area, people.employability
+    barriers, jobless_since, last_meeting = (
+        people.barriers,
+        people.jobless_since,
+        people.last_meeting,
+    )
+    meeting_effect, referral_until = people.meeting_effect, people.referral_until
+    service, organiser = people.service, people.organiser
+    n_areas, barrier_factor = tables.n_areas, tables.barrier_factor
+    penalty, penalty_weeks = tables.penalty, tables.penalty_weeks
+    detachment, detachment_weeks = tables.detachment, tables.detachment_weeks
+    meeting_decay, referral_multiplier = tables.meeting_decay, tables.referral_multiplier
+    lock_in, organiser_multiplier = tables.lock_in, tables.organiser_multiplier
     totals = np.zeros(n_areas, dtype=np.float64)
     longest = np.uint64(len(meeting_decay) - 1)
     k = 0
@@ -920,28 +940,7 @@ def spell_buckets(rows, status, spell_start, week, bucket_of_weeks, bucket):
 
 
 @njit(cache=True)
-def census(
-    rows,
-    status,
-    cell,
-    n_cells,
-    cells_per_area,
-    spell_start,
-    week,
-    organiser,
-    n_organisers,
-    service,
-    queued_for,
-    n_places,
-    bucket,
-    n_buckets,
-    destination,
-    n_destinations,
-    benefit,
-    subsidy_days,
-    n_areas,
-    thresholds,
-):
+def census(rows, week, people, bucket, layout):
     """The end-of-week count of the register, in one pass over ``rows``.
 
     ``rows`` must hold everyone registered now and everyone who was unemployed at the
@@ -961,7 +960,20 @@ def census(
     Counts whose condition is unpredictable from one person to the next are written
     without branches: people they do not apply to add to a spare last slot. A spell's
     end is rare enough (one in six on the list) for a branch to be cheaper.
+
+    ``people``: the job seekers' fields; ``bucket``: each row's spell bucket at the
+    week's start; ``layout``: a ``CensusLayout`` (sizes, destinations, thresholds).
     """
+    status, cell, spell_start = people.status, people.cell, people.spell_start
+    organiser, service, queued_for = people.organiser, people.service, people.queued_for
+    benefit, subsidy_days = people.benefit, people.subsidy_days
+    n_cells, cells_per_area, n_organisers = (
+        layout.n_cells,
+        layout.cells_per_area,
+        layout.n_organisers,
+    )
+    n_places, n_buckets, destination = layout.n_places, layout.n_buckets, layout.destination
+    n_destinations, n_areas, thresholds = layout.n_destinations, layout.n_areas, layout.thresholds
     by_status = np.zeros((n_cells, 7), dtype=np.int64)
     long_term = np.zeros(n_cells, dtype=np.int64)
     clients = np.zeros(n_organisers, dtype=np.int64)

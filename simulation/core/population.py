@@ -8,10 +8,12 @@ all run long. Arrays grow by doubling; the public attributes are views of the fi
 
 from __future__ import annotations
 
-from enum import IntEnum
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
+
+from simulation.core.codes import GROUP_COMBINATIONS, NO_WEEK, Barrier, Benefit, Group, Status
 
 __all__ = [
     "Status",
@@ -22,51 +24,10 @@ __all__ = [
     "JobSeeker",
     "NO_WEEK",
     "CLOCK_EVENTS",
+    "GROUP_COMBINATIONS",
+    "People",
+    "WorkArrays",
 ]
-
-NO_WEEK = -(10**6)  # "never" for week-valued fields
-
-
-class Status(IntEnum):
-    """Labour-market status of a job seeker (one per week)."""
-
-    UNEMPLOYED = 0
-    TRAINING = 1
-    PAY_SUBSIDY = 2
-    REHABILITATIVE_WORK = 3
-    OTHER_SERVICE = 4
-    EMPLOYED = 5
-    OUT_OF_LABOUR_FORCE = 6
-
-
-class Benefit(IntEnum):
-    """Unemployment benefit a job seeker receives."""
-
-    EARNINGS_RELATED = 0
-    BASIC_ALLOWANCE = 1
-    LABOUR_MARKET_SUBSIDY = 2
-
-
-class Barrier(IntEnum):
-    """Barriers to employment that need multi-sector services (bit flags)."""
-
-    HEALTH = 1
-    SOCIAL = 2
-    SKILLS = 4
-
-
-class Group(IntEnum):
-    """Outcome groups a person belongs to, fixed when the person first registers (bits)."""
-
-    TARGET = 1
-    LONG_TERM_AT_START = 2
-    UNDER_30 = 4
-    IMMIGRANT = 8
-    KELA = 16
-
-
-#: Combinations of group bits (outcome cells per area).
-GROUP_COMBINATIONS = 1 << len(Group)
 
 #: Field name -> (dtype, fill value for new rows). Documented in docs/ODD.md.
 FIELDS: dict[str, tuple[Any, Any]] = {
@@ -107,11 +68,16 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "queued_since": (np.int32, NO_WEEK),
 }
 
-#: Events timed by a per-person exponential clock (see ``EmploymentModel._draw_clock``).
+#: Events timed by a per-person exponential clock (see :mod:`simulation.core.clocks`).
 CLOCK_EVENTS = ("job_finding", "separation", "leave_register", "return", "recall")
 for _event in CLOCK_EVENTS:
     FIELDS[f"{_event}_clock"] = (np.float64, 0.0)  # hazard left until the next such event
     FIELDS[f"{_event}_count"] = (np.int32, 0)  # such events drawn so far: keys the draws
+
+#: Every field of the filled rows, by name: the bundle the compiled passes take
+#: (``people.status[r]``), so that a pass names the fields it reads instead of taking
+#: them as a long positional list.
+People = namedtuple("People", tuple(FIELDS))
 
 
 class JobSeekers:
@@ -145,6 +111,7 @@ class JobSeekers:
         """
         for name, array in self._data.items():
             self.__dict__[name] = array[: self._size]
+        self.__dict__["people"] = People(**{name: self.__dict__[name] for name in self._data})
 
     def __getattr__(self, name: str) -> np.ndarray:
         raise AttributeError(f"job seekers have no field {name!r}")
@@ -241,3 +208,27 @@ class JobSeeker:
 
     def __repr__(self) -> str:
         return f"JobSeeker(row={self.row}, status={self.status.name}, area={self.area})"
+
+
+class WorkArrays:
+    """Named work arrays with room for every job seeker, reused week after week.
+
+    The compiled passes write the rows they select into such arrays instead of
+    allocating fresh ones: a fresh array of a million rows costs more in page faults
+    than the pass itself.
+
+    Args:
+        job_seekers: The population the arrays must have room for.
+    """
+
+    def __init__(self, job_seekers: JobSeekers) -> None:
+        self.job_seekers = job_seekers
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, dtype: type = np.int64) -> np.ndarray:
+        """The work array of this name (contents undefined)."""
+        array = self._arrays.get(name)
+        if array is None or len(array) < len(self.job_seekers):
+            array = np.empty(self.job_seekers.capacity, dtype=dtype)
+            self._arrays[name] = array
+        return array

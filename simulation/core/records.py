@@ -1,28 +1,32 @@
 """Weekly outcome records of a model run, and their tidy tables.
 
-The :class:`Recorder` keeps fixed-size arrays (weeks x groups x measures) filled once a
-week from the population; :func:`tables` turns them into tidy data frames with real
-(weighted) counts and rates. Groups are fixed when a person first registers:
-everyone, the pilots' target group, the long-term unemployed at the start, under-30s,
-immigrants, Kela-benefit recipients, and each area when there are several.
+The :class:`Recorder` keeps fixed-size arrays (weeks x groups x measures), filled once a
+week with what the model hands it (the end-of-week census and the week's figures);
+it never reads the model. :func:`tables` turns them into tidy data frames with real
+(weighted) counts and rates, :func:`register_statistics` into the register's flows.
+Groups are fixed when a person first registers: everyone, the pilots' target group,
+the long-term unemployed at the start, under-30s, immigrants, Kela-benefit recipients, and each area when there are several.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from simulation.core import kernels
-from simulation.core.population import GROUP_COMBINATIONS, Group, Status
-
-if TYPE_CHECKING:
-    from simulation.core.model import EmploymentModel
+from simulation.core.accounts import COST_COLUMNS
+from simulation.core.codes import GROUP_COMBINATIONS, Group, Status
+from simulation.core.plan import WEEKS_PER_YEAR
 
 __all__ = [
+    "RecordLayout",
     "Recorder",
+    "ServiceEndings",
+    "WeekFigures",
+    "census_layout",
     "tables",
     "COST_COLUMNS",
     "STATUS_COLUMNS",
@@ -33,15 +37,6 @@ __all__ = [
     "AFTER_SERVICE_WEEKS",
     "register_statistics",
 ]
-
-COST_COLUMNS = (
-    "state_staff",
-    "municipal_staff",
-    "state_services",
-    "municipal_services",
-    "state_benefits",
-    "municipal_benefits",
-)
 
 STATUS_COLUMNS = tuple(s.name.lower() for s in Status)
 GROUP_LABELS = {
@@ -55,7 +50,7 @@ GROUP_LABELS = {
 _N_STATUS = len(Status)
 #: Lower edges (weeks) of the register's spell-length buckets: <1, 1-3, 3-6, 6-12, 12-18,
 #: 18-24 and 24+ months, as in the TEM 2015 flows.
-HAZARD_WEEKS = np.round(np.array([0, 1, 3, 6, 12, 18, 24]) * 52.1775 / 12).astype(np.int64)
+HAZARD_WEEKS = np.round(np.array([0, 1, 3, 6, 12, 18, 24]) * WEEKS_PER_YEAR / 12).astype(np.int64)
 #: Where a spell can end within a week.
 EXIT_DESTINATIONS = {
     "employment": (Status.EMPLOYED,),
@@ -77,22 +72,107 @@ for _d, _statuses in enumerate(EXIT_DESTINATIONS.values()):
 AFTER_SERVICE_WEEKS = (13, 26)
 
 
+@dataclass(frozen=True)
+class RecordLayout:
+    """What the records are of: the run's weeks, areas, organisers and services.
+
+    Attributes:
+        start: The first day of the run.
+        weeks: Weeks simulated.
+        weight: Real people per simulated person.
+        area_ids: Area keys.
+        organisers: By organiser index, (area key, kind of organiser).
+        services: By service instance, (area key, service name, places).
+    """
+
+    start: dt.date
+    weeks: int
+    weight: float
+    area_ids: list[str]
+    organisers: list[tuple[str, str]]
+    services: list[tuple[str, str, int]]
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """The week's figures besides the census, as the model hands them to the recorder.
+
+    Attributes are by organiser (``caseworkers``, ``meetings``, ``interval_sum``,
+    ``interval_count``, ``backlog``), by area (``costs``, ``vacancies``, ``matches``),
+    and ``after_service`` (see :class:`ServiceEndings`).
+    """
+
+    caseworkers: np.ndarray
+    meetings: np.ndarray
+    interval_sum: np.ndarray
+    interval_count: np.ndarray
+    backlog: np.ndarray
+    costs: np.ndarray
+    vacancies: np.ndarray
+    matches: np.ndarray
+    after_service: np.ndarray
+
+
+def census_layout(
+    n_areas: int, n_organisers: int, n_places: int, thresholds: tuple[float, ...]
+) -> kernels.CensusLayout:
+    """The sizes and codes the end-of-week census counts by (``kernels.census``)."""
+    return kernels.CensusLayout(
+        n_areas * GROUP_COMBINATIONS,
+        GROUP_COMBINATIONS,
+        n_organisers,
+        n_places,
+        len(HAZARD_WEEKS),
+        EXIT_DESTINATION_OF_STATUS,
+        len(EXIT_DESTINATIONS),
+        n_areas,
+        np.asarray(thresholds, dtype=np.float64),
+    )
+
+
+class ServiceEndings:
+    """Who ended an activating service when, to count them 3 and 6 months later."""
+
+    def __init__(self) -> None:
+        self._ended: dict[int, np.ndarray] = {}  # week -> rows whose service ended
+
+    def note(self, week: int, rows: np.ndarray) -> None:
+        """These rows' services ended this week."""
+        self._ended[week] = rows.copy()
+
+    def counts(self, week: int, service_ended: np.ndarray, status: np.ndarray) -> np.ndarray:
+        """People whose service ended 13 and 26 weeks ago (no later one), and of them employed.
+
+        Args:
+            week: This week.
+            service_ended: Each job seeker's week of the last service end.
+            status: Each job seeker's status now.
+        """
+        counts = np.zeros((len(AFTER_SERVICE_WEEKS), 2))
+        for i, lag in enumerate(AFTER_SERVICE_WEEKS):
+            rows = self._ended.get(week - lag, np.zeros(0, dtype=np.int64))
+            rows = rows[service_ended[rows] == week - lag]
+            counts[i] = len(rows), np.count_nonzero(status[rows] == Status.EMPLOYED)
+        self._ended.pop(week - max(AFTER_SERVICE_WEEKS), None)
+        return counts
+
+
 class Recorder:
     """Fixed-size weekly records of one model run.
 
     Args:
-        model: The model whose population and organisers are recorded.
+        layout: What the records are of.
     """
 
-    def __init__(self, model: EmploymentModel) -> None:
-        self.model = model
-        weeks = model.weeks
+    def __init__(self, layout: RecordLayout) -> None:
+        self.layout = layout
+        weeks = layout.weeks
         self.groups = list(GROUP_LABELS)
-        if len(model.area_ids) > 1:
-            self.groups += [f"area:{a}" for a in model.area_ids]
+        if len(layout.area_ids) > 1:
+            self.groups += [f"area:{a}" for a in layout.area_ids]
         n_groups = len(self.groups)
-        n_organisers = len(model.organisers)
-        n_services = len(model.service_places)
+        n_organisers = len(layout.organisers)
+        n_services = len(layout.services)
         self.status = np.zeros((weeks, n_groups, _N_STATUS))
         self.people = np.zeros((weeks, n_groups))
         self.long_term = np.zeros((weeks, n_groups))
@@ -105,8 +185,9 @@ class Recorder:
         self.backlog = np.zeros((weeks, n_organisers))
         self.occupied = np.zeros((weeks, n_services))
         self.queued = np.zeros((weeks, n_services))
-        self.costs = np.zeros((weeks, len(model.area_ids), len(COST_COLUMNS)))
-        self.vacancies = np.zeros((weeks, len(model.area_ids)))
+        n_areas = len(layout.area_ids)
+        self.costs = np.zeros((weeks, n_areas, len(COST_COLUMNS)))
+        self.vacancies = np.zeros((weeks, n_areas))
         # Register flows, for comparison with the register statistics (everyone):
         # people unemployed at the start of the week by spell-length bucket, and where
         # they went (employment, services, out of the register) during the week.
@@ -115,16 +196,15 @@ class Recorder:
         # People whose activating service ended 13 or 26 weeks ago, and of them employed.
         self.after_service = np.zeros((weeks, len(AFTER_SERVICE_WEEKS), 2))
         self._bucket = np.empty(0, dtype=np.int8)  # spell bucket at the week's start, or -1
-        self.matches = np.zeros((weeks, len(model.area_ids)))
+        self.matches = np.zeros((weeks, n_areas))
 
         # Which cells of (area, group bits) belong to each outcome group.
-        n_areas = len(model.area_ids)
         cell_area = np.repeat(np.arange(n_areas), GROUP_COMBINATIONS)
         cell_bits = np.tile(np.arange(GROUP_COMBINATIONS), n_areas)
         members = []
         for label in self.groups:
             if label.startswith("area:"):
-                members.append(cell_area == model.area_ids.index(label[5:]))
+                members.append(cell_area == layout.area_ids.index(label[5:]))
             elif GROUP_LABELS[label] is None:
                 members.append(np.ones(len(cell_area), dtype=bool))
             else:
@@ -132,17 +212,24 @@ class Recorder:
         self._members = np.array(members, dtype=float)  # groups x cells
         self._days_by_cell = np.zeros(len(cell_area))
 
-    def open_week(self, week: int) -> None:
-        """Note who is unemployed at the start of the week, by spell-length bucket."""
-        model = self.model
-        p = model.job_seekers
+    def open_week(
+        self, week: int, register: np.ndarray, status: np.ndarray, spell_start: np.ndarray
+    ) -> None:
+        """Note who is unemployed at the start of the week, by spell-length bucket.
+
+        Args:
+            week: This week.
+            register: Rows of everyone registered now.
+            status: Each job seeker's status.
+            spell_start: Each job seeker's start of the register spell.
+        """
         self.at_risk[week] = kernels.spell_buckets(
-            model.register, p.status, p.spell_start, week, _BUCKET_OF_WEEKS, self.buckets(len(p))
+            register, status, spell_start, week, _BUCKET_OF_WEEKS, self.buckets(len(status))
         )
 
-    def not_at_risk(self, rows: np.ndarray) -> None:
+    def not_at_risk(self, rows: np.ndarray, count: int) -> None:
         """People who registered again during the week: no spell of theirs ends this week."""
-        self.buckets(len(self.model.job_seekers))[rows] = -1
+        self.buckets(count)[rows] = -1
 
     def buckets(self, count: int) -> np.ndarray:
         """The start-of-week spell buckets of ``count`` rows (-1 for rows added since)."""
@@ -152,16 +239,23 @@ class Recorder:
             self._bucket = grown
         return self._bucket[:count]
 
-    def record(self, week: int) -> None:
+    def record(
+        self, week: int, census: tuple[np.ndarray, ...], dormant: np.ndarray, figures: WeekFigures
+    ) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
 
-        The model's end-of-week census counts the register by (area, group bits,
-        status); the model keeps the counts of people in work or outside the labour
-        force as they move. The overlapping outcome groups are sums of those cells.
+        Args:
+            week: This week.
+            census: The end-of-week census of the register (``kernels.census``): by
+                (area, group bits, status), and so on.
+            dormant: People in work or outside the labour force by (cell, status),
+                which the model keeps as they move.
+            figures: The week's other figures.
+
+        The overlapping outcome groups are sums of the cells.
         """
-        model = self.model
-        registered, long_term, clients, occupied, queued, exits, _ = model.census(week)
-        by_status = registered + model._dormant
+        registered, long_term, clients, occupied, queued, exits, _ = census
+        by_status = registered + dormant
         self.status[week] = self._members @ by_status
         self.long_term[week] = self._members @ long_term
         # Everyone employed this week adds 7 days employed to their cell.
@@ -169,41 +263,26 @@ class Recorder:
         self.days_employed[week] = self._members @ self._days_by_cell
         self.people[week] = self.status[week].sum(axis=1)
         self.exits[week] = exits
-        self.after_service[week] = self._after_service(week)
-        table = model.caseworker_table
-        self.caseworkers[week] = np.bincount(
-            table["organiser"][table["active"]], minlength=len(model.organisers)
-        )
+        self.after_service[week] = figures.after_service
+        self.caseworkers[week] = figures.caseworkers
         self.clients[week] = clients
-        self.meetings[week] = model._meetings
-        self.interval_sum[week] = model._intervals[0]
-        self.interval_count[week] = model._intervals[1]
-        self.backlog[week] = model._backlog
+        self.meetings[week] = figures.meetings
+        self.interval_sum[week] = figures.interval_sum
+        self.interval_count[week] = figures.interval_count
+        self.backlog[week] = figures.backlog
         self.occupied[week] = occupied
         self.queued[week] = queued
-        self.costs[week] = model._week_costs
-        self.vacancies[week] = model.vacancies(week)
-        self.matches[week] = model._matches
-
-    def _after_service(self, week: int) -> np.ndarray:
-        """People whose service ended 13 and 26 weeks ago (no later one), and of them employed."""
-        p = self.model.job_seekers
-        ended = self.model._services_ended
-        counts = np.zeros((len(AFTER_SERVICE_WEEKS), 2))
-        for i, lag in enumerate(AFTER_SERVICE_WEEKS):
-            rows = ended.get(week - lag, np.zeros(0, dtype=np.int64))
-            rows = rows[p.service_ended[rows] == week - lag]
-            counts[i] = len(rows), np.count_nonzero(p.status[rows] == Status.EMPLOYED)
-        ended.pop(week - max(AFTER_SERVICE_WEEKS), None)
-        return counts
+        self.costs[week] = figures.costs
+        self.vacancies[week] = figures.vacancies
+        self.matches[week] = figures.matches
 
 
-def _dates(model: EmploymentModel) -> list[str]:
-    start = model.spec.run.start
-    return [(start + dt.timedelta(days=7 * w + 6)).isoformat() for w in range(model.weeks)]
+def _dates(layout: RecordLayout) -> list[str]:
+    start = layout.start
+    return [(start + dt.timedelta(days=7 * w + 6)).isoformat() for w in range(layout.weeks)]
 
 
-def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
+def tables(r: Recorder) -> dict[str, pd.DataFrame]:
     """Tidy tables of a finished run (real, weighted numbers).
 
     Returns:
@@ -212,10 +291,10 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
         ``services`` (week x area x service: places, occupied, queue) and ``costs``
         (week x area: staff, services and benefits by payer, EUR).
     """
-    r = model.recorder
-    w = model.weight
-    weeks = np.arange(model.weeks)
-    dates = _dates(model)
+    layout = r.layout
+    w = layout.weight
+    weeks = np.arange(layout.weeks)
+    dates = _dates(layout)
     frames = {}
 
     rows = []
@@ -245,8 +324,7 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
     frames["outcomes"] = pd.concat(rows, ignore_index=True)
 
     rows = []
-    for organiser in model.organisers:
-        o = organiser.index
+    for o, (area, kind) in enumerate(layout.organisers):
         if r.caseworkers[:, o].max() == 0:
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -255,8 +333,8 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
                     {
                         "week": weeks,
                         "date": dates,
-                        "area": model.area_ids[organiser.area],
-                        "organiser": type(organiser).__name__,
+                        "area": area,
+                        "organiser": kind,
                         "caseworkers": r.caseworkers[:, o] * w,
                         "clients": r.clients[:, o] * w,
                         "caseload": r.clients[:, o] / r.caseworkers[:, o],
@@ -269,16 +347,15 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
     frames["organisers"] = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
     rows = []
-    n = model.n_services
-    for s in range(len(model.service_places)):
+    for s, (area, service, places) in enumerate(layout.services):
         rows.append(
             pd.DataFrame(
                 {
                     "week": weeks,
                     "date": dates,
-                    "area": model.area_ids[s // n],
-                    "service": model.service_names[s % n],
-                    "places": float(model.service_places[s]) * w,
+                    "area": area,
+                    "service": service,
+                    "places": float(places) * w,
                     "occupied": r.occupied[:, s] * w,
                     "queue": r.queued[:, s] * w,
                 }
@@ -287,7 +364,7 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
     frames["services"] = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
     rows = []
-    for a, area in enumerate(model.area_ids):
+    for a, area in enumerate(layout.area_ids):
         rows.append(
             pd.DataFrame(
                 {
@@ -304,7 +381,7 @@ def tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def register_statistics(model: EmploymentModel, first_week: int = 0) -> dict[str, float]:
+def register_statistics(r: Recorder, first_week: int = 0) -> dict[str, float]:
     """The run's counterparts of the register statistics, from ``first_week`` on.
 
     Monthly hazards from unemployment to employment and to services by spell-length
@@ -313,26 +390,25 @@ def register_statistics(model: EmploymentModel, first_week: int = 0) -> dict[str
     employment 3 and 6 months after an activating service ended. Register concepts:
     unemployed = registered unemployed, services interrupt the spell.
     """
-    r = model.recorder
-    weeks = slice(first_week, model.weeks)
+    weeks = slice(first_week, r.layout.weeks)
     at_risk = r.at_risk[weeks].sum(axis=0)
     exits = r.exits[weeks].sum(axis=0)
     stats: dict[str, float] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         weekly = exits / at_risk
-    monthly = 1.0 - (1.0 - weekly) ** (52.1775 / 12)
+    monthly = 1.0 - (1.0 - weekly) ** (WEEKS_PER_YEAR / 12)
     for d, destination in enumerate(("employment", "services")):
         for b in range(len(HAZARD_WEEKS)):
             stats[f"hazard_to_{destination}_{b + 1}"] = float(monthly[d, b])
     ended = exits.sum(axis=1)
     for d, destination in enumerate(EXIT_DESTINATIONS):
         stats[f"ended_spells_to_{destination}"] = float(ended[d] / ended.sum())
-    last = model.weeks - 1
+    last = r.layout.weeks - 1
     stats["long_term_share_end"] = float(
         r.long_term[last, 0] / r.status[last, 0, Status.UNEMPLOYED]
     )
     after = r.after_service[weeks].sum(axis=0)
     for i, lag in enumerate(AFTER_SERVICE_WEEKS):
-        months = round(lag * 12 / 52.1775)
+        months = round(lag * 12 / WEEKS_PER_YEAR)
         stats[f"employed_{months}_months_after_service"] = float(after[i, 1] / max(after[i, 0], 1))
     return stats

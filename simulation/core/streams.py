@@ -11,33 +11,89 @@ differ only through policy.
 
 The replication key itself comes from ``numpy.random.SeedSequence`` spawned from the
 scenario's seed, so replications are independent and reproducible.
+
+Every decision has a registered name (:class:`Decision`). A name that is not
+registered raises instead of opening a new, independent stream: a misspelt decision
+would otherwise silently break common random numbers between scenarios.
 """
 
 from __future__ import annotations
 
 import zlib
+from enum import StrEnum
 
 import numpy as np
 from scipy import special
 
 from simulation.core import kernels
 
-__all__ = ["RandomStreams", "subject_keys", "person_keys"]
-
-_MASK = (1 << 64) - 1
+__all__ = ["Decision", "RandomStreams", "UnknownDecisionError", "subject_keys", "person_keys"]
 
 
-def _mix_scalar(x: int) -> int:
-    """SplitMix64 finaliser on a Python integer (mod 2**64)."""
-    x &= _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
+class Decision(StrEnum):
+    """Every random decision of the model: one independent stream each.
+
+    The value is the stream's name; it keys the draws, so renaming a decision changes
+    every draw of it.
+    """
+
+    # Event clocks of the job seekers (simulation.core.clocks).
+    JOB_FINDING = "job_finding"
+    SEPARATION = "separation"
+    LEAVE_REGISTER = "leave_register"
+    RETURN = "return"
+    RECALL = "recall"
+    # A new job seeker's traits (kernels.new_people, in NEW_PERSON_DECISIONS order).
+    UNDER_30 = "under_30"
+    AGE = "age"
+    IMMIGRANT = "immigrant"
+    EDUCATION = "education"
+    BENEFIT = "benefit"
+    LONG_TERM = "long_term"
+    ELAPSED = "elapsed"
+    BETWEEN_JOBS = "between_jobs"
+    BARRIER_HEALTH = "barrier_health"
+    BARRIER_SOCIAL = "barrier_social"
+    BARRIER_SKILLS = "barrier_skills"
+    EMPLOYABILITY = "employability"
+    INFLOW = "inflow"
+    # The initial stock.
+    SERVICE_REMAINING = "service_remaining"
+    FIRST_MEETING = "first_meeting"
+    # Caseworkers.
+    CASEWORKER_EFFECTIVENESS = "caseworker_effectiveness"
+    CASEWORKER_COMPETENCE = "caseworker_competence"
+    CASEWORKER_CHOICE = "caseworker_choice"
+    MEETING_CAPACITY = "meeting_capacity"
+    # Meetings (kernels.meet), by barrier bit, then vacancy referral and monitoring.
+    MEETING_PRIORITY = "meeting_priority"
+    DETECT_HEALTH = "detect_health"
+    DETECT_SOCIAL = "detect_social"
+    DETECT_SKILLS = "detect_skills"
+    VACANCY_REFERRAL = "vacancy_referral"
+    MONITORING_EXIT = "monitoring_exit"
+    # Referral to a service after a meeting (kernels.refer_to_service).
+    MULTISECTOR_REFERRAL = "multisector_referral"
+    SERVICE_REFERRAL = "service_referral"
+    SERVICE_CHOICE = "service_choice"
+    # Services (kernels.admit, kernels.complete_services), by barrier bit, then a job.
+    ADMISSION_PRIORITY = "admission_priority"
+    RESOLVE_HEALTH = "resolve_health"
+    RESOLVE_SOCIAL = "resolve_social"
+    RESOLVE_SKILLS = "resolve_skills"
+    JOB_AFTER_SERVICE = "job_after_service"
+
+
+class UnknownDecisionError(KeyError):
+    """A draw asked for a decision that is not registered in :class:`Decision`."""
+
+
+_REGISTERED = frozenset(Decision)
 
 
 def _decision_code(decision: str) -> int:
     """A stable 64-bit code for a decision name (independent of Python's hash seed)."""
-    return _mix_scalar(zlib.crc32(decision.encode()) | (len(decision) << 32))
+    return int(kernels.mix64(np.uint64(zlib.crc32(decision.encode()) | (len(decision) << 32))))
 
 
 def subject_keys(area: int, cohort: int, first: int, count: int) -> np.ndarray:
@@ -99,10 +155,16 @@ class RandomStreams:
         """
         base = self._bases.get(decision)
         if base is None:
+            if decision not in _REGISTERED:
+                raise UnknownDecisionError(f"{decision!r} is not a registered decision")
             base = self._bases[decision] = np.uint64(
-                _mix_scalar(self.key ^ _decision_code(decision))
+                kernels.mix64(np.uint64(self.key ^ _decision_code(decision)))
             )
         return base
+
+    def decision_bases(self, decisions: tuple[str, ...]) -> np.ndarray:
+        """The streams of several decisions, in order, as the compiled passes take them."""
+        return np.array([self.decision_base(d) for d in decisions], dtype=np.uint64)
 
     def uniform(self, decision: str, subjects: np.ndarray, week: int | np.ndarray) -> np.ndarray:
         """Uniform draws on the open interval (0, 1), one per subject.

@@ -107,7 +107,7 @@ class _Evaluator:
         for seed in self.seeds:
             model = EmploymentModel(scenario, seed=seed, scale=self.scale)
             model.run()
-            runs.append(register_statistics(model, self.targets.meta.first_week))
+            runs.append(register_statistics(model.recorder, self.targets.meta.first_week))
         value, _ = objective_terms(self.targets, runs)
         self.cache[key] = value
         self.evaluations += 1

@@ -62,7 +62,7 @@ def run_replication(
     """Run one replication and return its tidy tables."""
     model = EmploymentModel(scenario, seed=seed, scale=scale)
     model.run(progress=progress)
-    return tables(model)
+    return tables(model.recorder)
 
 
 def _run_task(

@@ -131,7 +131,7 @@ def fit_report(
     for sequence in replication_seeds(seed, replications):
         model = EmploymentModel(scenario, seed=sequence, scale=scale)
         model.run()
-        runs.append(register_statistics(model, targets.meta.first_week))
+        runs.append(register_statistics(model.recorder, targets.meta.first_week))
     rows = []
     for target in targets.target:
         values = np.array([run[target.statistic] for run in runs])

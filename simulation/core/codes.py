@@ -1,0 +1,57 @@
+"""The codes every part of the core shares: statuses, benefits, barriers, groups.
+
+Defined here once. The population stores them, the compiled passes
+(:mod:`simulation.core.kernels`) read them as compile-time constants, the records
+count by them.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["Barrier", "Benefit", "GROUP_COMBINATIONS", "Group", "NO_WEEK", "Status"]
+
+#: "Never" for week-valued fields.
+NO_WEEK = -(10**6)
+
+
+class Status(IntEnum):
+    """Labour-market status of a job seeker (one per week)."""
+
+    UNEMPLOYED = 0
+    TRAINING = 1
+    PAY_SUBSIDY = 2
+    REHABILITATIVE_WORK = 3
+    OTHER_SERVICE = 4
+    EMPLOYED = 5
+    OUT_OF_LABOUR_FORCE = 6
+
+
+class Benefit(IntEnum):
+    """Unemployment benefit a job seeker receives."""
+
+    EARNINGS_RELATED = 0
+    BASIC_ALLOWANCE = 1
+    LABOUR_MARKET_SUBSIDY = 2
+
+
+class Barrier(IntEnum):
+    """Barriers to employment that need multi-sector services (bit flags)."""
+
+    HEALTH = 1
+    SOCIAL = 2
+    SKILLS = 4
+
+
+class Group(IntEnum):
+    """Outcome groups a person belongs to, fixed when the person first registers (bits)."""
+
+    TARGET = 1
+    LONG_TERM_AT_START = 2
+    UNDER_30 = 4
+    IMMIGRANT = 8
+    KELA = 16
+
+
+#: Combinations of group bits (outcome cells per area).
+GROUP_COMBINATIONS = 1 << len(Group)

@@ -1,0 +1,441 @@
+"""The scenario as arrays: what the weekly rules and compiled passes read, built once.
+
+:func:`build_plan` turns a validated scenario and a scale into a :class:`Plan`:
+constant hazards, each area's composition of new job seekers, the service table and
+its referral menus, the organisers' policies as tables, the labour market's vacancies.
+Nothing in a plan depends on the seed or changes during a run, so the model and its
+parts share one plan and never recompute it.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulation.config import facts
+from simulation.config.scenario import BARRIERS, Organiser, Scenario
+from simulation.core import rules
+from simulation.core.codes import Barrier, Status
+
+__all__ = [
+    "BARRIER_BITS",
+    "LONG_TERM_WEEKS",
+    "MeetingTables",
+    "Plan",
+    "ReferralTables",
+    "ServiceTables",
+    "WEEKS_PER_YEAR",
+    "build_plan",
+]
+
+WEEKS_PER_YEAR = 52.1775
+LONG_TERM_WEEKS = 52
+#: At most this many services (the cohort codes of the initial stock give them 15 slots).
+MAX_SERVICES = 15
+#: Each barrier's bit, in the scenario's order of barriers.
+BARRIER_BITS = {name: int(Barrier[name.upper()]) for name in BARRIERS}
+_SERVICE_STATUS_CODES = {
+    "training": Status.TRAINING,
+    "pay_subsidy": Status.PAY_SUBSIDY,
+    "rehabilitative_work": Status.REHABILITATIVE_WORK,
+    "other": Status.OTHER_SERVICE,
+    "parallel": Status.UNEMPLOYED,
+}
+_POLICY_FLOATS = (
+    "barrier_detection_probability",
+    "competent_detection_probability",
+    "vacancy_referral_probability",
+    "service_referral_probability",
+    "monitoring_exit_probability",
+    "multisector_access",
+    "service_referral_decline",
+)
+_POLICY_WEEKS = (
+    "meeting_interval_weeks",
+    "early_interval_weeks",
+    "early_period_weeks",
+    "first_meeting_weeks",
+    "min_weeks_between_meetings",
+)
+
+#: What the compiled referral after a meeting reads (``kernels.refer_to_service``):
+#: by organiser, multi-sector access, referral probability and its decline a year
+#: (``policy``); the menus of services by category and area; each service's maximum age.
+ReferralTables = namedtuple(
+    "ReferralTables",
+    (
+        "policy",
+        "bases",
+        "barrier_bits",
+        "menu_size",
+        "menu_service",
+        "menu_weight",
+        "n_services",
+        "max_age",
+        "weeks_per_year",
+    ),
+)
+
+#: What the compiled meetings read (``kernels.meet``): by organiser, detection,
+#: competent detection, vacancy referral and monitoring exit probabilities
+#: (``policy``), the interval policy (``interval``), and the meeting's effect.
+MeetingTables = namedtuple(
+    "MeetingTables",
+    (
+        "policy",
+        "interval",
+        "boost",
+        "hard_to_employ_factor",
+        "referral_weeks",
+        "bases",
+        "barrier_bits",
+        "n_organisers",
+    ),
+)
+
+
+#: What the compiled completion of services reads (``kernels.complete_services``).
+ServiceTables = namedtuple(
+    "ServiceTables",
+    ("n_services", "gain", "addresses", "removal", "job_chance", "barrier_bits", "bases"),
+)
+
+
+def _cumulative_shares(shares: np.ndarray) -> np.ndarray:
+    """Cumulative shares along the last axis, the last one scaled to exactly 1."""
+    cumulative = np.cumsum(shares, axis=-1)
+    cumulative /= cumulative[..., -1:]
+    return cumulative
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A scenario's arrays at one scale (see :func:`build_plan` for each part)."""
+
+    scenario: Scenario
+    scale: float
+    weight: float
+    weeks: int
+    area_ids: list[str]
+    area_names: list[str]
+    pilot_week: int
+    hazards: dict[str, float]
+    inflow_means: np.ndarray
+    expected_people: int
+    composition: tuple[np.ndarray, ...]
+    elapsed: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    barrier_bits: np.ndarray
+    barrier_shares: np.ndarray
+    barrier_factor: np.ndarray
+    meeting_decay: np.ndarray
+    services: dict[str, Any]
+    menus: tuple[np.ndarray, np.ndarray, np.ndarray]
+    policies: list[Organiser]
+    policy: dict[str, np.ndarray]
+    vacancies_at_start: np.ndarray
+    vacancy_path: tuple[np.ndarray, np.ndarray]
+
+    @property
+    def n_areas(self) -> int:
+        """Number of areas."""
+        return len(self.area_ids)
+
+    @property
+    def n_organisers(self) -> int:
+        """Organisers: a TE office (``2 * area``) and a city (``2 * area + 1``) per area."""
+        return 2 * len(self.area_ids)
+
+    @property
+    def n_services(self) -> int:
+        """Kinds of service (each area has one instance of each)."""
+        return len(self.services["names"])
+
+    def policy_table(self, *names: str, dtype: type = np.float64) -> np.ndarray:
+        """Organiser policies as a table: one row per organiser, one column per name."""
+        return np.column_stack([self.policy[name].astype(dtype) for name in names])
+
+    def vacancies(self, week: int) -> np.ndarray:
+        """Open vacancies per area this week (the exogenous path times the start level)."""
+        return self.vacancies_at_start * rules.vacancy_multiplier(week, *self.vacancy_path)
+
+    def organiser_multiplier(self, week: int) -> np.ndarray:
+        """Search multiplier by organiser: the city's start-up disruption in the pilot.
+
+        Fevang, Markussen & Roed 2014: a reorganisation of employment services lowered
+        job finding for a while.
+        """
+        pilot = self.scenario.pilot
+        disruption = np.ones(self.n_organisers)
+        if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
+            disruption[1::2] = pilot.disruption_multiplier
+        return disruption
+
+    def lock_in(self) -> np.ndarray:
+        """Search multiplier by service instance + 1 (entry 0: not in a service)."""
+        lock_in = self.services["lock_in"].astype(np.float64)
+        return np.r_[1.0, np.tile(lock_in, self.n_areas)]
+
+    def referral_tables(self, bases: np.ndarray) -> ReferralTables:
+        """The referral after a meeting as the compiled pass takes it."""
+        return ReferralTables(
+            self.policy_table(
+                "multisector_access", "service_referral_probability", "service_referral_decline"
+            ),
+            bases,
+            self.barrier_bits,
+            *self.menus,
+            self.n_services,
+            self.services["max_age"],
+            WEEKS_PER_YEAR,
+        )
+
+    def service_tables(self, bases: np.ndarray) -> ServiceTables:
+        """The completion of services as the compiled pass takes it."""
+        services = self.services
+        return ServiceTables(
+            self.n_services,
+            services["gain"],
+            services["addresses"],
+            services["removal"],
+            services["job"],
+            self.barrier_bits,
+            bases,
+        )
+
+    def meeting_tables(self, bases: np.ndarray) -> MeetingTables:
+        """The meeting policies as the compiled pass takes them."""
+        behaviour = self.scenario.job_seekers
+        return MeetingTables(
+            self.policy_table(
+                "barrier_detection_probability",
+                "competent_detection_probability",
+                "vacancy_referral_probability",
+                "monitoring_exit_probability",
+            ),
+            self.policy_table(
+                "meeting_interval_weeks",
+                "early_interval_weeks",
+                "early_period_weeks",
+                "min_weeks_between_meetings",
+                "spare_capacity_meetings",
+                dtype=np.int64,
+            ),
+            float(behaviour.meeting_effort_boost),
+            float(behaviour.hard_to_employ_meeting_factor),
+            int(behaviour.referral_weeks),
+            bases,
+            self.barrier_bits,
+            self.n_organisers,
+        )
+
+
+def build_plan(scenario: Scenario, scale: float) -> Plan:
+    """The arrays of a scenario at a scale.
+
+    Args:
+        scenario: A validated scenario.
+        scale: Simulated people per real person.
+
+    Returns:
+        The plan.
+
+    Raises:
+        ValueError: The scenario has more services than the model supports.
+    """
+    weeks = scenario.weeks
+    inflow_means = np.array([_inflow_per_week(scenario, a) for a in scenario.areas.values()])
+    stock = sum(a.unemployed for a in scenario.areas.values())
+    expected = int((stock * 1.5 + float(sum(inflow_means.tolist())) * weeks) * scale * 1.1) + 1024
+    behaviour = scenario.job_seekers
+    masks = np.arange(256, dtype=np.uint8)
+    services = _services(scenario, scale)
+    policies = [p for _ in scenario.areas for p in (scenario.te_office, scenario.city)]
+    return Plan(
+        scenario=scenario,
+        scale=scale,
+        weight=1.0 / scale,
+        weeks=weeks,
+        area_ids=list(scenario.areas),
+        area_names=[a.name for a in scenario.areas.values()],
+        pilot_week=(scenario.pilot_start - scenario.run.start).days // 7,
+        hazards=_constant_hazards(scenario),
+        inflow_means=inflow_means,
+        expected_people=expected,
+        composition=_area_composition(scenario),
+        elapsed=_elapsed_tables(),
+        barrier_bits=np.array(list(BARRIER_BITS.values()), dtype=np.uint8),
+        barrier_shares=np.array(
+            [getattr(behaviour, f"{name}_barrier_share") for name in BARRIER_BITS], dtype=float
+        ),
+        barrier_factor=behaviour.barrier_multiplier ** rules.barrier_count(masks),
+        # What is left of a meeting's boost after 0, 1, ... weeks (rules.meeting_boost);
+        # the last entry (practically zero) stands for every longer gap.
+        meeting_decay=rules.meeting_boost(np.arange(1024.0), 1.0, behaviour.meeting_effect_weeks)
+        - 1.0,
+        services=services,
+        menus=_menus(scenario, services["places"]),
+        policies=policies,
+        policy=_policy_columns(policies),
+        vacancies_at_start=np.array(
+            [
+                (
+                    a.vacancies
+                    if a.vacancies is not None
+                    else a.unemployed * scenario.labour_market.vacancies_per_unemployed
+                )
+                * scale
+                for a in scenario.areas.values()
+            ]
+        ),
+        vacancy_path=(
+            np.array(
+                [
+                    (p.date - scenario.run.start).days / 7
+                    for p in scenario.labour_market.vacancy_path
+                ]
+            ),
+            np.array([p.multiplier for p in scenario.labour_market.vacancy_path]),
+        ),
+    )
+
+
+def _constant_hazards(scenario: Scenario) -> dict[str, float]:
+    """Weekly hazards of the moves with constant rates (job loss, exit, return, recall)."""
+    behaviour = scenario.job_seekers
+    market = scenario.labour_market
+    separation = float(facts.monthly_to_weekly(market.separation_monthly))
+    exit_weekly = 1.0 - (1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)) * (
+        1.0 - facts.monthly_to_weekly(behaviour.registration_lapse_monthly)
+    )
+    multiplier = market.former_long_term_separation_multiplier
+    return {
+        "separation": float(-np.log1p(-separation)),
+        "former_long_term": float(-np.log1p(-min(separation * multiplier, 1.0 - 1e-12))),
+        "leave_register": float(-np.log1p(-exit_weekly)),
+        "return": float(-np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))),
+        "recall": float(-np.log1p(-facts.monthly_to_weekly(behaviour.recall_monthly))),
+    }
+
+
+def _inflow_per_week(scenario: Scenario, area: Any) -> float:
+    """New registrations a week: the area's own figure, or the stationary inflow."""
+    if area.inflow_per_week is not None:
+        return area.inflow_per_week
+    share = scenario.labour_market.external_inflow_share
+    return share * area.unemployed / facts.mean_spell_weeks()
+
+
+def _area_composition(scenario: Scenario) -> tuple[np.ndarray, ...]:
+    """Each area's shares of new job seekers' traits, indexed by area.
+
+    Returns:
+        (under-30 share, immigrant share, long-term share, cumulative education
+        shares, cumulative benefit shares), as ``kernels.new_people`` takes them.
+    """
+    areas = list(scenario.areas.values())
+    benefit = [
+        (
+            a.earnings_related_share,
+            a.basic_allowance_share,
+            max(0.0, 1.0 - a.earnings_related_share - a.basic_allowance_share),
+        )
+        for a in areas
+    ]
+    return (
+        np.array([a.under_30_share for a in areas]),
+        np.array([a.immigrant_share for a in areas]),
+        np.array([a.long_term_share for a in areas]),
+        _cumulative_shares(np.array([a.education_shares for a in areas], dtype=float)),
+        _cumulative_shares(np.array(benefit, dtype=float)),
+    )
+
+
+def _elapsed_tables() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Elapsed weeks and their cumulative shares in the short- and long-term stock.
+
+    The profile within each part is the stationary stock implied by the 2015
+    register hazards (``facts.stationary_stock``); the initial stock draws its
+    elapsed spell from the part its long-term draw selects.
+    """
+    weeks, share = facts.stationary_stock()
+    parts = [(weeks >= LONG_TERM_WEEKS) == is_long for is_long in (False, True)]
+    cumulative = [np.cumsum(share[part]) for part in parts]
+    return (
+        (weeks[parts[0]].astype(np.int32), weeks[parts[1]].astype(np.int32)),
+        (cumulative[0] / cumulative[0][-1], cumulative[1] / cumulative[1][-1]),
+    )
+
+
+def _services(scenario: Scenario, scale: float) -> dict[str, Any]:
+    """The service table; places per (area, service) instance, ``index = area * n + j``."""
+    specs = list(scenario.services.values())
+    if len(specs) > MAX_SERVICES:
+        raise ValueError(f"at most {MAX_SERVICES} services are supported")
+    places = []
+    for area in scenario.areas.values():
+        for spec in specs:
+            organiser = scenario.city if spec.provider == "city" else scenario.te_office
+            real = (
+                spec.places_per_1000
+                * area.unemployed
+                / 1000
+                * organiser.service_capacity_multiplier
+            )
+            places.append(round(real * scale))
+    return {
+        "names": list(scenario.services),
+        "status": np.array([_SERVICE_STATUS_CODES[s.status] for s in specs], dtype=np.int8),
+        "duration": np.array([s.duration_weeks for s in specs], dtype=np.int32),
+        "lock_in": np.array([s.lock_in for s in specs], dtype=np.float32),
+        "gain": np.array([s.employability_gain for s in specs], dtype=np.float32),
+        "removal": np.array([s.barrier_removal_probability for s in specs]),
+        "job": np.array([s.job_on_completion_probability for s in specs]),
+        "max_age": np.array([s.max_age or 1000 for s in specs], dtype=np.float32),
+        "city": np.array([s.provider == "city" for s in specs], dtype=bool),
+        "cost": np.array([s.cost_per_place_week for s in specs]),
+        "addresses": np.array(
+            [sum(BARRIER_BITS[b] for b in s.addresses) for s in specs], dtype=np.uint8
+        ),
+        "places": np.array(places, dtype=np.int64),
+    }
+
+
+def _menus(scenario: Scenario, places: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Referral menus as padded tables: size, services, cumulative places by area.
+
+    Category 0 holds the general services, category 1 + i the services for barrier i.
+    """
+    specs = list(scenario.services.values())
+    n, n_areas = len(specs), len(scenario.areas)
+    menus = []
+    for category in range(len(BARRIERS) + 1):
+        if category == 0:
+            eligible = [j for j, s in enumerate(specs) if not s.addresses]
+        else:
+            eligible = [j for j, s in enumerate(specs) if BARRIERS[category - 1] in s.addresses]
+        eligible = np.array(eligible, dtype=np.int64)
+        weights = places.reshape(n_areas, n)[:, eligible].astype(float)
+        menus.append((eligible, np.cumsum(weights, axis=1)))
+    longest = max(len(eligible) for eligible, _ in menus)
+    sizes = np.array([len(eligible) for eligible, _ in menus], dtype=np.int64)
+    services = np.full((len(menus), max(longest, 1)), -1, dtype=np.int64)
+    weights = np.zeros((len(menus), n_areas, max(longest, 1)))
+    for c, (eligible, cumulative) in enumerate(menus):
+        services[c, : len(eligible)] = eligible
+        weights[c, :, : len(eligible)] = cumulative
+    return sizes, services, weights
+
+
+def _policy_columns(policies: list[Organiser]) -> dict[str, np.ndarray]:
+    """Each policy value as a column by organiser."""
+
+    def column(name: str, dtype: type = np.float64) -> np.ndarray:
+        return np.array([getattr(p, name) for p in policies], dtype=dtype)
+
+    columns = {name: column(name) for name in _POLICY_FLOATS}
+    columns.update({name: column(name, np.int32) for name in _POLICY_WEEKS})
+    columns["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
+    return columns
