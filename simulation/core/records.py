@@ -5,7 +5,8 @@ week with what the model hands it (the end-of-week census and the week's figures
 it never reads the model. :func:`tables` turns them into tidy data frames with real
 (weighted) counts and rates, :func:`register_statistics` into the register's flows.
 Groups are fixed when a person first registers: everyone, the pilots' target group,
-the long-term unemployed at the start, under-30s, immigrants, Kela-benefit recipients, and each area when there are several.
+the long-term unemployed at the start, under-30s, immigrants, Kela-benefit recipients,
+and each area when there are several.
 """
 
 from __future__ import annotations
