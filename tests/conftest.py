@@ -86,3 +86,16 @@ def single_area(overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
 @pytest.fixture
 def scenario() -> Scenario:
     return build()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the stored golden results (tests/golden/) with what the model gives now",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
