@@ -16,7 +16,7 @@ from multiprocessing import get_context
 import numpy as np
 
 from simulation import load_scenario
-from simulation.analysis.results import month_week
+from simulation.analysis.measures import month_week
 from simulation.experiments.runner import replication_seeds, run_replication
 
 BASELINE = "scenarios/baseline_te_office.toml"

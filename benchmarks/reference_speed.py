@@ -12,13 +12,20 @@ import argparse
 import datetime as dt
 import gc
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from reference_model import ReferenceModel
+# The per-agent reference model is a test oracle and lives with the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from reference_model import ReferenceModel  # noqa: E402
 
-from simulation.config.scenario import load_scenario, scenario_from_dict, scenario_to_dict
-from simulation.core.model import EmploymentModel
+from simulation.config.scenario import (  # noqa: E402
+    load_scenario,
+    scenario_from_dict,
+    scenario_to_dict,
+)
+from simulation.core.model import EmploymentModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -161,8 +161,8 @@ def compare(
     Each SOURCE is a scenario file (run here with the same seed, replications and scale
     as the others, so replications are paired) or a finished run folder.
     """
-    from simulation.analysis.compare import compare as run_comparison
     from simulation.analysis.compare import effects_markdown
+    from simulation.experiments.comparison import compare as run_comparison
 
     if len(sources) < 2:
         raise click.UsageError("give at least two scenarios or run folders")

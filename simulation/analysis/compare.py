@@ -1,16 +1,17 @@
 """Scenario comparison: paired differences across replications, with intervals.
 
 Scenarios run with the same root seed, replications and scale share their random
-numbers (see :mod:`simulation.streams`), so replication *i* of one scenario and
+numbers (see :mod:`simulation.core.streams`), so replication *i* of one scenario and
 replication *i* of another differ through policy only. Their difference is computed
 replication by replication and summarised with a t interval; runs that do not share
-seeds are compared as independent samples (Welch) and flagged as unpaired.
+seeds are compared as independent samples (Welch) and flagged as unpaired. The runs
+themselves are made by :mod:`simulation.experiments.comparison`; this module reads
+finished run folders.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,27 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.analysis.results import atomic_write, month_week
-from simulation.config.scenario import load_scenario, scenario_hash
+from simulation.analysis.measures import (
+    EFFECT_GROUPS,
+    effect_months,
+    employment_years,
+    group_values,
+    month_week,
+    total_cost,
+)
+from simulation.analysis.plots import plot_comparison
+from simulation.analysis.results import atomic_write
 
-__all__ = ["Arm", "Comparison", "compare", "compare_arms", "load_arm", "EFFECT_GROUPS"]
+__all__ = [
+    "Arm",
+    "Comparison",
+    "compare_arms",
+    "effects_markdown",
+    "load_arm",
+    "paired_difference_paths",
+    "write_comparison",
+]
 
-EFFECT_GROUPS = ("all", "target_group", "long_term_at_start", "under_30", "immigrant")
-STATE_COSTS = ("state_staff", "state_services", "state_benefits")
-MUNICIPAL_COSTS = ("municipal_staff", "municipal_services", "municipal_benefits")
 LEVEL = 0.90
 
 
@@ -74,20 +88,15 @@ def load_arm(folder: str | Path) -> Arm:
 
 
 def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray:
-    frame = arm.outcomes
-    rows = frame[(frame["group"] == group) & (frame["week"] == week)].sort_values("replication")
-    return rows[column].to_numpy(dtype=float)
+    return group_values(arm.outcomes, group, column, week)
 
 
 def _employment_years(arm: Arm, week: int) -> np.ndarray:
-    frame = arm.outcomes
-    rows = frame[(frame["group"] == "all") & (frame["week"] == week)].sort_values("replication")
-    return (rows["days_employed_per_person"] * rows["people"]).to_numpy(dtype=float) / 365.25
+    return employment_years(arm.outcomes, week)
 
 
-def _costs(arm: Arm, columns: tuple[str, ...]) -> np.ndarray:
-    totals = arm.labour_market.groupby("replication")[list(columns)].sum().sum(axis=1)
-    return totals.sort_index().to_numpy(dtype=float)
+def _costs(arm: Arm, payer: str) -> np.ndarray:
+    return total_cost(arm.labour_market, payer)
 
 
 def _interval(difference: np.ndarray, se: float, dof: float) -> tuple[float, float]:
@@ -124,11 +133,6 @@ def _effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str,
     }
 
 
-def _months(weeks: int) -> list[int]:
-    late = [m for m in (36, 30) if month_week(m) < weeks][:1]
-    return [m for m in (12, 24) if month_week(m) < weeks] + late
-
-
 def compare_arms(arms: list[Arm]) -> Comparison:
     """Effects of every arm against the first.
 
@@ -153,7 +157,7 @@ def compare_arms(arms: list[Arm]) -> Comparison:
     for arm in arms[1:]:
         measures: list[tuple[str, str, np.ndarray, np.ndarray]] = []
         for group in EFFECT_GROUPS:
-            for m in _months(weeks):
+            for m in effect_months(weeks):
                 week = month_week(m)
                 measures.append(
                     (
@@ -184,9 +188,9 @@ def compare_arms(arms: list[Arm]) -> Comparison:
                 _employment_years(arm, last),
             )
         )
-        for payer, columns in (("state", STATE_COSTS), ("municipal", MUNICIPAL_COSTS)):
+        for payer in ("state", "municipal"):
             measures.append(
-                ("all", f"{payer}_cost_eur", _costs(reference, columns), _costs(arm, columns))
+                ("all", f"{payer}_cost_eur", _costs(reference, payer), _costs(arm, payer))
             )
         for group, measure, a, b in measures:
             if len(a) == 0 or len(b) == 0:
@@ -202,8 +206,8 @@ def compare_arms(arms: list[Arm]) -> Comparison:
                 }
             )
         extra_years = np.mean(_employment_years(arm, last) - _employment_years(reference, last))
-        for payer, columns in (("state", STATE_COSTS), ("municipal", MUNICIPAL_COSTS)):
-            extra_cost = np.mean(_costs(arm, columns) - _costs(reference, columns))
+        for payer in ("state", "municipal"):
+            extra_cost = np.mean(_costs(arm, payer) - _costs(reference, payer))
             per_year = extra_cost / extra_years if extra_years > 0 else float("nan")
             rows.append(
                 {
@@ -217,7 +221,7 @@ def compare_arms(arms: list[Arm]) -> Comparison:
                     "ci_low": float("nan"),
                     "ci_high": float("nan"),
                     "paired": paired,
-                    "replications": len(_costs(arm, columns)),
+                    "replications": len(_costs(arm, payer)),
                 }
             )
     effects = pd.DataFrame(rows)
@@ -261,102 +265,6 @@ def _format_row(row: Any) -> list[str]:
     return [row.scenario, row.group, measure, ref, diff, interval]
 
 
-def compare(
-    sources: list[str | Path],
-    *,
-    out: str | Path | None = None,
-    replications: int | None = None,
-    seed: int | None = None,
-    scale: float | None = None,
-    workers: int = 1,
-    overrides: tuple[str, ...] = (),
-    progress: Callable[[int], None] | None = None,
-    plots: bool = True,
-) -> Comparison:
-    """Run (or read) scenarios with paired seeds and compare them with the first.
-
-    Args:
-        sources: Scenario files (run here, all with the same seed, replications and
-            scale) or finished run folders.
-        out: Comparison folder; scenario runs go to sub-folders.
-        replications: Replications of each scenario run (default: the first scenario's).
-        seed: Root seed shared by all scenario runs (default: the first scenario's).
-        scale: Scale of all scenario runs (default: the first scenario's).
-        workers: Processes per scenario run.
-        overrides: ``key=value`` overrides applied to every scenario file.
-        progress: Called with weeks simulated.
-        plots: Write the comparison plots.
-
-    Returns:
-        The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
-        plots).
-    """
-    from simulation.experiments.runner import run_scenario
-
-    scenarios = {}
-    for source in sources:
-        path = Path(source)
-        if not path.is_dir():
-            scenarios[path] = load_scenario(path, overrides)
-    first = next(iter(scenarios.values()), None)
-    if first is not None:
-        replications = replications or first.run.replications
-        seed = first.run.seed if seed is None else seed
-        scale = first.run.scale if scale is None else scale
-    if out is None:
-        digest = (
-            scenario_hash(
-                first,
-                sources=[str(s) for s in sources],
-                seed=seed,
-                replications=replications,
-                scale=scale,
-            )
-            if first
-            else "runs"
-        )
-        out = Path("results") / f"compare-{digest}"
-    out = Path(out)
-    arms = []
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            arms.append(load_arm(path))
-            continue
-        scenario = scenarios[path]
-        result = run_scenario(
-            scenario,
-            replications=replications,
-            seed=seed,
-            scale=scale,
-            out=out / _unique(scenario.run.name, arms),
-            workers=workers,
-            progress=progress,
-            plots=False,
-            source={"file": str(path), "overrides": list(overrides)},
-        )
-        arms.append(load_arm(result.folder))
-    comparison = compare_arms(arms)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out / "comparison.csv") as file:
-        comparison.effects.to_csv(file, index=False, lineterminator="\n")
-    with atomic_write(out / "comparison.md") as file:
-        file.write(effects_markdown(comparison))
-    if plots:
-        from simulation.analysis.plots import plot_comparison
-
-        plot_comparison(comparison, out)
-    return Comparison(comparison.arms, comparison.effects, comparison.paired, out)
-
-
-def _unique(name: str, arms: list[Arm]) -> str:
-    taken = {a.folder.name for a in arms}
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    return candidate
-
-
 def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.DataFrame]:
     """Employment-rate difference to the reference over time: mean and 90 % interval."""
     reference = comparison.arms[0]
@@ -376,3 +284,26 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
         frame["date"] = pd.to_datetime(dates.loc[weeks]).to_numpy()
         paths[arm.name] = frame
     return paths
+
+
+def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True) -> Comparison:
+    """Write ``comparison.csv``, ``comparison.md`` and (with ``plots``) the plots to ``out``.
+
+    Returns:
+        The comparison with its folder.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out / "comparison.csv") as file:
+        comparison.effects.to_csv(file, index=False, lineterminator="\n")
+    with atomic_write(out / "comparison.md") as file:
+        file.write(effects_markdown(comparison))
+    if plots:
+        groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
+        plot_comparison(
+            [(arm.name, arm.outcomes) for arm in comparison.arms],
+            {group: paired_difference_paths(comparison, group) for group in groups},
+            comparison.paired,
+            out,
+        )
+    return Comparison(comparison.arms, comparison.effects, comparison.paired, out)

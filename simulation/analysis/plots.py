@@ -1,12 +1,13 @@
-"""PNG plots of a run: employment paths with replication bands, statuses, caseloads.
+"""PNG plots of runs, comparisons, sweeps and fits, drawn from plain tables.
 
+The lowest part of the analysis layer besides the measures: every function takes data
+frames and names, never an analysis object, so whoever computes a result can plot it.
 Bands are the 5-95 % range across replications; lines are their mean.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -16,11 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from simulation.analysis.measures import GROUP_TITLES as _GROUP_TITLES  # noqa: E402
 from simulation.core.records import STATUS_COLUMNS  # noqa: E402
-
-if TYPE_CHECKING:
-    from simulation.analysis.compare import Comparison
-    from simulation.analysis.sensitivity import Analysis
 
 __all__ = [
     "plot_run",
@@ -28,16 +26,9 @@ __all__ = [
     "plot_statuses",
     "plot_organisers",
     "plot_comparison",
+    "plot_sensitivity",
+    "plot_fit",
 ]
-
-_GROUP_TITLES = {
-    "all": "All job seekers",
-    "target_group": "Pilot target group",
-    "long_term_at_start": "Long-term unemployed at start",
-    "under_30": "Under 30",
-    "immigrant": "Immigrants",
-    "kela": "Kela benefit recipients",
-}
 _METADATA = {"Software": None}  # keeps the PNG bytes identical between runs
 
 
@@ -133,27 +124,33 @@ def plot_run(tables: dict[str, pd.DataFrame], folder: Path, title: str = "") -> 
     return paths
 
 
-def plot_comparison(comparison: Comparison, folder: Path) -> list[Path]:
-    """Employment paths per scenario, and paired differences to the reference, by group.
+def plot_comparison(
+    arms: list[tuple[str, pd.DataFrame]],
+    differences: dict[str, dict[str, pd.DataFrame]],
+    paired: bool,
+    folder: Path,
+) -> list[Path]:
+    """Employment paths per scenario, and differences to the reference, by group.
 
     Args:
-        comparison: A :class:`simulation.compare.Comparison`.
+        arms: Each scenario's name and ``outcomes`` table; the first is the reference.
+        differences: By group, by scenario: the difference to the reference over time
+            (``date``, ``difference``, ``ci_low``, ``ci_high``).
+        paired: Whether the differences are paired (common random numbers).
         folder: Where to write ``compare_employment.png`` and ``compare_difference.png``.
 
     Returns:
         The paths written.
     """
-    from simulation.analysis.compare import EFFECT_GROUPS, paired_difference_paths
-
-    groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
+    groups = list(differences)
     paths = []
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
-        for arm in comparison.arms:
-            frame = arm.outcomes[arm.outcomes["group"] == group]
+        for name, outcomes in arms:
+            frame = outcomes[outcomes["group"] == group]
             dates, mean, low, high = _band(frame, "employment_rate")
             axis.fill_between(dates, low, high, alpha=0.2)
-            axis.plot(dates, mean, lw=1.5, label=arm.name)
+            axis.plot(dates, mean, lw=1.5, label=name)
         axis.set_title(_GROUP_TITLES[group])
         axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         _format_dates(axis)
@@ -166,7 +163,7 @@ def plot_comparison(comparison: Comparison, folder: Path) -> list[Path]:
 
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
-        for name, frame in paired_difference_paths(comparison, group).items():
+        for name, frame in differences[group].items():
             axis.fill_between(
                 frame["date"], frame["ci_low"] * 100, frame["ci_high"] * 100, alpha=0.2
             )
@@ -178,27 +175,35 @@ def plot_comparison(comparison: Comparison, folder: Path) -> list[Path]:
         axis.set_visible(False)
     axes[0, 0].legend(fontsize=8)
     axes[0, 0].set_ylabel("percentage points (90 % interval)")
-    kind = "paired difference" if comparison.paired else "difference (unpaired)"
-    figure.suptitle(f"Employment rate: {kind} to {comparison.arms[0].name}")
+    kind = "paired difference" if paired else "difference (unpaired)"
+    figure.suptitle(f"Employment rate: {kind} to {arms[0][0]}")
     paths.append(_save(figure, folder / "compare_difference.png"))
     return paths
 
 
-def plot_sensitivity(analysis: Analysis, folder: Path) -> list[Path]:
+def plot_sensitivity(
+    method: str,
+    output: str,
+    indices: pd.DataFrame | None,
+    means: pd.DataFrame,
+    folder: Path,
+) -> list[Path]:
     """Index bar charts, the outcome against each parameter, and a response surface.
 
     Args:
-        analysis: A :class:`simulation.sensitivity.Analysis`.
+        method: The sweep's design method (a grid gets a response surface).
+        output: The outcome analysed.
+        indices: Sobol or Morris indices by parameter, if the design gave them.
+        means: The outcome's mean by design point, with the parameters' values.
         folder: The sweep folder.
 
     Returns:
         The paths written.
     """
     paths = []
-    means = analysis.means
-    names = [c for c in means.columns if c != analysis.output]
-    if analysis.indices is not None:
-        frame = analysis.indices
+    names = [c for c in means.columns if c != output]
+    if indices is not None:
+        frame = indices
         figure, axis = plt.subplots(figsize=(1.6 + 1.4 * len(frame), 4))
         x = np.arange(len(frame))
         if "first_order" in frame:
@@ -224,17 +229,17 @@ def plot_sensitivity(analysis: Analysis, folder: Path) -> list[Path]:
             axis.set_ylabel("Morris mu* (95 % bootstrap interval)")
         axis.set_xticks(x, frame["parameter"], rotation=20, ha="right")
         axis.legend()
-        axis.set_title(f"Sensitivity of {analysis.output}")
+        axis.set_title(f"Sensitivity of {output}")
         paths.append(_save(figure, folder / "indices.png"))
     figure, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.6), squeeze=False)
     for axis, name in zip(axes[0], names, strict=True):
-        axis.scatter(means[name], means[analysis.output], s=12, alpha=0.7)
+        axis.scatter(means[name], means[output], s=12, alpha=0.7)
         axis.set_xlabel(name)
         axis.grid(alpha=0.3)
-    axes[0, 0].set_ylabel(analysis.output)
+    axes[0, 0].set_ylabel(output)
     paths.append(_save(figure, folder / "outcome_by_parameter.png"))
-    if analysis.method == "grid" and len(names) >= 2:
-        surface = means.pivot_table(index=names[1], columns=names[0], values=analysis.output)
+    if method == "grid" and len(names) >= 2:
+        surface = means.pivot_table(index=names[1], columns=names[0], values=output)
         figure, axis = plt.subplots(figsize=(6.5, 4.8))
         image = axis.imshow(surface.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         axis.set_xticks(range(surface.shape[1]), [f"{v:g}" for v in surface.columns])
@@ -243,7 +248,7 @@ def plot_sensitivity(analysis: Analysis, folder: Path) -> list[Path]:
         axis.set_ylabel(names[1])
         for (i, j), value in np.ndenumerate(surface.to_numpy()):
             axis.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
-        figure.colorbar(image, label=analysis.output)
+        figure.colorbar(image, label=output)
         axis.set_title("Response surface (mean over replications)")
         paths.append(_save(figure, folder / "response_surface.png"))
     return paths

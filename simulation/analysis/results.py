@@ -18,11 +18,14 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from simulation.analysis.measures import AT_END, SUMMARY_MONTHS, month_week
 
 __all__ = [
     "TABLES",
@@ -31,12 +34,9 @@ __all__ = [
     "summarise",
     "summary_table",
     "environment",
-    "SUMMARY_MONTHS",
 ]
 
 TABLES = ("outcomes", "organisers", "services", "labour_market")
-SUMMARY_MONTHS = (6, 12, 24, 30, 36)
-WEEKS_PER_MONTH = 52.1775 / 12
 
 
 @contextlib.contextmanager
@@ -124,11 +124,6 @@ def _band(values: np.ndarray) -> dict[str, float]:
     }
 
 
-def month_week(months: float) -> int:
-    """Index of the week that ends ``months`` after the start."""
-    return max(0, round(months * WEEKS_PER_MONTH) - 1)
-
-
 def summarise(outcomes: pd.DataFrame, weeks: int) -> dict[str, Any]:
     """Key outcomes by group: means and 5-95 % bands across replications.
 
@@ -153,13 +148,7 @@ def summarise(outcomes: pd.DataFrame, weeks: int) -> dict[str, Any]:
                 by_week.loc[month_week(m), "employment_rate"].to_numpy(dtype=float)
             )
         at_end = by_week.loc[last]
-        for column in (
-            "days_employed_per_person",
-            "activation_rate",
-            "out_of_labour_force_share",
-            "long_term_share",
-            "people",
-        ):
+        for column in (*AT_END, "people"):
             entry[column] = _band(at_end[column].to_numpy(dtype=float))
         groups[str(group)] = entry
     return {"months": months, "end_week": last, "groups": groups}
@@ -191,8 +180,6 @@ def summary_table(summary: dict[str, Any]) -> str:
 
 def environment() -> dict[str, Any]:
     """Versions of Python and the packages a result depends on, and the git commit."""
-    from importlib import metadata
-
     versions = {"python": sys.version.split()[0], "platform": platform.platform()}
     for package in (
         "employment-services-simulation",

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from SALib.analyze import morris, sobol
 
+from simulation.analysis.plots import plot_sensitivity
 from simulation.analysis.results import atomic_write
 
 __all__ = ["Analysis", "analyze", "MIN_STABLE_SAMPLES"]
@@ -82,8 +84,6 @@ def analyze(
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     y = means[output].to_numpy(dtype=float)
     if method == "saltelli" and len(means) == n_points:
-        from SALib.analyze import sobol
-
         result = sobol.analyze(
             problem,
             y,
@@ -109,8 +109,6 @@ def analyze(
                 " or more"
             )
     elif method == "morris" and len(means) == n_points:
-        from SALib.analyze import morris
-
         unit = np.asarray(meta["unit_design"], dtype=float)
         result = morris.analyze(
             problem, unit, y, num_resamples=resamples, conf_level=CONFIDENCE, seed=seed
@@ -129,14 +127,12 @@ def analyze(
 
 
 def _write(analysis: Analysis, folder: Path) -> None:
-    from simulation.analysis.plots import plot_sensitivity
-
     if analysis.indices is not None:
         with atomic_write(folder / "sensitivity.csv") as file:
             analysis.indices.to_csv(file, index=False, lineterminator="\n")
         with atomic_write(folder / "sensitivity.md") as file:
             file.write(_markdown(analysis.indices))
-    plot_sensitivity(analysis, folder)
+    plot_sensitivity(analysis.method, analysis.output, analysis.indices, analysis.means, folder)
 
 
 def _markdown(frame: pd.DataFrame) -> str:

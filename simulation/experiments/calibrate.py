@@ -30,9 +30,7 @@ from simulation.config.scenario import (
     scenario_from_dict,
     scenario_to_dict,
 )
-from simulation.core.model import EmploymentModel
-from simulation.core.records import register_statistics
-from simulation.experiments.runner import replication_seeds
+from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 from simulation.experiments.targets import TargetsFile
 
 __all__ = ["Calibration", "calibrate", "objective_terms"]
@@ -103,11 +101,10 @@ class _Evaluator:
         if key in self.cache:
             return self.cache[key]
         scenario = self.scenario(x)
-        runs = []
-        for seed in self.seeds:
-            model = EmploymentModel(scenario, seed=seed, scale=self.scale)
-            model.run()
-            runs.append(register_statistics(model.recorder, self.targets.meta.first_week))
+        collect = RegisterStatistics(self.targets.meta.first_week)
+        runs = [
+            stats for _, stats in sorted(run_seeds(scenario, self.seeds, collect, scale=self.scale))
+        ]
         value, _ = objective_terms(self.targets, runs)
         self.cache[key] = value
         self.evaluations += 1

@@ -1,8 +1,11 @@
 """Interchangeable executors: in this process, a local process pool, or a Dask cluster.
 
-All three offer the same two verbs, ``submit`` and ``wait_any``, and :func:`stream`
-drives any of them with a bounded number of tasks in flight, yielding results as they
-complete. Results never depend on the executor: every task carries its own seed.
+All three offer the same two verbs, ``submit`` and ``wait_any``, and are context
+managers that stop their workers on leaving (cancelling queued tasks after an error or a
+Ctrl-C). :func:`stream` drives any of them with a bounded number of tasks in flight,
+yielding results as they complete. Every run of the package (replications, sweeps,
+calibration) goes through these executors. Results never depend on the executor: every
+task carries its own seed.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing import get_context
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 __all__ = [
     "DaskExecutor",
@@ -22,10 +26,34 @@ __all__ = [
 ]
 
 
+class _Managed:
+    """Leaving the ``with`` block stops the workers, cancelling queued tasks on an error."""
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Stop the workers."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.shutdown(cancel=error is not None)
+
+
 class Executor(Protocol):
     """What :func:`stream` needs from an executor."""
 
     workers: int
+
+    def __enter__(self) -> Self:
+        """Use as a context manager."""
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the workers."""
 
     def submit(self, fn: Callable[[Any], Any], task: Any) -> Any:
         """Start ``fn(task)``; return a future."""
@@ -37,7 +65,7 @@ class Executor(Protocol):
         """Stop the workers (cancelling queued tasks if asked)."""
 
 
-class SerialExecutor:
+class SerialExecutor(_Managed):
     """Runs each task in this process when it is submitted."""
 
     workers = 1
@@ -56,7 +84,7 @@ class SerialExecutor:
         """Nothing to stop."""
 
 
-class ProcessExecutor:
+class ProcessExecutor(_Managed):
     """A pool of local worker processes (started with 'spawn': safe with threads).
 
     Args:
@@ -81,7 +109,7 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=cancel)
 
 
-class DaskExecutor:
+class DaskExecutor(_Managed):
     """Tasks on a Dask distributed cluster.
 
     Args:

@@ -2,8 +2,9 @@
 
 Replication ``i`` runs with ``SeedSequence(seed).spawn(n)[i]``, so its result depends
 on the seed and its index only, never on the number of workers or the order in which
-replications finish. Replications run serially or in a pool of processes; each one's
-tables go to disk as soon as it finishes.
+replications finish. Replications run through :func:`simulation.experiments.seeds.run_seeds`
+(here, in local processes or on a Dask cluster); each one's tables go to disk as soon as
+it finishes.
 """
 
 from __future__ import annotations
@@ -12,19 +13,17 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simulation.analysis.plots import plot_run
 from simulation.analysis.results import RunFolder, environment, summarise
 from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
-from simulation.core.model import EmploymentModel
-from simulation.core.records import tables
+from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
 
 __all__ = ["RunResult", "replication_seeds", "run_replication", "run_scenario", "default_folder"]
 
@@ -48,11 +47,6 @@ class RunResult:
     manifest: dict[str, Any]
 
 
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
-    """One independent ``SeedSequence`` per replication, spawned from the root seed."""
-    return np.random.SeedSequence(seed).spawn(replications)
-
-
 def run_replication(
     scenario: Scenario,
     seed: np.random.SeedSequence,
@@ -60,15 +54,8 @@ def run_replication(
     progress: Progress | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run one replication and return its tidy tables."""
-    model = EmploymentModel(scenario, seed=seed, scale=scale)
-    model.run(progress=progress)
-    return tables(model.recorder)
-
-
-def _run_task(
-    args: tuple[Scenario, np.random.SeedSequence, float | None],
-) -> dict[str, pd.DataFrame]:
-    return run_replication(*args)
+    (_, result), *_ = run_seeds(scenario, [seed], run_tables, scale=scale, progress=progress)
+    return result
 
 
 def default_folder(
@@ -114,20 +101,9 @@ def run_scenario(
     seeds = replication_seeds(seed, replications)
     started = time.perf_counter()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    if workers <= 1:
-        for index, sequence in enumerate(seeds):
-            folder.write_replication(index, run_replication(scenario, sequence, scale, progress))
-    else:
-        context = get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {
-                pool.submit(_run_task, (scenario, sequence, scale)): index
-                for index, sequence in enumerate(seeds)
-            }
-            for future in as_completed(futures):
-                folder.write_replication(futures[future], future.result())
-                if progress is not None:
-                    progress(scenario.weeks)
+    runs = run_seeds(scenario, seeds, run_tables, scale=scale, workers=workers, progress=progress)
+    for index, replication in runs:
+        folder.write_replication(index, replication)
     combined = folder.combine(replications)
     summary = summarise(combined["outcomes"], scenario.weeks)
     summary = {"scenario": scenario.run.name, "replications": replications, **summary}
@@ -150,7 +126,5 @@ def run_scenario(
     }
     folder.write_json("manifest.json", manifest)
     if plots:
-        from simulation.analysis.plots import plot_run
-
         plot_run(combined, folder.path, title=scenario.run.name)
     return RunResult(folder.path, combined, summary, manifest)

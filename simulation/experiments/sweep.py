@@ -23,8 +23,10 @@ import numpy as np
 from SALib.test_functions import Ishigami
 from scipy.stats import qmc
 
+from simulation.analysis.measures import employment_years, group_values, month_week, total_cost
 from simulation.config.parameters import SETTING, param
 from simulation.config.scenario import ScenarioError, build_section, load_scenario, read_toml
+from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
 
 __all__ = [
     "Design",
@@ -313,35 +315,25 @@ def tasks_of(sweep: Sweep, runs: list[Run]) -> list[Task]:
 
 
 def _employment_outputs(task: Task) -> tuple[dict[str, float], list[dict] | None]:
-    from simulation.analysis.compare import MUNICIPAL_COSTS, STATE_COSTS
-    from simulation.analysis.results import month_week
-    from simulation.experiments.runner import replication_seeds, run_replication
-
+    """The sweep's outputs of one run, read off its tables by the measures' catalogue."""
     scenario = load_scenario(task.base, task.overrides)
     seed = replication_seeds(task.seed, task.replications)[task.run.replication]
-    tables = run_replication(scenario, seed, task.scale)
+    (_, tables), *_ = run_seeds(scenario, [seed], run_tables, scale=task.scale)
     outcomes = tables["outcomes"]
     last = scenario.weeks - 1
     outputs: dict[str, float] = {}
     for group in ("all", "target_group"):
-        frame = outcomes[outcomes["group"] == group].set_index("week")
         for months in (12, 24, 36):
             if month_week(months) <= last:
-                outputs[f"employment_rate_{months}m_{group}"] = float(
-                    frame.loc[month_week(months), "employment_rate"]
-                )
-        outputs[f"days_employed_per_person_{group}"] = float(
-            frame.loc[last, "days_employed_per_person"]
-        )
-    everyone = outcomes[outcomes["group"] == "all"].set_index("week").loc[last]
-    outputs["activation_rate_end"] = float(everyone["activation_rate"])
-    outputs["out_of_labour_force_share_end"] = float(everyone["out_of_labour_force_share"])
-    outputs["employment_years"] = float(
-        everyone["days_employed_per_person"] * everyone["people"] / 365.25
-    )
-    market = tables["labour_market"]
-    outputs["state_cost_eur"] = float(market[list(STATE_COSTS)].to_numpy().sum())
-    outputs["municipal_cost_eur"] = float(market[list(MUNICIPAL_COSTS)].to_numpy().sum())
+                value = group_values(outcomes, group, "employment_rate", month_week(months))
+                outputs[f"employment_rate_{months}m_{group}"] = float(value[0])
+        value = group_values(outcomes, group, "days_employed_per_person", last)
+        outputs[f"days_employed_per_person_{group}"] = float(value[0])
+    for column in ("activation_rate", "out_of_labour_force_share"):
+        outputs[f"{column}_end"] = float(group_values(outcomes, "all", column, last)[0])
+    outputs["employment_years"] = float(employment_years(outcomes, last)[0])
+    for payer in ("state", "municipal"):
+        outputs[f"{payer}_cost_eur"] = float(total_cost(tables["labour_market"], payer)[0])
     series = None
     if task.timeseries:
         series = outcomes[outcomes["group"] == "all"].to_dict(orient="list")

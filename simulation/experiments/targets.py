@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.analysis.measures import REGISTER_STATISTICS
+from simulation.analysis.plots import plot_fit
 from simulation.analysis.results import atomic_write
 from simulation.config.parameters import SETTING, param
 from simulation.config.scenario import Scenario, ScenarioError, build_section, read_toml
-from simulation.core.model import EmploymentModel
-from simulation.core.records import register_statistics
-from simulation.experiments.runner import replication_seeds
+from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 
 __all__ = ["FreeParameter", "Target", "TargetsFile", "fit_report", "load_targets"]
 
@@ -72,7 +72,7 @@ def load_targets(path: str | Path) -> TargetsFile:
     """Read and validate a targets file (errors as for scenario files)."""
     path = Path(path)
     targets = build_section(TargetsFile, read_toml(path), str(path), "")
-    known = _known_statistics()
+    known = REGISTER_STATISTICS
     for i, target in enumerate(targets.target):
         if target.statistic not in known:
             raise ScenarioError(
@@ -87,21 +87,6 @@ def load_targets(path: str | Path) -> TargetsFile:
                 path, f"free[{i}].high", f"expected a value above low ({free.low:g})"
             )
     return targets
-
-
-def _known_statistics() -> set[str]:
-    from simulation.core.records import AFTER_SERVICE_WEEKS, EXIT_DESTINATIONS, HAZARD_WEEKS
-
-    names = {
-        f"hazard_to_{d}_{b + 1}"
-        for d in ("employment", "services")
-        for b in range(len(HAZARD_WEEKS))
-    }
-    names |= {f"ended_spells_to_{d}" for d in EXIT_DESTINATIONS}
-    names |= {
-        f"employed_{round(lag * 12 / 52.1775)}_months_after_service" for lag in AFTER_SERVICE_WEEKS
-    }
-    return names | {"long_term_share_end"}
 
 
 def fit_report(
@@ -127,11 +112,9 @@ def fit_report(
         One row per target: observed, simulated mean, low, high, error, within tolerance.
     """
     seed = scenario.run.seed if seed is None else seed
-    runs = []
-    for sequence in replication_seeds(seed, replications):
-        model = EmploymentModel(scenario, seed=sequence, scale=scale)
-        model.run()
-        runs.append(register_statistics(model.recorder, targets.meta.first_week))
+    seeds = replication_seeds(seed, replications)
+    collect = RegisterStatistics(targets.meta.first_week)
+    runs = [stats for _, stats in sorted(run_seeds(scenario, seeds, collect, scale=scale))]
     rows = []
     for target in targets.target:
         values = np.array([run[target.statistic] for run in runs])
@@ -159,8 +142,6 @@ def fit_report(
 
 
 def _write(report: pd.DataFrame, folder: Path) -> None:
-    from simulation.analysis.plots import plot_fit
-
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_write(folder / "fit_report.csv") as file:
         report.to_csv(file, index=False, lineterminator="\n")

@@ -1,0 +1,112 @@
+"""Run a scenario for a list of seeds: the one path every experiment takes.
+
+Replication ``i`` of a root seed runs with ``SeedSequence(seed).spawn(n)[i]``, so its
+result depends on the seed and its index only, never on the number of workers, the
+executor or the order in which replications finish. :func:`run_seeds` runs the model
+for each seed and hands each finished model to a *collector* (its tables, or its
+register statistics), in this process or on an executor; the run folder, the fit
+report and the calibration all use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.config.scenario import Scenario
+from simulation.core.model import EmploymentModel
+from simulation.core.records import register_statistics, tables
+from simulation.experiments.executors import make_executor, stream
+
+__all__ = [
+    "RegisterStatistics",
+    "replication_seeds",
+    "run_seeds",
+    "run_tables",
+]
+
+Progress = Callable[[int], None]
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """One independent ``SeedSequence`` per replication, spawned from the root seed."""
+    return np.random.SeedSequence(seed).spawn(replications)
+
+
+def run_tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
+    """Collect a finished run's tidy tables (``records.tables``)."""
+    return tables(model.recorder)
+
+
+@dataclass(frozen=True)
+class RegisterStatistics:
+    """Collect a finished run's register statistics from ``first_week`` on."""
+
+    first_week: int = 0
+
+    def __call__(self, model: EmploymentModel) -> dict[str, float]:
+        """The statistics of one run (``records.register_statistics``)."""
+        return register_statistics(model.recorder, self.first_week)
+
+
+@dataclass(frozen=True)
+class _Replication:
+    """One replication as a task an executor can send to another process."""
+
+    index: int
+    scenario: Scenario
+    seed: np.random.SeedSequence
+    scale: float | None
+    collect: Callable[[EmploymentModel], Any]
+    progress: Progress | None = None  # only for runs in this process
+
+    def __call__(self) -> tuple[int, Any]:
+        model = EmploymentModel(self.scenario, seed=self.seed, scale=self.scale)
+        model.run(progress=self.progress)
+        return self.index, self.collect(model)
+
+
+def _run(task: _Replication) -> tuple[int, Any]:
+    return task()
+
+
+def run_seeds(
+    scenario: Scenario,
+    seeds: Sequence[np.random.SeedSequence],
+    collect: Callable[[EmploymentModel], Any] = run_tables,
+    *,
+    scale: float | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Run the scenario once per seed; yield ``(index, collect(model))`` as runs finish.
+
+    Args:
+        scenario: The validated scenario.
+        seeds: One ``SeedSequence`` per run (see :func:`replication_seeds`).
+        collect: What to keep of a finished model; a module-level function or a
+            picklable object when the runs go to other processes.
+        scale: Simulated people per real person (default: the scenario's).
+        workers: Local processes; 1 runs in this process.
+        scheduler: A Dask scheduler's address; the runs go to its workers.
+        progress: Called with simulated weeks: after every week in this process, after
+            every run elsewhere.
+
+    Yields:
+        The seed's index and what ``collect`` kept, in the order the runs finish.
+    """
+    here = workers <= 1 and not scheduler
+    tasks = [
+        _Replication(index, scenario, seed, scale, collect, progress if here else None)
+        for index, seed in enumerate(seeds)
+    ]
+    with make_executor(workers, scheduler) as executor:
+        for index, result in stream(executor, _run, tasks, in_flight=1 if here else None):
+            if progress is not None and not here:
+                progress(scenario.weeks)
+            yield index, result
