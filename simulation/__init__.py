@@ -17,7 +17,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from simulation.config.scenario import Scenario, ScenarioError, load_scenario
+    from simulation.config.errors import ScenarioError
+    from simulation.config.scenario import Scenario, load_scenario
     from simulation.core.model import EmploymentModel
     from simulation.experiments.runner import run_scenario
 
@@ -26,7 +27,7 @@ __all__ = ["EmploymentModel", "Scenario", "ScenarioError", "load_scenario", "run
 _HOMES = {
     "EmploymentModel": "simulation.core.model",
     "Scenario": "simulation.config.scenario",
-    "ScenarioError": "simulation.config.scenario",
+    "ScenarioError": "simulation.config.errors",
     "load_scenario": "simulation.config.scenario",
     "run_scenario": "simulation.experiments.runner",
 }

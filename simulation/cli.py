@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
+from simulation.config.errors import InputError
 from simulation.config.parameters import parameter_rows
-from simulation.config.scenario import Scenario, ScenarioError, load_scenario, read_toml
+from simulation.config.scenario import Scenario, load_scenario, read_toml
 
 __all__ = ["main"]
 
@@ -29,7 +30,7 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except ScenarioError as error:
+        except InputError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
         except (NotADirectoryError, PermissionError, FileExistsError, FileNotFoundError) as error:

@@ -15,7 +15,7 @@ from conftest import ROOT
 
 from simulation.analysis.sensitivity import analyze
 from simulation.cli import main
-from simulation.config.scenario import ScenarioError
+from simulation.config.errors import SweepFileError
 from simulation.experiments import sweep as sweep_module
 from simulation.experiments.sweep import load_sweep
 from simulation.experiments.sweep_runner import run_sweep
@@ -228,7 +228,7 @@ def test_analyze_warns_when_the_sample_is_too_small(tmp_path):
 )
 def test_bad_sweep_files_are_reported_like_scenarios(tmp_path, edit, key):
     path = write(tmp_path, edit(GRID))
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(SweepFileError) as caught:
         load_sweep(path)
     assert caught.value.key == key
     result = CliRunner().invoke(main, ["sweep", str(path), "--dry-run"])

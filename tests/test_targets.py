@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from conftest import CONSTANT_HAZARD, ROOT, SCENARIOS, single_area
 
 from simulation.cli import main
-from simulation.config.scenario import ScenarioError
+from simulation.config.errors import TargetsFileError
 from simulation.core.model import EmploymentModel
 from simulation.core.records import register_statistics
 from simulation.experiments.targets import load_targets
@@ -51,7 +51,7 @@ def test_the_shipped_targets_are_valid_and_sourced():
 def test_an_unknown_statistic_is_reported(tmp_path):
     path = tmp_path / "targets.toml"
     path.write_text('[[target]]\nstatistic = "hazard_to_heaven"\nobserved = 1.0\n')
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(TargetsFileError) as caught:
         load_targets(path)
     assert (
         caught.value.key == "target[0].statistic"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation.config import facts
+from simulation.config.errors import ScenarioError
 from simulation.config.parameters import SETTING, param
 
 __all__ = [
@@ -57,23 +58,6 @@ FEB2021 = "TEM Employment Bulletin Feb 2021 (national stock at pilot start)"
 PILOT_LAW = "Government bill HE 87/2020; TEM press release 2020-12-30"
 #: Long-term unemployed / unemployed, Feb 2021: 96,100 / 327,100 (TEM Employment Bulletin).
 NATIONAL_LONG_TERM_SHARE = round(96100 / 327100, 3)
-
-
-class ScenarioError(ValueError):
-    """A scenario file or override that cannot be used.
-
-    Args:
-        file: The scenario file (or ``"--set"``) where the problem is.
-        key: Dotted key path of the offending value ("" for the whole file).
-        message: What was expected.
-    """
-
-    def __init__(self, file: str | Path, key: str, message: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.message = message
-        where = f"{self.file}: {key}" if key else self.file
-        super().__init__(f"{where}: {message}")
 
 
 # --------------------------------------------------------------------------- sections

@@ -25,11 +25,11 @@ from numba import njit
 
 from simulation.core.codes import NO_WEEK, Benefit, Group, Status
 from simulation.core.rules import (
-    _ration_queues,
     crowded_queues,
     duration_factor,
     in_target_group,
     job_finding_probability,
+    ration_queues,
     subsidy_step,
 )
 
@@ -806,7 +806,7 @@ def admit(
         queue[i] = queued_for[r]
         since[i] = queued_since[r]
         priority[i] = uniform(priority_base, key[r], services[r])
-    granted = _ration_queues(queue, since, priority, free)
+    granted = ration_queues(queue, since, priority, free)
     for i in range(n):
         if not granted[i]:
             continue

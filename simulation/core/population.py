@@ -186,7 +186,7 @@ class JobSeeker:
 
     def __getattr__(self, name: str) -> Any:
         if name in FIELDS:
-            value = self._population._data[name][self.row]
+            value = getattr(self._population, name)[self.row]
             if name == "status":
                 return Status(int(value))
             if name == "benefit":
@@ -198,7 +198,7 @@ class JobSeeker:
         if name in self.__slots__:
             object.__setattr__(self, name, value)
         elif name in FIELDS:
-            self._population._data[name][self.row] = value
+            getattr(self._population, name)[self.row] = value
         else:
             raise AttributeError(f"a job seeker has no field {name!r}")
 

@@ -24,6 +24,8 @@ __all__ = [
     "vacancy_cap",
     "matching_efficiency",
     "ration",
+    "ration_queues",
+    "crowded_queues",
     "municipal_share",
     "subsidy_step",
     "vacancy_multiplier",
@@ -223,7 +225,7 @@ def ration(
         Boolean array: the candidate gets a place.
     """
     primary, secondary = order_keys
-    return _ration_queues(
+    return ration_queues(
         np.asarray(queues, dtype=np.int64),
         np.asarray(primary, dtype=np.int64),
         np.asarray(secondary, dtype=np.float64),
@@ -313,7 +315,7 @@ def crowded_queues(queues, capacity):
 
 
 @njit(cache=True)
-def _ration_queues(queues, primary, secondary, capacity):
+def ration_queues(queues, primary, secondary, capacity):
     """Grant places queue by queue: all if they suffice, else the first by the keys.
 
     Candidates of a crowded queue are ordered by ``primary`` then ``secondary``, so the

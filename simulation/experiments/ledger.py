@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.experiments.sweep import Run
+from simulation.experiments.sweep import SweepRun
 
 __all__ = ["Ledger"]
 
@@ -65,7 +65,7 @@ class Ledger:
         """Close the database."""
         self._db.close()
 
-    def register(self, runs: list[Run]) -> None:
+    def register(self, runs: list[SweepRun]) -> None:
         """Add runs that are not in the ledger yet (as pending)."""
         with self._transaction():
             self._db.executemany(

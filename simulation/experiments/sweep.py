@@ -24,13 +24,14 @@ from SALib.test_functions import Ishigami
 from scipy.stats import qmc
 
 from simulation.analysis.measures import employment_years, group_values, month_week, total_cost
+from simulation.config.errors import ScenarioError, SweepFileError
 from simulation.config.parameters import SETTING, param
-from simulation.config.scenario import ScenarioError, build_section, load_scenario, read_toml
+from simulation.config.scenario import build_section, load_scenario, read_toml
 from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
 
 __all__ = [
     "Design",
-    "Run",
+    "SweepRun",
     "Sweep",
     "SweepParameter",
     "SweepSettings",
@@ -152,7 +153,7 @@ class Sweep:
 
 
 @dataclass(frozen=True)
-class Run:
+class SweepRun:
     """One run of a sweep: a design point and a replication."""
 
     index: int
@@ -212,25 +213,25 @@ def _to_values(spec: SweepFile, names: list[str], unit: np.ndarray) -> np.ndarra
 
 def _check(spec: SweepFile, file: str) -> None:
     if not spec.parameters:
-        raise ScenarioError(file, "parameters", 'expected at least one [parameters."key.path"]')
+        raise SweepFileError(file, "parameters", 'expected at least one [parameters."key.path"]')
     for name, p in spec.parameters.items():
         key = f'parameters."{name}"'
         if spec.design.method == "grid":
             if not p.values:
-                raise ScenarioError(file, f"{key}.values", "expected a list of values for a grid")
+                raise SweepFileError(file, f"{key}.values", "expected a list of values for a grid")
             continue
         if p.low is None or p.high is None:
-            raise ScenarioError(
+            raise SweepFileError(
                 file, key, f"expected low and high for the {spec.design.method} design"
             )
         if not p.low < p.high:
-            raise ScenarioError(file, f"{key}.high", f"expected a value above low ({p.low:g})")
+            raise SweepFileError(file, f"{key}.high", f"expected a value above low ({p.low:g})")
         if p.distribution == "loguniform" and p.low <= 0:
-            raise ScenarioError(file, f"{key}.low", "expected a positive value for loguniform")
+            raise SweepFileError(file, f"{key}.low", "expected a positive value for loguniform")
     if spec.sweep.model == "employment" and not spec.sweep.base:
-        raise ScenarioError(file, "sweep.base", "expected the base scenario file")
+        raise SweepFileError(file, "sweep.base", "expected the base scenario file")
     if spec.sweep.model == "ishigami" and set(spec.parameters) != {"x1", "x2", "x3"}:
-        raise ScenarioError(file, "parameters", "the Ishigami function takes x1, x2 and x3")
+        raise SweepFileError(file, "parameters", "the Ishigami function takes x1, x2 and x3")
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -240,10 +241,13 @@ def load_sweep(path: str | Path) -> Sweep:
     or value is reported before anything runs.
 
     Raises:
-        ScenarioError: With the file, the key path and what was expected.
+        SweepFileError: With the file, the key path and what was expected.
     """
     path = Path(path)
-    spec = build_section(SweepFile, read_toml(path), str(path), "")
+    try:
+        spec = build_section(SweepFile, read_toml(path), str(path), "")
+    except ScenarioError as error:
+        raise SweepFileError.from_error(error) from None
     _check(spec, str(path))
     names = list(spec.parameters)
     unit = _unit_design(spec, names)
@@ -251,22 +255,22 @@ def load_sweep(path: str | Path) -> Sweep:
     sweep = Sweep(path=path, spec=spec, names=names, unit=unit, points=points)
     if spec.sweep.model == "employment":
         if not sweep.base_path.is_file():
-            raise ScenarioError(path, "sweep.base", f"file not found: {sweep.base_path}")
+            raise SweepFileError(path, "sweep.base", f"file not found: {sweep.base_path}")
         corners = {int(np.argmin(points[:, j])) for j in range(len(names))}
         corners |= {int(np.argmax(points[:, j])) for j in range(len(names))}
         for point in sorted(corners):
             try:
                 load_scenario(sweep.base_path, sweep.overrides(point))
             except ScenarioError as error:
-                raise ScenarioError(path, f"parameters (point {point})", str(error)) from None
+                raise SweepFileError(path, f"parameters (point {point})", str(error)) from None
     return sweep
 
 
-def runs_of(sweep: Sweep) -> list[Run]:
+def runs_of(sweep: Sweep) -> list[SweepRun]:
     """Every run of the sweep, in index order (point-major)."""
     reps = sweep.settings.replications
     return [
-        Run(
+        SweepRun(
             index=point * reps + r,
             point=point,
             replication=r,
@@ -286,7 +290,7 @@ def runs_of(sweep: Sweep) -> list[Run]:
 class Task:
     """Everything a worker needs for one run (picklable, no open files)."""
 
-    run: Run
+    run: SweepRun
     model: str
     base: str
     overrides: tuple[str, ...]
@@ -296,7 +300,7 @@ class Task:
     timeseries: bool
 
 
-def tasks_of(sweep: Sweep, runs: list[Run]) -> list[Task]:
+def tasks_of(sweep: Sweep, runs: list[SweepRun]) -> list[Task]:
     """The tasks of some runs of a sweep."""
     s = sweep.settings
     return [

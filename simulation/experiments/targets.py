@@ -17,8 +17,9 @@ import pandas as pd
 from simulation.analysis.measures import REGISTER_STATISTICS
 from simulation.analysis.plots import plot_fit
 from simulation.analysis.results import atomic_write
+from simulation.config.errors import ScenarioError, TargetsFileError
 from simulation.config.parameters import SETTING, param
-from simulation.config.scenario import Scenario, ScenarioError, build_section, read_toml
+from simulation.config.scenario import Scenario, build_section, read_toml
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 
 __all__ = ["FreeParameter", "Target", "TargetsFile", "fit_report", "load_targets"]
@@ -71,11 +72,14 @@ class TargetsFile:
 def load_targets(path: str | Path) -> TargetsFile:
     """Read and validate a targets file (errors as for scenario files)."""
     path = Path(path)
-    targets = build_section(TargetsFile, read_toml(path), str(path), "")
+    try:
+        targets = build_section(TargetsFile, read_toml(path), str(path), "")
+    except ScenarioError as error:
+        raise TargetsFileError.from_error(error) from None
     known = REGISTER_STATISTICS
     for i, target in enumerate(targets.target):
         if target.statistic not in known:
-            raise ScenarioError(
+            raise TargetsFileError(
                 path,
                 f"target[{i}].statistic",
                 f"unknown statistic {target.statistic!r}; expected one of "
@@ -83,7 +87,7 @@ def load_targets(path: str | Path) -> TargetsFile:
             )
     for i, free in enumerate(targets.free):
         if not free.low < free.high:
-            raise ScenarioError(
+            raise TargetsFileError(
                 path, f"free[{i}].high", f"expected a value above low ({free.low:g})"
             )
     return targets
