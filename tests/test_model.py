@@ -121,7 +121,7 @@ def test_invariants_hold_when_capacities_bind():
 def _city_clients_and_target(model):
     p = model.job_seekers
     clients = np.flatnonzero(p.status <= CLIENT)
-    target = model.in_target_group(model.age(clients), p.benefit[clients], p.immigrant[clients])
+    target = model.organisation.in_target_group(clients, model.week)
     return clients, p.organiser[clients] % 2 == City.kind, target
 
 

@@ -30,10 +30,10 @@ from simulation.config import facts
 from simulation.config.scenario import Scenario
 from simulation.core import kernels, rules
 from simulation.core.accounts import Accounts
-from simulation.core.agents import City, ServiceOrganiser, TEOffice
 from simulation.core.clocks import EventClocks
 from simulation.core.codes import GROUP_COMBINATIONS, NO_WEEK, Benefit, Status
-from simulation.core.plan import LONG_TERM_WEEKS, WEEKS_PER_YEAR, build_plan
+from simulation.core.organisation import Organisation
+from simulation.core.plan import LONG_TERM_WEEKS, build_plan
 from simulation.core.population import JobSeekers, WorkArrays
 from simulation.core.records import (
     Recorder,
@@ -42,30 +42,11 @@ from simulation.core.records import (
     WeekFigures,
     census_layout,
 )
-from simulation.core.registration import Registration, in_target_group
+from simulation.core.registration import Registration
 from simulation.core.staff import Staff
 from simulation.core.streams import Decision, RandomStreams
 
 __all__ = ["EmploymentModel"]
-
-_MEETING_DECISIONS = (
-    Decision.DETECT_HEALTH,
-    Decision.DETECT_SOCIAL,
-    Decision.DETECT_SKILLS,
-    Decision.VACANCY_REFERRAL,
-    Decision.MONITORING_EXIT,
-)
-_REFERRAL_DECISIONS = (
-    Decision.MULTISECTOR_REFERRAL,
-    Decision.SERVICE_REFERRAL,
-    Decision.SERVICE_CHOICE,
-)
-_COMPLETION_DECISIONS = (
-    Decision.RESOLVE_HEALTH,
-    Decision.RESOLVE_SOCIAL,
-    Decision.RESOLVE_SKILLS,
-    Decision.JOB_AFTER_SERVICE,
-)
 
 
 class EmploymentModel(mesa.Model):
@@ -106,37 +87,21 @@ class EmploymentModel(mesa.Model):
         self.week = 0
         self.area_ids, self.area_names = plan.area_ids, plan.area_names
         self.pilot_week = plan.pilot_week
-        self.pilot_active = np.zeros(plan.n_areas, dtype=bool)
         self.job_seekers = JobSeekers(capacity=plan.expected_people)
         self.work = WorkArrays(self.job_seekers)
         self.clocks = EventClocks(self.job_seekers, self.streams, plan.hazards, self.work)
         self.registration = Registration(plan, self.job_seekers, self.streams, self.clocks)
         self.staff = Staff(self.streams, self.job_seekers, plan.n_organisers)
         self.accounts = Accounts(plan.n_areas, plan.weight, scenario.costs)
-        self.organisers: list[ServiceOrganiser] = []
-        books = (self.staff, self.accounts)
-        for area, name in enumerate(plan.area_names):
-            self.organisers += [
-                TEOffice(self, 2 * area, area, name, scenario.te_office, *books),
-                City(
-                    self, 2 * area + 1, area, name, scenario.city, *books,
-                    seconded_share=scenario.pilot.seconded_share,
-                ),
-            ]  # fmt: skip
-        self.meeting_tables = plan.meeting_tables(self.streams.decision_bases(_MEETING_DECISIONS))
-        self.referral_tables = plan.referral_tables(
-            self.streams.decision_bases(_REFERRAL_DECISIONS)
-        )
-        self.service_tables = plan.service_tables(
-            self.streams.decision_bases(_COMPLETION_DECISIONS)
-        )
+        self.organisation = Organisation(self, plan, self.job_seekers, self.staff, self.accounts)
+        self.organisers = self.organisation.organisers
+        self.passes = plan.pass_tables(self.streams)
         self.census_layout = census_layout(
             plan.n_areas,
             plan.n_organisers,
             len(plan.services["places"]),
             scenario.costs.municipal_share_thresholds,
         )
-        self.lock_in = plan.lock_in()
         self.recorder = Recorder(self._record_layout())
         self.service_endings = ServiceEndings()
         # The week's figures of the organisers and the labour market, for the records.
@@ -155,7 +120,7 @@ class EmploymentModel(mesa.Model):
         self.registration.populate()
         self.refresh_register()
         self.matching_efficiency = self._anchor_matching()
-        self._staff_organisers()
+        self.organisation.staff_at_start()
         if scenario.pilot.enabled and self.pilot_week > 0:
             self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
 
@@ -186,67 +151,14 @@ class EmploymentModel(mesa.Model):
             market.vacancy_elasticity,
         )
 
-    def _staff_organisers(self) -> None:
-        """Give every client an organiser and staff the organisers that have clients."""
-        if self.spec.pilot.enabled and self.pilot_week == 0:
-            self.start_pilot()
-            return
-        clients = self._client_rows()
-        for area in range(len(self.area_ids)):
-            rows = clients[self.job_seekers.area[clients] == area]
-            self.organisers[2 * area].take_over(rows)
-
-    def _client_rows(self) -> np.ndarray:
-        return np.flatnonzero(self.job_seekers.status <= Status.OTHER_SERVICE)
-
-    def in_target_group(
-        self, age: np.ndarray, benefit: np.ndarray, immigrant: np.ndarray
-    ) -> np.ndarray:
-        """The pilots' target-group rule (see ``registration.in_target_group``)."""
-        return in_target_group(self.spec.pilot, age, benefit, immigrant)
-
-    def age(self, rows: np.ndarray | slice) -> np.ndarray:
-        """Current age in years."""
-        p = self.job_seekers
-        return p.age_at_entry[rows] + (self.week - p.entry_week[rows]) / WEEKS_PER_YEAR
+    @property
+    def pilot_active(self) -> np.ndarray:
+        """Whether the pilot runs in each area now."""
+        return self.organisation.pilot_active
 
     def start_pilot(self) -> None:
-        """The city takes over the target group of each pilot area (HE 87/2020).
-
-        Target-group clients move to a newly staffed city organisation; the TE office is
-        re-staffed for the clients it keeps, at its own caseload. The TE office keeps
-        the first ranks of the area's staff, so a change in the city's staffing leaves
-        the TE office's caseworkers as they were.
-        """
-        p = self.job_seekers
-        clients = self._client_rows()
-        target = self.in_target_group(self.age(clients), p.benefit[clients], p.immigrant[clients])
-        for area, spec in enumerate(self.spec.areas.values()):
-            in_area = p.area[clients] == area
-            te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
-            if spec.pilot and self.spec.pilot.enabled:
-                self.pilot_active[area] = True
-                te_office.take_over(clients[in_area & ~target])
-                city.take_over(clients[in_area & target])
-            elif not te_office.caseworkers:
-                te_office.take_over(clients[in_area])
-
-    def organiser_for(self, rows: np.ndarray) -> np.ndarray:
-        """Organiser index for people starting a spell: the city for its target group."""
-        p = self.job_seekers
-        city = self.pilot_active[p.area[rows]] & self.in_target_group(
-            self.age(rows), p.benefit[rows], p.immigrant[rows]
-        )
-        return 2 * p.area[rows].astype(np.int64) + city
-
-    def _enrol(self, rows: np.ndarray, week: int) -> None:
-        """Assign organiser, caseworker and first meeting to people starting a spell."""
-        if len(rows) == 0:
-            return
-        organiser = self.organiser_for(rows)
-        self.staff.assign(rows, organiser)
-        first = self.plan.policy["first_meeting_weeks"]
-        self.job_seekers.next_meeting[rows] = week + first[organiser]
+        """The pilot's hand-over (a Mesa event in the pilot's first week)."""
+        self.organisation.start_pilot(self.week)
 
     # ------------------------------------------------------------------ the week
 
@@ -299,7 +211,7 @@ class EmploymentModel(mesa.Model):
 
     def register_job_seekers(self, week: int) -> None:
         """New registrations (``Registration.draw_inflow``), each with an organiser."""
-        self._enrol(self.registration.draw_inflow(week), week)
+        self.organisation.enrol(self.registration.draw_inflow(week), week)
         self.refresh_register()
 
     def refresh_register(self) -> None:
@@ -364,8 +276,8 @@ class EmploymentModel(mesa.Model):
             p.people,
             self.staff.columns(),
             caseload,
-            self.meeting_tables,
-            self.referral_tables,
+            self.passes.meetings,
+            self.passes.referrals,
             lapsed,
         )
         self.meetings += held
@@ -400,7 +312,7 @@ class EmploymentModel(mesa.Model):
             found = kernels.complete_services(
                 done,
                 week,
-                self.service_tables,
+                self.passes.services,
                 self.plan.policy["first_meeting_weeks"],
                 p.people,
                 to_work,
@@ -444,7 +356,7 @@ class EmploymentModel(mesa.Model):
             float(behaviour.detachment_weeks),
             plan.meeting_decay,
             float(behaviour.referral_multiplier),
-            self.lock_in,
+            self.passes.lock_in,
             plan.organiser_multiplier(week),
         )
         rows, weights = self.work.get("searching"), self.work.get("weights", np.float64)
@@ -585,7 +497,7 @@ class EmploymentModel(mesa.Model):
         back = np.concatenate([lost, returning])
         p.status[back] = Status.UNEMPLOYED
         p.spell_start[back] = week
-        self._enrol(back, week)
+        self.organisation.enrol(back, week)
         # They are registered again: the rest of the week's rules and records see them.
         self.register = np.concatenate([self.register, back])
         self.recorder.not_at_risk(back, len(p))

@@ -19,11 +19,13 @@ from simulation.config import facts
 from simulation.config.scenario import BARRIERS, Organiser, Scenario
 from simulation.core import rules
 from simulation.core.codes import Barrier, Status
+from simulation.core.streams import Decision, RandomStreams
 
 __all__ = [
     "BARRIER_BITS",
     "LONG_TERM_WEEKS",
     "MeetingTables",
+    "PassTables",
     "Plan",
     "ReferralTables",
     "ServiceTables",
@@ -104,6 +106,30 @@ ServiceTables = namedtuple(
 )
 
 
+#: The tables of the compiled meetings, referrals and services, and the lock-in by
+#: service instance, with one replication's random streams.
+PassTables = namedtuple("PassTables", ("meetings", "referrals", "services", "lock_in"))
+
+_MEETING_DECISIONS = (
+    Decision.DETECT_HEALTH,
+    Decision.DETECT_SOCIAL,
+    Decision.DETECT_SKILLS,
+    Decision.VACANCY_REFERRAL,
+    Decision.MONITORING_EXIT,
+)
+_REFERRAL_DECISIONS = (
+    Decision.MULTISECTOR_REFERRAL,
+    Decision.SERVICE_REFERRAL,
+    Decision.SERVICE_CHOICE,
+)
+_COMPLETION_DECISIONS = (
+    Decision.RESOLVE_HEALTH,
+    Decision.RESOLVE_SOCIAL,
+    Decision.RESOLVE_SKILLS,
+    Decision.JOB_AFTER_SERVICE,
+)
+
+
 def _cumulative_shares(shares: np.ndarray) -> np.ndarray:
     """Cumulative shares along the last axis, the last one scaled to exactly 1."""
     cumulative = np.cumsum(shares, axis=-1)
@@ -177,6 +203,15 @@ class Plan:
         """Search multiplier by service instance + 1 (entry 0: not in a service)."""
         lock_in = self.services["lock_in"].astype(np.float64)
         return np.r_[1.0, np.tile(lock_in, self.n_areas)]
+
+    def pass_tables(self, streams: RandomStreams) -> PassTables:
+        """The tables the compiled passes take, with a replication's streams."""
+        return PassTables(
+            self.meeting_tables(streams.decision_bases(_MEETING_DECISIONS)),
+            self.referral_tables(streams.decision_bases(_REFERRAL_DECISIONS)),
+            self.service_tables(streams.decision_bases(_COMPLETION_DECISIONS)),
+            self.lock_in(),
+        )
 
     def referral_tables(self, bases: np.ndarray) -> ReferralTables:
         """The referral after a meeting as the compiled pass takes it."""

@@ -1,0 +1,124 @@
+"""Who serves whom: the organisers of each area, the pilot's hand-over, enrolment.
+
+Each area has a TE office (organiser ``2 * area``) and a city (``2 * area + 1``). Before
+the pilot, or without it, the TE office serves every registered job seeker of its area;
+from the pilot's start the city of a pilot area serves its target group (HE 87/2020).
+People who start a spell are enrolled with their organiser, a caseworker and a first
+meeting.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from simulation.core.accounts import Accounts
+from simulation.core.agents import City, ServiceOrganiser, TEOffice
+from simulation.core.codes import Status
+from simulation.core.plan import WEEKS_PER_YEAR, Plan
+from simulation.core.population import JobSeekers
+from simulation.core.registration import in_target_group
+from simulation.core.staff import Staff
+
+__all__ = ["Organisation"]
+
+
+class Organisation:
+    """The organisers of a run and the rule that gives each client one.
+
+    Args:
+        model: The model the organiser agents belong to.
+        plan: The scenario's arrays.
+        job_seekers: The population.
+        staff: The caseworker table.
+        accounts: Where organisers book their staff costs.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        plan: Plan,
+        job_seekers: JobSeekers,
+        staff: Staff,
+        accounts: Accounts,
+    ) -> None:
+        self.plan = plan
+        self.job_seekers = job_seekers
+        self.staff = staff
+        scenario = plan.scenario
+        self.organisers: list[ServiceOrganiser] = []
+        for area, name in enumerate(plan.area_names):
+            self.organisers += [
+                TEOffice(model, 2 * area, area, name, scenario.te_office, staff, accounts),
+                City(
+                    model, 2 * area + 1, area, name, scenario.city, staff, accounts,
+                    seconded_share=scenario.pilot.seconded_share,
+                ),
+            ]  # fmt: skip
+        self.pilot_active = np.zeros(plan.n_areas, dtype=bool)
+
+    def age(self, rows: np.ndarray | slice, week: int) -> np.ndarray:
+        """Age in years in ``week``."""
+        p = self.job_seekers
+        return p.age_at_entry[rows] + (week - p.entry_week[rows]) / WEEKS_PER_YEAR
+
+    def in_target_group(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """Whether these people are in the pilots' target group in ``week``."""
+        p = self.job_seekers
+        return in_target_group(
+            self.plan.scenario.pilot, self.age(rows, week), p.benefit[rows], p.immigrant[rows]
+        )
+
+    def _clients(self) -> np.ndarray:
+        return np.flatnonzero(self.job_seekers.status <= Status.OTHER_SERVICE)
+
+    def staff_at_start(self) -> None:
+        """Give every client of the initial stock an organiser and staff the organisers.
+
+        With a pilot from the first week, the city takes over its target group at once.
+        """
+        pilot = self.plan.scenario.pilot
+        if pilot.enabled and self.plan.pilot_week == 0:
+            self.start_pilot(0)
+            return
+        clients = self._clients()
+        for area in range(self.plan.n_areas):
+            rows = clients[self.job_seekers.area[clients] == area]
+            self.organisers[2 * area].take_over(rows)
+
+    def start_pilot(self, week: int) -> None:
+        """The city takes over the target group of each pilot area (HE 87/2020).
+
+        Target-group clients move to a newly staffed city organisation; the TE office is
+        re-staffed for the clients it keeps, at its own caseload. The TE office keeps
+        the first ranks of the area's staff, so a change in the city's staffing leaves
+        the TE office's caseworkers as they were.
+        """
+        p = self.job_seekers
+        scenario = self.plan.scenario
+        clients = self._clients()
+        target = self.in_target_group(clients, week)
+        for area, spec in enumerate(scenario.areas.values()):
+            in_area = p.area[clients] == area
+            te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
+            if spec.pilot and scenario.pilot.enabled:
+                self.pilot_active[area] = True
+                te_office.take_over(clients[in_area & ~target])
+                city.take_over(clients[in_area & target])
+            elif not te_office.caseworkers:
+                te_office.take_over(clients[in_area])
+
+    def organiser_for(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """Organiser index for people starting a spell: the city for its target group."""
+        area = self.job_seekers.area[rows]
+        city = self.pilot_active[area] & self.in_target_group(rows, week)
+        return 2 * area.astype(np.int64) + city
+
+    def enrol(self, rows: np.ndarray, week: int) -> None:
+        """Give people starting a spell an organiser, a caseworker and a first meeting."""
+        if len(rows) == 0:
+            return
+        organiser = self.organiser_for(rows, week)
+        self.staff.assign(rows, organiser)
+        first = self.plan.policy["first_meeting_weeks"]
+        self.job_seekers.next_meeting[rows] = week + first[organiser]
