@@ -883,13 +883,16 @@ def expected_matches(rows, weights, area, price, n_areas):
 
 
 @njit(cache=True)
-def find_jobs(rows, weights, area, price, cap, clock, count, key, base, found):
+def find_jobs(rows, weights, price, cap, people, base, found):
     """Run down the searchers' job-finding clocks; the rows that find a job go to ``found``.
 
     The weekly probability is the matching probability (scaled by the area's vacancy
     cap); the clock runs down by the equivalent hazard, -log(1 - probability), which
     is weight times price where the cap does not bind. Returns the number found.
+    ``people``: the job seekers' fields; ``base``: the job-finding draws.
     """
+    area, key = people.area, people.key
+    clock, count = people.job_finding_clock, people.job_finding_count
     k = 0
     for i in range(len(rows)):
         r = _row(rows, i)

@@ -386,18 +386,9 @@ class EmploymentModel(mesa.Model):
             n_areas = len(self.area_ids)
             expected = kernels.expected_matches(searching, weights, p.area, price, n_areas)
         found = self.work.get("found")
-        count = kernels.find_jobs(
-            searching,
-            weights,
-            p.area,
-            price,
-            rules.vacancy_cap(expected, vacancies),
-            p.job_finding_clock,
-            p.job_finding_count,
-            p.key,
-            self.clocks.bases["job_finding"],
-            found,
-        )
+        cap = rules.vacancy_cap(expected, vacancies)
+        base = self.clocks.bases["job_finding"]
+        count = kernels.find_jobs(searching, weights, price, cap, p.people, base, found)
         found = found[:count]
         self.matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
         self.employ(found, week)
