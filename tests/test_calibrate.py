@@ -60,6 +60,7 @@ def test_the_objective_weighs_errors_by_tolerance_and_noise(tmp_path):
     assert noisy < off  # the same mean error counts less when the simulation is noisy
 
 
+@pytest.mark.slow
 def test_calibration_recovers_a_known_parameter_and_resumes(tmp_path):
     truth = 1.3
     scenario = single_area([*SMALL, f"job_seekers.employability_sd={truth}"])

@@ -75,6 +75,7 @@ def test_same_scenario_and_seed_give_identical_files(quick_run, tmp_path):
     assert manifests[0] == manifests[1]
 
 
+@pytest.mark.slow
 def test_workers_do_not_change_results(quick_run, tmp_path):
     first, _ = quick_run
     parallel = tmp_path / "parallel"
@@ -129,6 +130,7 @@ def test_bad_input_is_one_line_and_exit_status_2(args, fragment):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_bad_file_through_the_installed_command(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[run]\nname = "x"\n[areas.a]\nname = "A"\nunemployed = 10\nshare = 2\n')

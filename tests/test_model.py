@@ -78,6 +78,7 @@ def test_invariants_hold_every_week():
     step_with_checks(model, model.weeks)
 
 
+@pytest.mark.slow
 def test_compiled_passes_stay_inside_their_arrays(tmp_path):
     """The passes index without bounds checks; a run with the checks on must not fail.
 
@@ -323,6 +324,7 @@ def test_a_job_seeker_view_reads_and_writes_the_arrays():
         model.job_seekers[len(model.job_seekers)]
 
 
+@pytest.mark.slow
 def test_the_reference_agent_model_agrees_with_the_vectorised_model():
     """The same rules, one Mesa agent a person: employment paths agree within sampling error."""
     from conftest import single_area

@@ -100,12 +100,14 @@ def test_the_design_has_every_grid_point_and_each_run_its_outcomes(serial_grid):
     assert "employment_rate_12m_all" not in table  # beyond the 7-month horizon
 
 
+@pytest.mark.slow
 def test_two_local_workers_equal_the_serial_sweep(serial_grid, tmp_path):
     path, serial = serial_grid
     run_sweep(path, out=tmp_path / "pool", workers=2)
     pd.testing.assert_frame_equal(outputs(tmp_path / "pool"), serial)
 
 
+@pytest.mark.dask
 def test_a_dask_cluster_on_loopback_equals_the_serial_sweep(serial_grid, tmp_path):
     distributed = pytest.importorskip("distributed")
     path, serial = serial_grid
@@ -116,6 +118,7 @@ def test_a_dask_cluster_on_loopback_equals_the_serial_sweep(serial_grid, tmp_pat
     pd.testing.assert_frame_equal(outputs(tmp_path / "dask"), serial)
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_without_running_finished_runs_again(serial_grid, tmp_path):
     path, serial = serial_grid
     out = tmp_path / "killed"
