@@ -3,7 +3,7 @@
 Usage: python benchmarks/profile_week.py [SCENARIO] [--scale F] [--without-services]
 Times each weekly rule of ``EmploymentModel.step`` during a real run and prints its
 total and median weekly time, then the time spent inside the compiled passes
-(``simulation.kernels``) and the rest: the Python between them. The compiled passes
+(``simulation.core.kernels``) and the rest: the Python between them. The compiled passes
 are warmed up first. ``--without-services`` profiles the scenario of
 ``reference_speed.py`` (the national scenario without services or pilot, one year).
 """

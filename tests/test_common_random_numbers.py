@@ -36,6 +36,13 @@ class RecordingModel(EmploymentModel):
             return values
 
         self.streams.uniform = recording
+        draw_clock = self.clocks.draw
+
+        def recording_clock(event, rows):
+            draw_clock(event, rows)
+            self._log_thresholds(event, rows)
+
+        self.clocks.draw = recording_clock
 
     def step(self):
         """Log the job-finding thresholds drawn this week (compiled draws)."""
@@ -43,10 +50,6 @@ class RecordingModel(EmploymentModel):
         super().step()
         after = self.job_seekers.job_finding_count
         self._log_thresholds("job_finding", np.flatnonzero(after[: len(before)] != before))
-
-    def _draw_clock(self, event, rows):
-        super()._draw_clock(event, rows)
-        self._log_thresholds(event, rows)
 
     def _log_thresholds(self, event, rows):
         """Compiled clock draws: the threshold each person drew, keyed by its counter.

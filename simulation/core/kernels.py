@@ -10,9 +10,9 @@ A numpy version of a pass needs one temporary array and one interpreter call per
 operation; at national scale (a million rows, about 20 such passes a week) that cost
 dominated the run, and at small scale the interpreter overhead alone was larger than
 the work (see ``docs/performance.md``). The behavioural formulas stay in
-:mod:`simulation.rules` (compiled too, so the loops here call them on scalars); this
+:mod:`simulation.core.rules` (compiled too, so the loops here call them on scalars); this
 module only decides who is concerned and accumulates counts. Random numbers come from
-the same counter-based generator as :mod:`simulation.streams`: a draw made here equals
+the same counter-based generator as :mod:`simulation.core.streams`: a draw made here equals
 the draw ``RandomStreams.uniform`` gives for the same decision, person and counter.
 """
 

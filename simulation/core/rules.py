@@ -3,7 +3,7 @@
 Each function works on arrays of the people it concerns and returns arrays; none keeps
 state or draws random numbers (draws are passed in), so each rule can be tested on its
 own. The per-person formulas are compiled ufuncs: the same function serves numpy
-arrays (tests, inspection) and the compiled weekly passes of :mod:`simulation.kernels`,
+arrays (tests, inspection) and the compiled weekly passes of :mod:`simulation.core.kernels`,
 which call it person by person. The docstrings name the evidence that sets the
 parameters; the values themselves live in the scenario (see ``docs/ODD.md``).
 """

@@ -1,7 +1,7 @@
 """Random streams: every random draw of the model goes through this module.
 
 A draw is a pure function of (replication key, decision, subject, week): a counter-based
-generator built from the SplitMix64 finaliser (computed in ``simulation.kernels``, where
+generator built from the SplitMix64 finaliser (computed in ``simulation.core.kernels``, where
 the compiled weekly passes draw with the same function). Because nothing is consumed from a shared
 sequential state, the draws a person gets do not depend on who else decides in the same
 week, on the order in which rules are evaluated, or on how many people the population
@@ -150,7 +150,7 @@ class RandomStreams:
     def decision_base(self, decision: str) -> np.uint64:
         """The stream of one decision in this replication (for compiled draws).
 
-        ``simulation.kernels.uniform(decision_base(d), key, counter)`` equals
+        ``simulation.core.kernels.uniform(decision_base(d), key, counter)`` equals
         ``uniform(d, key, counter)``.
         """
         base = self._bases.get(decision)

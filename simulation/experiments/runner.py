@@ -37,7 +37,7 @@ class RunResult:
     Attributes:
         folder: The run folder.
         tables: The combined tables (all replications).
-        summary: Key outcomes by group (see :func:`simulation.results.summarise`).
+        summary: Key outcomes by group (see :func:`simulation.analysis.results.summarise`).
         manifest: Everything needed to reproduce the run.
     """
 

@@ -1,7 +1,7 @@
 """Targets: register statistics a scenario's run is compared with, and the fit report.
 
 A targets file lists statistics (by the names of
-:func:`simulation.outcomes.register_statistics`) with their observed value, a tolerance
+:func:`simulation.core.records.register_statistics`) with their observed value, a tolerance
 (absolute, or relative to the observed value) and their source. :func:`fit_report` runs
 a scenario's replications and tabulates observed against simulated values.
 """
