@@ -117,6 +117,7 @@ class DaskExecutor(_Managed):
     """
 
     def __init__(self, address: str) -> None:
+        # Dask is imported only when a cluster is used: it takes a second to load.
         from distributed import Client
 
         self._client = Client(address, timeout="30s")

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from SALib.sample import morris
+from SALib.sample import sobol as saltelli
 from SALib.test_functions import Ishigami
 from scipy.stats import qmc
 
@@ -184,12 +186,9 @@ def _unit_design(spec: SweepFile, names: list[str]) -> np.ndarray:
         return qmc.Sobol(d=d, scramble=True, seed=rng).random(design.samples)
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     if design.method == "saltelli":
-        from SALib.sample import sobol as saltelli
-
         return saltelli.sample(
             problem, design.samples, calc_second_order=False, seed=spec.sweep.seed
         )
-    from SALib.sample import morris
 
     return morris.sample(problem, design.samples, num_levels=design.levels, seed=spec.sweep.seed)
 
