@@ -21,6 +21,7 @@ import pytest
 from conftest import SCENARIOS
 
 from simulation.config.scenario import load_scenario
+from simulation.core.records import STATUS_COLUMNS
 from simulation.experiments.runner import run_scenario
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -33,13 +34,7 @@ HELSINKI_COLUMNS = {
         "week",
         "group",
         "people",
-        "unemployed",
-        "training",
-        "pay_subsidy",
-        "rehabilitative_work",
-        "other_service",
-        "employed",
-        "out_of_labour_force",
+        *STATUS_COLUMNS,
         "long_term_unemployed",
         "days_employed_per_person",
     ],
