@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["InputError", "ScenarioError", "SweepFileError", "TargetsFileError"]
+__all__ = [
+    "InputError",
+    "ScenarioError",
+    "SweepFileError",
+    "TargetsFileError",
+    "TrialFileError",
+]
 
 
 class InputError(ValueError):
@@ -44,3 +50,7 @@ class SweepFileError(InputError):
 
 class TargetsFileError(InputError):
     """A calibration targets file that cannot be used."""
+
+
+class TrialFileError(InputError):
+    """A trial file that cannot be used."""

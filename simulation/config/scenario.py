@@ -712,6 +712,11 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
         section = typing.get_args(tp)[1]
         if not isinstance(value, dict):
             raise ScenarioError(file, key, f"expected a table of tables, got {value!r}")
+        if not dataclasses.is_dataclass(section):  # a table of plain values
+            return {
+                name: _convert(sub, section, meta, file, _child(key, name))
+                for name, sub in value.items()
+            }
         return {
             name: build_section(section, sub, file, _child(key, name))
             for name, sub in value.items()

@@ -23,7 +23,7 @@ from simulation.core.accounts import Accounts
 from simulation.core.plan import WEEKS_PER_YEAR
 from simulation.core.staff import Staff
 
-__all__ = ["Caseworker", "City", "ServiceOrganiser", "TEOffice"]
+__all__ = ["Caseworker", "City", "ServiceOrganiser", "TEOffice", "TrialOrganiser"]
 
 
 class ServiceOrganiser(mesa.Agent):
@@ -71,19 +71,20 @@ class ServiceOrganiser(mesa.Agent):
         """Row of this organiser's first caseworker in the caseworker table."""
         return self.caseworkers[0].index if self.caseworkers else -1
 
-    def take_over(self, rows: np.ndarray) -> None:
+    def take_over(self, rows: np.ndarray, expected: int = 0) -> None:
         """Become the organiser of these clients, staffed at the policy's caseload.
 
-        Any earlier staff is retired; the number of caseworkers is the clients divided by
-        the caseload, rounded up (at least one). It stays fixed afterwards, so the
-        realised caseload moves with the number of clients.
+        Any earlier staff is retired; the number of caseworkers is the clients (or
+        ``expected`` clients, if more) divided by the caseload, rounded up (at least
+        one). It stays fixed afterwards, so the realised caseload moves with the number
+        of clients.
         """
         if self.caseworkers:
             self.staff.retire(self.index)
             for caseworker in self.caseworkers:
                 caseworker.remove()
-        count = max(1, math.ceil(len(rows) / self.policy.caseload))
-        hired = self.staff.hire(self.index, self.area, self.policy, count)
+        count = max(1, math.ceil(max(len(rows), expected) / self.policy.caseload))
+        hired = self.staff.hire(self.index, self.policy, count)
         self.caseworkers = [Caseworker(self.model, self, row) for row in hired]
         self.assign(rows)
 
@@ -129,6 +130,18 @@ class City(ServiceOrganiser):
     def state_paid_staff(self) -> int:
         """Caseworkers seconded from the TE office stay on the state's payroll."""
         return round(len(self.caseworkers) * self.seconded_share)
+
+
+class TrialOrganiser(ServiceOrganiser):
+    """Serves the treated of an in-silico trial under the treatment's policy.
+
+    A state organiser like the TE office (its staff are on the state's payroll), with
+    its own caseworkers, so that the treated meet caseworkers of the treatment's
+    caseload and capacity (see :mod:`simulation.core.trial`).
+    """
+
+    kind: ClassVar[int] = 2
+    label: ClassVar[str] = "trial"
 
 
 class Caseworker(mesa.Agent):

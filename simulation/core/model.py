@@ -45,6 +45,7 @@ from simulation.core.records import (
 from simulation.core.registration import Registration
 from simulation.core.staff import Staff
 from simulation.core.streams import Decision, RandomStreams
+from simulation.core.trial import TrialDesign, TrialRun
 
 __all__ = ["EmploymentModel"]
 
@@ -68,6 +69,7 @@ class EmploymentModel(mesa.Model):
         scenario: Scenario,
         seed: np.random.SeedSequence | int | None = None,
         scale: float | None = None,
+        trial: TrialDesign | None = None,
     ) -> None:
         if seed is None:
             seed = scenario.run.seed
@@ -80,9 +82,8 @@ class EmploymentModel(mesa.Model):
         self.spec = scenario  # Mesa's own ``self.scenario`` records the seed only
         self.seed_sequence = sequence
         self.streams = RandomStreams(sequence)
-        plan = self.plan = build_plan(
-            scenario, float(scenario.run.scale if scale is None else scale)
-        )
+        scale = float(scenario.run.scale if scale is None else scale)
+        plan = self.plan = build_plan(scenario, scale, trial.treatment if trial else None)
         self.scale, self.weight, self.weeks = plan.scale, plan.weight, plan.weeks
         self.week = 0
         self.area_ids, self.area_names = plan.area_ids, plan.area_names
@@ -91,7 +92,8 @@ class EmploymentModel(mesa.Model):
         self.work = WorkArrays(self.job_seekers)
         self.clocks = EventClocks(self.job_seekers, self.streams, plan.hazards, self.work)
         self.registration = Registration(plan, self.job_seekers, self.streams, self.clocks)
-        self.staff = Staff(self.streams, self.job_seekers, plan.n_organisers)
+        self.staff = Staff(self.streams, self.job_seekers, plan.organiser_area, plan.organiser_kind)
+        self.trial = TrialRun(trial, self.streams, self.job_seekers) if trial else None
         self.accounts = Accounts(plan.n_areas, plan.weight, scenario.costs)
         self.organisation = Organisation(self, plan, self.job_seekers, self.staff, self.accounts)
         self.organisers = self.organisation.organisers
@@ -120,7 +122,11 @@ class EmploymentModel(mesa.Model):
         self.registration.populate()
         self.refresh_register()
         self.matching_efficiency = self._anchor_matching()
-        self.organisation.staff_at_start()
+        expected = None
+        if self.trial is not None:
+            self.trial.start()
+            expected = self.trial.expected_treated(plan.inflow_means, plan.scale)
+        self.organisation.staff_at_start(expected)
         if scenario.pilot.enabled and self.pilot_week > 0:
             self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
 
@@ -187,6 +193,8 @@ class EmploymentModel(mesa.Model):
         )
         self.accounts.book_benefits(census[6])
         self.recorder.record(week, census, self.dormant, self._figures(week))
+        if self.trial is not None:
+            self.trial.record(week)
 
     def _figures(self, week: int) -> WeekFigures:
         p = self.job_seekers
@@ -211,7 +219,10 @@ class EmploymentModel(mesa.Model):
 
     def register_job_seekers(self, week: int) -> None:
         """New registrations (``Registration.draw_inflow``), each with an organiser."""
-        self.organisation.enrol(self.registration.draw_inflow(week), week)
+        rows = self.registration.draw_inflow(week)
+        if self.trial is not None:
+            self.trial.register(rows, week)
+        self.organisation.enrol(rows, week)
         self.refresh_register()
 
     def refresh_register(self) -> None:

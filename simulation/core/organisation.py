@@ -3,8 +3,9 @@
 Each area has a TE office (organiser ``2 * area``) and a city (``2 * area + 1``). Before
 the pilot, or without it, the TE office serves every registered job seeker of its area;
 from the pilot's start the city of a pilot area serves its target group (HE 87/2020).
-People who start a spell are enrolled with their organiser, a caseworker and a first
-meeting.
+In an in-silico trial with a treatment, each area also has a trial organiser
+(``2 * n_areas + area``) that serves the treated whenever they are registered. People
+who start a spell are enrolled with their organiser, a caseworker and a first meeting.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import mesa
 import numpy as np
 
 from simulation.core.accounts import Accounts
-from simulation.core.agents import City, ServiceOrganiser, TEOffice
+from simulation.core.agents import City, ServiceOrganiser, TEOffice, TrialOrganiser
 from simulation.core.codes import Status
 from simulation.core.plan import WEEKS_PER_YEAR, Plan
 from simulation.core.population import JobSeekers
 from simulation.core.registration import in_target_group
 from simulation.core.staff import Staff
+from simulation.core.trial import ARM_TREATED
 
 __all__ = ["Organisation"]
 
@@ -55,6 +57,13 @@ class Organisation:
                     seconded_share=scenario.pilot.seconded_share,
                 ),
             ]  # fmt: skip
+        self.trial = plan.n_organisers > 2 * plan.n_areas
+        if self.trial:
+            policy = plan.policies[-1]
+            self.organisers += [
+                TrialOrganiser(model, 2 * plan.n_areas + area, area, name, policy, staff, accounts)
+                for area, name in enumerate(plan.area_names)
+            ]
         self.pilot_active = np.zeros(plan.n_areas, dtype=bool)
 
     def age(self, rows: np.ndarray | slice, week: int) -> np.ndarray:
@@ -69,14 +78,32 @@ class Organisation:
             self.plan.scenario.pilot, self.age(rows, week), p.benefit[rows], p.immigrant[rows]
         )
 
-    def _clients(self) -> np.ndarray:
-        return np.flatnonzero(self.job_seekers.status <= Status.OTHER_SERVICE)
+    def _treated(self) -> np.ndarray:
+        """Whether each person is served by a trial organiser."""
+        p = self.job_seekers
+        if not self.trial:
+            return np.zeros(len(p), dtype=bool)
+        return p.trial_arm == ARM_TREATED
 
-    def staff_at_start(self) -> None:
+    def _clients(self) -> np.ndarray:
+        """The clients of the TE offices and cities (not those of a trial organiser)."""
+        p = self.job_seekers
+        return np.flatnonzero((p.status <= Status.OTHER_SERVICE) & ~self._treated())
+
+    def staff_at_start(self, expected_treated: np.ndarray | None = None) -> None:
         """Give every client of the initial stock an organiser and staff the organisers.
 
         With a pilot from the first week, the city takes over its target group at once.
+        In a trial, each trial organiser takes over the treated of its area and is
+        staffed for ``expected_treated[area]`` clients if that is more.
         """
+        if self.trial:
+            p = self.job_seekers
+            treated = np.flatnonzero((p.status <= Status.OTHER_SERVICE) & self._treated())
+            for area in range(self.plan.n_areas):
+                organiser = self.organisers[2 * self.plan.n_areas + area]
+                expected = 0 if expected_treated is None else int(expected_treated[area])
+                organiser.take_over(treated[p.area[treated] == area], expected)
         pilot = self.plan.scenario.pilot
         if pilot.enabled and self.plan.pilot_week == 0:
             self.start_pilot(0)
@@ -112,7 +139,11 @@ class Organisation:
         """Organiser index for people starting a spell: the city for its target group."""
         area = self.job_seekers.area[rows]
         city = self.pilot_active[area] & self.in_target_group(rows, week)
-        return 2 * area.astype(np.int64) + city
+        organiser = 2 * area.astype(np.int64) + city
+        if self.trial:
+            treated = self.job_seekers.trial_arm[rows] == ARM_TREATED
+            organiser[treated] = 2 * self.plan.n_areas + area[treated]
+        return organiser
 
     def enrol(self, rows: np.ndarray, week: int) -> None:
         """Give people starting a spell an organiser, a caseworker and a first meeting."""

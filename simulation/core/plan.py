@@ -160,6 +160,8 @@ class Plan:
     services: dict[str, Any]
     menus: tuple[np.ndarray, np.ndarray, np.ndarray]
     policies: list[Organiser]
+    organiser_area: np.ndarray
+    organiser_kind: np.ndarray
     policy: dict[str, np.ndarray]
     vacancies_at_start: np.ndarray
     vacancy_path: tuple[np.ndarray, np.ndarray]
@@ -171,8 +173,12 @@ class Plan:
 
     @property
     def n_organisers(self) -> int:
-        """Organisers: a TE office (``2 * area``) and a city (``2 * area + 1``) per area."""
-        return 2 * len(self.area_ids)
+        """Organisers: a TE office and a city per area, and maybe trial organisers.
+
+        The TE office of an area is organiser ``2 * area``, its city ``2 * area + 1``; in
+        a trial with a treatment, its trial organiser is ``2 * n_areas + area``.
+        """
+        return len(self.policies)
 
     @property
     def n_services(self) -> int:
@@ -196,7 +202,7 @@ class Plan:
         pilot = self.scenario.pilot
         disruption = np.ones(self.n_organisers)
         if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
-            disruption[1::2] = pilot.disruption_multiplier
+            disruption[self.organiser_kind == 1] = pilot.disruption_multiplier
         return disruption
 
     def lock_in(self) -> np.ndarray:
@@ -267,12 +273,13 @@ class Plan:
         )
 
 
-def build_plan(scenario: Scenario, scale: float) -> Plan:
+def build_plan(scenario: Scenario, scale: float, treatment: Organiser | None = None) -> Plan:
     """The arrays of a scenario at a scale.
 
     Args:
         scenario: A validated scenario.
         scale: Simulated people per real person.
+        treatment: The policy of a trial's treated (adds a trial organiser per area).
 
     Returns:
         The plan.
@@ -287,7 +294,14 @@ def build_plan(scenario: Scenario, scale: float) -> Plan:
     behaviour = scenario.job_seekers
     masks = np.arange(256, dtype=np.uint8)
     services = _services(scenario, scale)
+    n_areas = len(scenario.areas)
     policies = [p for _ in scenario.areas for p in (scenario.te_office, scenario.city)]
+    organiser_area = [a for a in range(n_areas) for _ in (0, 1)]
+    organiser_kind = [k for _ in range(n_areas) for k in (0, 1)]
+    if treatment is not None:
+        policies += [treatment] * n_areas
+        organiser_area += list(range(n_areas))
+        organiser_kind += [2] * n_areas
     return Plan(
         scenario=scenario,
         scale=scale,
@@ -313,6 +327,8 @@ def build_plan(scenario: Scenario, scale: float) -> Plan:
         services=services,
         menus=_menus(scenario, services["places"]),
         policies=policies,
+        organiser_area=np.array(organiser_area, dtype=np.int64),
+        organiser_kind=np.array(organiser_kind, dtype=np.int64),
         policy=_policy_columns(policies),
         vacancies_at_start=np.array(
             [

@@ -66,6 +66,8 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "services": (np.int32, 0),  # services started so far: keys the draws of each service
     "queued_for": (np.int16, -1),
     "queued_since": (np.int32, NO_WEEK),
+    "trial_arm": (np.int8, 0),  # in a trial: 0 not eligible, 1 control, 2 treated
+    "assigned_week": (np.int32, NO_WEEK),  # in a trial: week of assignment
 }
 
 #: Events timed by a per-person exponential clock (see :mod:`simulation.core.clocks`).

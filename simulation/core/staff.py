@@ -38,20 +38,32 @@ class Staff:
     Args:
         streams: The replication's random streams (caseworker traits, client placement).
         job_seekers: The population whose clients are placed with caseworkers.
-        n_organisers: Number of organisers (``2 * area + kind``).
+        organiser_area: Each organiser's area.
+        organiser_kind: Each organiser's kind (0 TE office, 1 city, 2 trial organiser).
     """
 
-    def __init__(self, streams: RandomStreams, job_seekers: JobSeekers, n_organisers: int) -> None:
+    def __init__(
+        self,
+        streams: RandomStreams,
+        job_seekers: JobSeekers,
+        organiser_area: np.ndarray,
+        organiser_kind: np.ndarray,
+    ) -> None:
         self.streams = streams
         self.job_seekers = job_seekers
         self.table = {name: np.zeros(0, dtype=dtype) for name, dtype in _COLUMNS.items()}
-        self.first = np.full(n_organisers, -1, dtype=np.int64)
-        self.size = np.zeros(n_organisers, dtype=np.int64)
+        self.area_of = organiser_area
+        # Caseworkers of a trial organiser are keyed apart, so that a trial leaves the
+        # draws of every other caseworker as they are without it.
+        self.key_space = (organiser_kind == 2).astype(np.int64)
+        self.is_city = organiser_kind == 1
+        self.first = np.full(len(organiser_area), -1, dtype=np.int64)
+        self.size = np.zeros(len(organiser_area), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.table["organiser"])
 
-    def hire(self, organiser: int, area: int, policy: Organiser, count: int) -> range:
+    def hire(self, organiser: int, policy: Organiser, count: int) -> range:
         """Add ``count`` caseworkers to an organiser; their traits come from its policy.
 
         Traits are keyed by area and rank among the area's serving caseworkers, not by
@@ -64,9 +76,12 @@ class Staff:
         """
         table = self.table
         first = len(self)
-        in_area = table["organiser"] // 2 == area
-        rank = int(np.count_nonzero(in_area & table["active"]))
-        keys = (np.uint64(area) << np.uint64(32)) + np.arange(rank, rank + count, dtype=np.uint64)
+        area, space = int(self.area_of[organiser]), int(self.key_space[organiser])
+        employer = table["organiser"]
+        peers = (self.area_of[employer] == area) & (self.key_space[employer] == space)
+        rank = int(np.count_nonzero(peers & table["active"]))
+        head = (np.uint64(area) << np.uint64(32)) + (np.uint64(space) << np.uint64(24))
+        keys = head + np.arange(rank, rank + count, dtype=np.uint64)
         new = {
             "organiser": np.full(count, organiser, dtype=np.int32),
             "capacity": np.full(count, policy.meetings_per_caseworker_week),
@@ -127,7 +142,7 @@ class Staff:
         position = np.minimum((quantile * staff).astype(np.int64), staff - 1)
         p.organiser[rows] = organiser
         p.caseworker[rows] = first + position
-        p.served_by_city[rows] |= organiser % 2 == 1
+        p.served_by_city[rows] |= self.is_city[organiser]
 
     def columns(self) -> CaseworkerColumns:
         """The table's columns, for the compiled passes."""

@@ -82,6 +82,8 @@ class Decision(StrEnum):
     RESOLVE_SOCIAL = "resolve_social"
     RESOLVE_SKILLS = "resolve_skills"
     JOB_AFTER_SERVICE = "job_after_service"
+    # In-silico trials (simulation.core.trial).
+    TRIAL_ASSIGNMENT = "trial_assignment"
 
 
 class UnknownDecisionError(KeyError):
