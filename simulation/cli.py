@@ -95,6 +95,56 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("trial_file", metavar="TRIAL", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Trial folder.")
+@_simulation_options(min_replications=2)
+@_SET
+@_user_errors
+def trial(
+    trial_file: Path,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    scale: float | None,
+    workers: int,
+    no_plots: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Run the in-silico randomised trial TRIAL (a TOML file): effects with 90 % intervals.
+
+    Each replication runs the trial's scenario with and without the treatment, with the
+    same seed, and compares the treated and the untreated with each other and with
+    themselves (see docs/trials.md). --set overrides the trial's base scenario.
+    """
+    from simulation.config.trial import load_trial
+    from simulation.experiments.trials import run_trial
+
+    spec = load_trial(trial_file, overrides)
+    reps = replications or spec.settings.replications
+    click.echo(
+        f"{spec.name}: {spec.settings.eligible} eligible, treated shares "
+        + ", ".join(f"{a} {v:g}" for a, v in zip(spec.scenario.areas, spec.shares, strict=True))
+        + f"; {reps} paired replication(s)",
+        err=True,
+    )
+    with click.progressbar(
+        length=2 * reps * spec.scenario.weeks, label="simulating weeks", file=sys.stderr
+    ) as bar:
+        result = run_trial(
+            spec,
+            out=out,
+            replications=replications,
+            seed=seed,
+            scale=scale,
+            workers=workers,
+            progress=bar.update,
+            plots=not no_plots,
+        )
+    click.echo((result.folder / "effects.md").read_text())
+    click.echo(f"wrote {result.folder}/", err=True)
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
     "--out",

@@ -28,6 +28,7 @@ __all__ = [
     "plot_comparison",
     "plot_sensitivity",
     "plot_fit",
+    "plot_trial",
 ]
 _METADATA = {"Software": None}  # keeps the PNG bytes identical between runs
 
@@ -278,4 +279,44 @@ def plot_fit(report: pd.DataFrame, path: Path) -> Path:
         axis.set_title(f"Monthly hazard to {destination}")
         axis.grid(alpha=0.3)
     axes[0].legend()
+    return _save(figure, path)
+
+
+_TRIAL_COMPARISONS = {
+    "treated_vs_control": "treated vs untreated (the experiment's estimate)",
+    "on_treated": "treated, with vs without the trial",
+    "on_untreated": "untreated eligible, with vs without the trial",
+    "on_eligible": "all eligible of treated areas, with vs without",
+}
+
+
+def plot_trial(effects: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """A trial's employment effects by months since assignment, with 90 % intervals.
+
+    Args:
+        effects: The trial's effects table (``analysis.trials.effects``).
+        path: Where to write the PNG.
+        title: The trial's name.
+
+    Returns:
+        The path written.
+    """
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    for offset, (comparison, label) in enumerate(_TRIAL_COMPARISONS.items()):
+        rows = effects[
+            (effects["comparison"] == comparison) & effects["outcome"].str.startswith("employed_")
+        ]
+        if rows.empty:
+            continue
+        months = rows["outcome"].str.extract(r"employed_([0-9.]+)m")[0].astype(float).to_numpy()
+        x = months + (offset - 1.5) * 0.15
+        mean = rows["effect"].to_numpy() * 100
+        low, high = rows["ci_low"].to_numpy() * 100, rows["ci_high"].to_numpy() * 100
+        axis.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o-", capsize=3, label=label)
+    axis.axhline(0.0, color="black", lw=0.8)
+    axis.set_xlabel("months since assignment")
+    axis.set_ylabel("employed in the open market (percentage points)")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    axis.set_title(f"{title}: employment effects (90 % intervals)".strip(": "))
     return _save(figure, path)

@@ -20,6 +20,7 @@ import pandas as pd
 from simulation.config.scenario import Scenario
 from simulation.core.model import EmploymentModel
 from simulation.core.records import register_statistics, tables
+from simulation.core.trial import TrialDesign
 from simulation.experiments.executors import make_executor, stream
 
 __all__ = [
@@ -63,9 +64,10 @@ class _Replication:
     scale: float | None
     collect: Callable[[EmploymentModel], Any]
     progress: Progress | None = None  # only for runs in this process
+    trial: TrialDesign | None = None
 
     def __call__(self) -> tuple[int, Any]:
-        model = EmploymentModel(self.scenario, seed=self.seed, scale=self.scale)
+        model = EmploymentModel(self.scenario, seed=self.seed, scale=self.scale, trial=self.trial)
         model.run(progress=self.progress)
         return self.index, self.collect(model)
 
@@ -83,6 +85,7 @@ def run_seeds(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    trial: TrialDesign | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Run the scenario once per seed; yield ``(index, collect(model))`` as runs finish.
 
@@ -96,13 +99,14 @@ def run_seeds(
         scheduler: A Dask scheduler's address; the runs go to its workers.
         progress: Called with simulated weeks: after every week in this process, after
             every run elsewhere.
+        trial: An in-silico trial to run within each model (see ``core.trial``).
 
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
     """
     here = workers <= 1 and not scheduler
     tasks = [
-        _Replication(index, scenario, seed, scale, collect, progress if here else None)
+        _Replication(index, scenario, seed, scale, collect, progress if here else None, trial)
         for index, seed in enumerate(seeds)
     ]
     with make_executor(workers, scheduler) as executor:
