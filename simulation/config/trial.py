@@ -167,11 +167,6 @@ def load_trial(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
             f"trial.shares.{unknown[0]}",
             f"not an area of the scenario; expected one of {', '.join(scenario.areas)}",
         )
-    for area, share in settings.shares.items():
-        if not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
-            raise TrialFileError(
-                path, f"trial.shares.{area}", f"expected a share 0-1, got {share!r}"
-            )
     if settings.eligible == "inflow" and settings.last_week >= scenario.weeks:
         raise TrialFileError(
             path, "trial.last_week", f"expected a week within the scenario ({scenario.weeks} weeks)"
