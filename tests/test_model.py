@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, build
+from conftest import CONSTANT_HAZARD, ROOT, build
 
 from simulation.core.agents import Caseworker, City, TEOffice
 from simulation.core.model import EmploymentModel
@@ -109,8 +109,8 @@ def test_invariants_hold_when_capacities_bind():
             "run.end=2021-09-30",
             "te_office.meetings_per_caseworker_week=2.5",
             "city.meetings_per_caseworker_week=1.0",
-            "te_office.service_referral_probability=1.0",
-            "city.service_referral_probability=1.0",
+            "te_office.service_referral_monthly=1.0",
+            "city.service_referral_monthly=1.0",
         ]
     )
     model = EmploymentModel(scenario)
@@ -351,3 +351,32 @@ def test_the_reference_agent_model_agrees_with_the_vectorised_model():
         se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
         assert abs(a.mean() - b.mean()) < 3.5 * se + 0.002, (week, a.mean(), b.mean(), se)
     assert 0.2 < reference[:, 43].mean() < 0.4
+
+
+def test_meeting_more_often_finds_referral_needs_sooner_but_does_not_multiply_them():
+    """A need for a service arises in calendar time; meetings only find it."""
+
+    def referred(interval):
+        scenario = build(
+            [
+                *CONSTANT_HAZARD,
+                "services.training.places_per_1000=2000.0",
+                "te_office.service_referral_monthly=0.05",
+                "te_office.service_referral_decline=0.0",
+                "te_office.service_referral_at_start=0.0",
+                "te_office.spare_capacity_meetings=false",
+                "te_office.meetings_per_caseworker_week=200",
+                f"te_office.meeting_interval_weeks={interval}",
+                f"te_office.early_interval_weeks={interval}",
+            ]
+        )
+        model = EmploymentModel(scenario, seed=3)
+        model.run_for(33)
+        p = model.job_seekers
+        start = p.entry_week == 0
+        return (p.services[start] > 0).mean(), p.meetings[start].mean()
+
+    often, meetings_often = referred(2)
+    seldom, meetings_seldom = referred(8)
+    assert meetings_often > 3 * meetings_seldom
+    assert abs(often - seldom) < 0.15 * seldom  # a per-meeting chance would be ~4x

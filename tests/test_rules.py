@@ -1,6 +1,7 @@
 """Each behavioural rule on its own."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -191,3 +192,36 @@ def test_compiled_passes_use_the_population_codes():
     bits = (kernels._TARGET, kernels._LONG_TERM_AT_START, kernels._UNDER_30)
     assert bits == (Group.TARGET, Group.LONG_TERM_AT_START, Group.UNDER_30)
     assert (kernels._IMMIGRANT, kernels._KELA) == (Group.IMMIGRANT, Group.KELA)
+
+
+def test_urn_ball_matches_never_exceed_the_vacancies_and_approach_them():
+    vacancies = np.array([100.0, 100.0, 100.0])
+    totals = np.array([10.0, 1000.0, 1e6])
+    price = rules.urn_ball_price(totals, vacancies, 1.0)
+    matches = price * totals
+    assert np.all(matches <= vacancies)
+    np.testing.assert_allclose(matches[0], 100 * (1 - np.exp(-0.1)))  # plenty: ~ search
+    assert matches[2] > 99.99  # scarce: every vacancy filled
+
+
+def test_urn_ball_crowding_grows_when_vacancies_are_scarce():
+    """The share of extra search that only takes jobs from others (1 - dM/dS / M/S)."""
+
+    def crowding(vacancies):
+        base, more = np.array([1000.0]), np.array([1010.0])
+        m0 = rules.urn_ball_price(base, np.array([vacancies]), 0.05) @ base
+        m1 = rules.urn_ball_price(more, np.array([vacancies]), 0.05) @ more
+        return 1 - ((m1 - m0) / 10) / (m0 / 1000)
+
+    shares = [crowding(v) for v in (400.0, 200.0, 100.0, 50.0)]
+    assert all(a < b for a, b in zip(shares, shares[1:], strict=False))
+    assert shares[0] < 0.1 and shares[-1] > 0.3
+
+
+def test_the_urn_ball_efficiency_gives_the_target_job_finding():
+    weights, vacancies = np.array([500.0, 300.0]), np.array([80.0, 20.0])
+    k = rules.urn_ball_efficiency(0.05, 400, weights, vacancies)
+    hazard = rules.urn_ball_price(weights, vacancies, k) @ weights / 400
+    np.testing.assert_allclose(hazard, -np.log1p(-0.05), rtol=1e-9)
+    with pytest.raises(ValueError, match="vacancies"):
+        rules.urn_ball_efficiency(0.5, 400, weights, vacancies)

@@ -165,15 +165,14 @@ def test_shipped_scenarios_use_the_fitted_parameters(name):
 
 def test_the_city_refers_to_services_as_the_te_office_unless_told_otherwise(tmp_path):
     text = (
-        MINIMAL
-        + "[te_office]\nservice_referral_probability = 0.12\nservice_referral_decline = 0.4\n"
+        MINIMAL + "[te_office]\nservice_referral_monthly = 0.12\nservice_referral_decline = 0.4\n"
     )
     scenario = load_scenario(write(tmp_path, "s.toml", text))
-    assert scenario.city.service_referral_probability == 0.12
+    assert scenario.city.service_referral_monthly == 0.12
     assert scenario.city.service_referral_decline == 0.4
     assert scenario.city.multisector_access == 1.0  # the city's own default stays
     own = load_scenario(
-        write(tmp_path, "c.toml", text + "[city]\nservice_referral_probability = 0.3\n")
+        write(tmp_path, "c.toml", text + "[city]\nservice_referral_monthly = 0.3\n")
     )
-    assert own.city.service_referral_probability == 0.3
+    assert own.city.service_referral_monthly == 0.3
     assert own.city.service_referral_decline == 0.4

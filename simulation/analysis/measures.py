@@ -142,7 +142,7 @@ REGISTER_STATISTICS = frozenset(
         f"employed_{round(lag / WEEKS_PER_MONTH)}_months_after_service"
         for lag in AFTER_SERVICE_WEEKS
     }
-    | {"long_term_share_end"}
+    | {"long_term_share_end", "activation_rate"}
 )
 
 

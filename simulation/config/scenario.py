@@ -316,6 +316,24 @@ class LabourMarket:
         doc="Average job-finding hazard of the initial stock; fixes the matching efficiency.",
         source="derived: " + TEM2015 + " over a stock with the Feb 2021 long-term share",
     )
+    matching: str = param(
+        "urn_ball",
+        choices=("urn_ball", "cobb_douglas"),
+        doc="Matching in each area: an urn-ball process (each vacancy is filled at most once "
+        "a week, so extra search is taken from others the more, the scarcer vacancies are), "
+        "or a constant-returns Cobb-Douglas function (a constant share is taken).",
+        source="urn-ball: Butters 1977, Petrongolo & Pissarides 2001; crowding growing when "
+        "vacancies are scarce: Crepon et al. 2013",
+    )
+    accessible_vacancy_share: float = param(
+        0.45,
+        low=0.001,
+        high=1.0,
+        doc="Share of open vacancies the registered unemployed compete for (urn-ball "
+        "matching); the rest go to the employed and to new entrants.",
+        source="share of vacancies notified to TE offices 0.4-0.5 (Kangasharju, Pehkonen & "
+        "Pekkala 2005; Huuskonen & Pehkonen 2023)",
+    )
     vacancy_elasticity: float = param(
         0.3,
         low=0.0,
@@ -441,11 +459,25 @@ class Organiser:
         doc="Chance a meeting brings a vacancy referral.",
         source="assumption; employers stay with the TE office in the pilots (HE 87/2020)",
     )
-    service_referral_probability: float = param(
-        0.25,
+    service_referral_monthly: float = param(
+        0.08,
         low=0.0,
         high=1.0,
-        doc="Chance a meeting refers a job seeker to a general service.",
+        unit="1/month",
+        doc="Monthly hazard of a need for a general service early in a spell; a meeting "
+        "refers with the chance accumulated since the client's previous meeting, so more "
+        "meetings find the need sooner but do not multiply it.",
+        source="TEM register flows 2015: hazard to services 0.080 a month in the first month "
+        "of a spell (derived); fitted",
+    )
+    service_referral_at_start: float = param(
+        0.0,
+        low=0.0,
+        high=1.0,
+        doc="Share of spells that start with a need for a general service (an employment "
+        "plan made at registration); realised at the spell's first meeting.",
+        source="assumption; direction from TEM register flows 2015 (the hazard to services "
+        "is highest in a spell's first month)",
     )
     service_referral_decline: float = param(
         0.0,
@@ -866,7 +898,11 @@ def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
 #: Organiser parameters that describe the register's flows rather than a policy choice
 #: (calibrated for the TE office): the city takes the TE office's values unless its own
 #: table sets them, so a pilot differs from the baseline only where it says so.
-CITY_FOLLOWS_TE_OFFICE = ("service_referral_probability", "service_referral_decline")
+CITY_FOLLOWS_TE_OFFICE = (
+    "service_referral_monthly",
+    "service_referral_at_start",
+    "service_referral_decline",
+)
 
 
 def _city_follows_te_office(data: dict) -> dict:

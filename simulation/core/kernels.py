@@ -577,6 +577,8 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
         r = _row(met, j)
         o, c, k = np.uint64(organiser[r]), np.uint64(caseworker[r]), key[r]
         number = meetings[r]
+        gap = max(week - max(last_meeting[r], spell_start[r]), 1)
+        first_in_spell = last_meeting[r] < spell_start[r]
         meetings[r] = number + 1
         held[o] += 1
         if last_meeting[r] >= spell_start[r]:
@@ -600,7 +602,7 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
             a += 1
             continue
         if service[r] < 0 and queued_for[r] < 0:
-            refer_to_service(r, number, week, people, referral_tables)
+            refer_to_service(r, number, week, gap, first_in_spell, people, referral_tables)
         next_meeting[r] = week + _next_interval(
             week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
         )
@@ -628,16 +630,20 @@ def _next_interval(weeks_in_spell, caseload, capacity, policy):
 
 
 @njit(cache=True, inline="always")
-def refer_to_service(r, number, week, people, tables):
+def refer_to_service(r, number, week, gap, first_in_spell, people, tables):
     """Put a person just met (row ``r``, meeting ``number``) in a service queue, or not.
 
     A detected, unresolved barrier leads to a multi-sector service addressing it (the
     first barrier bit first: health, then social, then skills) with the organiser's
-    multi-sector access; otherwise a general service with the organiser's referral
-    probability times exp(-decline x years in the spell): the register's hazard to
-    services falls from 0.080 a month in the first month of a spell to 0.016 after two
-    years (TEM 2015 flows). Among the area's eligible services (menu 0: general, 1 + i:
-    for barrier bit i) the choice is weighted by places (``menu_weight``: cumulative
+    multi-sector access. Otherwise the need for a general service arises in calendar
+    time, at the organiser's weekly referral hazard times exp(-decline x years in the
+    spell) (the register's hazard to services falls from 0.080 a month in the first
+    month of a spell to 0.016 after two years, TEM 2015 flows), and the meeting refers
+    with the chance that the need arose in the ``gap`` weeks since the client's previous
+    meeting (or the spell's start): meeting more often finds a need sooner, it does not
+    multiply needs. At the spell's first meeting, a need present from the start (the
+    organiser's share at start) is found too. Among the area's eligible services (menu 0:
+    general, 1 + i: for barrier bit i) the choice is weighted by places (``menu_weight``: cumulative
     places by menu, area and entry); people at or over a service's ``max_age`` are not
     referred to it.
 
@@ -667,7 +673,11 @@ def refer_to_service(r, number, week, people, tables):
             break
     if category == 0 or uniform(bases[0], k, number) >= policy[o, 0]:  # no access
         years = (week - spell_start[r]) / weeks_per_year
-        general = uniform(bases[1], k, number) < policy[o, 1] * np.exp(-policy[o, 2] * years)
+        hazard = policy[o, 1] * np.exp(-policy[o, 2] * years) * gap
+        chance = -np.expm1(-hazard)
+        if first_in_spell:
+            chance = 1.0 - (1.0 - policy[o, 3]) * (1.0 - chance)
+        general = uniform(bases[1], k, number) < chance
         category = 0 if general else -1
     if category < 0 or menu_size[category] == 0:
         return

@@ -26,7 +26,6 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from simulation.config import facts
 from simulation.config.scenario import Scenario
 from simulation.core import kernels, rules
 from simulation.core.accounts import Accounts
@@ -148,13 +147,8 @@ class EmploymentModel(mesa.Model):
     def _anchor_matching(self) -> np.ndarray:
         """The matching efficiency at which the initial stock finds jobs at the observed rate."""
         searching, _, totals = self._search_weights(0, Status.UNEMPLOYED, with_policy=False)
-        market = self.spec.labour_market
-        return rules.matching_efficiency(
-            float(facts.monthly_to_weekly(market.job_finding_monthly_at_start)),
-            len(searching),
-            totals,
-            self.plan.vacancies_at_start,
-            market.vacancy_elasticity,
+        return rules.anchor_efficiency(
+            self.spec.labour_market, len(searching), totals, self.plan.vacancies_at_start
         )
 
     @property
@@ -384,13 +378,12 @@ class EmploymentModel(mesa.Model):
     def match_jobs(self, week: int) -> None:
         """Searchers find open-market jobs through each area's matching function."""
         p = self.job_seekers
-        market = self.spec.labour_market
         searching, weights, totals = self._search_weights(
             week, Status.OTHER_SERVICE, with_policy=True
         )
         vacancies = self.plan.vacancies(week)
-        price = rules.weight_price(
-            totals, vacancies, self.matching_efficiency, market.vacancy_elasticity
+        price = rules.search_price(
+            self.spec.labour_market, totals, vacancies, self.matching_efficiency
         )
         expected = price * totals  # matches bound above: 1 - exp(-x) <= x
         if np.any(expected > vacancies):

@@ -50,10 +50,10 @@ _POLICY_FLOATS = (
     "barrier_detection_probability",
     "competent_detection_probability",
     "vacancy_referral_probability",
-    "service_referral_probability",
     "monitoring_exit_probability",
     "multisector_access",
     "service_referral_decline",
+    "service_referral_at_start",
 )
 _POLICY_WEEKS = (
     "meeting_interval_weeks",
@@ -223,7 +223,10 @@ class Plan:
         """The referral after a meeting as the compiled pass takes it."""
         return ReferralTables(
             self.policy_table(
-                "multisector_access", "service_referral_probability", "service_referral_decline"
+                "multisector_access",
+                "service_referral_weekly",
+                "service_referral_decline",
+                "service_referral_at_start",
             ),
             bases,
             self.barrier_bits,
@@ -487,6 +490,11 @@ def _policy_columns(policies: list[Organiser]) -> dict[str, np.ndarray]:
         return np.array([getattr(p, name) for p in policies], dtype=dtype)
 
     columns = {name: column(name) for name in _POLICY_FLOATS}
+    # The referral need as a weekly hazard (from the monthly one, same survival).
+    monthly = column("service_referral_monthly")
+    columns["service_referral_weekly"] = -np.log1p(-np.minimum(monthly, 1.0 - 1e-12)) / (
+        WEEKS_PER_YEAR / 12
+    )
     columns.update({name: column(name, np.int32) for name in _POLICY_WEEKS})
     columns["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
     return columns

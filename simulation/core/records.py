@@ -387,8 +387,9 @@ def register_statistics(r: Recorder, first_week: int = 0) -> dict[str, float]:
 
     Monthly hazards from unemployment to employment and to services by spell-length
     bucket (exits / people at risk, converted from weeks to months), the destinations of
-    ended spells, the long-term share of the unemployed at the end, and open-market
-    employment 3 and 6 months after an activating service ended. Register concepts:
+    ended spells, the long-term share of the unemployed at the end, open-market
+    employment 3 and 6 months after an activating service ended, and the mean activation
+    rate (in services / (in services + unemployed)). Register concepts:
     unemployed = registered unemployed, services interrupt the spell.
     """
     weeks = slice(first_week, r.layout.weeks)
@@ -404,6 +405,11 @@ def register_statistics(r: Recorder, first_week: int = 0) -> dict[str, float]:
     ended = exits.sum(axis=1)
     for d, destination in enumerate(EXIT_DESTINATIONS):
         stats[f"ended_spells_to_{destination}"] = float(ended[d] / ended.sum())
+    everyone = r.status[weeks, 0]
+    in_services = everyone[:, Status.TRAINING : Status.OTHER_SERVICE + 1].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        activation = in_services / (in_services + everyone[:, Status.UNEMPLOYED])
+    stats["activation_rate"] = float(np.mean(activation))
     last = r.layout.weeks - 1
     stats["long_term_share_end"] = float(
         r.long_term[last, 0] / r.status[last, 0, Status.UNEMPLOYED]

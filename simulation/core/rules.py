@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, vectorize
+from scipy import optimize
+
+from simulation.config import facts
+from simulation.config.scenario import LabourMarket
 
 __all__ = [
     "barrier_count",
@@ -20,6 +24,10 @@ __all__ = [
     "meeting_boost",
     "matching_rates",
     "weight_price",
+    "urn_ball_price",
+    "urn_ball_efficiency",
+    "search_price",
+    "anchor_efficiency",
     "job_finding_probability",
     "vacancy_cap",
     "matching_efficiency",
@@ -182,6 +190,83 @@ def matching_rates(
     expected = np.bincount(areas, weights=probability, minlength=len(vacancies))
     cap = vacancy_cap(expected, vacancies)
     return probability * cap[areas], np.minimum(expected, vacancies)
+
+
+@njit(cache=True)
+def urn_ball_price(totals, vacancies, efficiency):
+    """Weekly hazard per unit of search weight with urn-ball matching, by area.
+
+    Searchers send applications in proportion to their weight (``efficiency``
+    applications a week per unit); each of the V_a vacancies open to them is filled at
+    most once a week, by one of its applicants, so the expected matches are
+    M_a = V_a (1 - exp(-efficiency S_a / V_a)) and each unit of weight finds a job at
+    the rate M_a / S_a (Butters 1977; Petrongolo & Pissarides 2001). When vacancies
+    are plenty, extra search adds matches nearly one for one; when they are scarce, it
+    mostly takes them from other searchers, so the share of a helped group's gain taken
+    from others grows as vacancies fall, as the trials of Crepon et al. (2013) found.
+    """
+    price = np.zeros(len(vacancies))
+    for a in range(len(vacancies)):
+        if totals[a] > 0 and vacancies[a] > 0:
+            price[a] = vacancies[a] / totals[a] * -np.expm1(-efficiency * totals[a] / vacancies[a])
+    return price
+
+
+def urn_ball_efficiency(
+    target_weekly: float, searchers: float, area_weights: np.ndarray, vacancies: np.ndarray
+) -> float:
+    """Applications per unit of search weight that give the stock its observed job finding.
+
+    Solves sum_a V_a (1 - exp(-k S_a / V_a)) = -log(1 - target) N for k.
+
+    Raises:
+        ValueError: The open vacancies cannot give that many matches a week.
+    """
+    needed = -np.log1p(-target_weekly) * searchers
+    if needed <= 0:
+        return 0.0
+    weights = np.asarray(area_weights, dtype=np.float64)
+    vacancies = np.asarray(vacancies, dtype=np.float64)
+    if needed >= vacancies[weights > 0].sum():
+        raise ValueError(
+            f"{vacancies.sum():.0f} vacancies cannot give {needed:.0f} matches a week; raise "
+            "labour_market.accessible_vacancy_share or lower job_finding_monthly_at_start"
+        )
+
+    def shortfall(k: float) -> float:
+        return float(urn_ball_price(weights, vacancies, k) @ weights - needed)
+
+    high = 1.0
+    while shortfall(high) < 0:
+        high *= 2.0
+    return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-14, rtol=1e-12))
+
+
+def search_price(
+    market: LabourMarket, totals: np.ndarray, vacancies: np.ndarray, efficiency: float
+) -> np.ndarray:
+    """Weekly job-finding hazard per unit of search weight by area, by the market's matching.
+
+    Args:
+        market: The labour market's settings (``matching`` and its parameters).
+        totals: Search weight of each area's searchers.
+        vacancies: Open vacancies by area.
+        efficiency: The anchored efficiency (:func:`anchor_efficiency`).
+    """
+    if market.matching == "urn_ball":
+        return urn_ball_price(totals, vacancies * market.accessible_vacancy_share, efficiency)
+    return weight_price(totals, vacancies, efficiency, market.vacancy_elasticity)
+
+
+def anchor_efficiency(
+    market: LabourMarket, searchers: float, totals: np.ndarray, vacancies: np.ndarray
+) -> float:
+    """The efficiency that gives the initial stock its observed job-finding hazard."""
+    target = float(facts.monthly_to_weekly(market.job_finding_monthly_at_start))
+    if market.matching == "urn_ball":
+        accessible = vacancies * market.accessible_vacancy_share
+        return urn_ball_efficiency(target, searchers, totals, accessible)
+    return matching_efficiency(target, searchers, totals, vacancies, market.vacancy_elasticity)
 
 
 @njit(cache=True)
