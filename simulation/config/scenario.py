@@ -474,8 +474,8 @@ class Organiser:
         0.0,
         low=0.0,
         high=1.0,
-        doc="Share of spells that start with a need for a general service (an employment "
-        "plan made at registration); realised at the spell's first meeting.",
+        doc="Share of registrations that start with a need for a general service (an "
+        "employment plan made at registration); realised at the spell's first meeting.",
         source="assumption; direction from TEM register flows 2015 (the hazard to services "
         "is highest in a spell's first month)",
     )

@@ -558,6 +558,7 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     organiser the meetings held, the sum of realised intervals and their count.
     """
     key, organiser, caseworker = people.key, people.organiser, people.caseworker
+    service_ended = people.service_ended
     barriers, detected, spell_start = people.barriers, people.detected, people.spell_start
     meetings, last_meeting = people.meetings, people.last_meeting
     meeting_effect, referral_until = people.meeting_effect, people.referral_until
@@ -578,7 +579,8 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
         o, c, k = np.uint64(organiser[r]), np.uint64(caseworker[r]), key[r]
         number = meetings[r]
         gap = max(week - max(last_meeting[r], spell_start[r]), 1)
-        first_in_spell = last_meeting[r] < spell_start[r]
+        # A spell's first meeting, the spell begun by registering (not by a service's end).
+        first_in_spell = last_meeting[r] < spell_start[r] and service_ended[r] != spell_start[r]
         meetings[r] = number + 1
         held[o] += 1
         if last_meeting[r] >= spell_start[r]:
