@@ -20,6 +20,7 @@ import numpy as np
 
 from simulation.config import facts
 from simulation.config.scenario import Scenario
+from simulation.core import rules
 from simulation.core.model import EmploymentModel
 from simulation.core.population import Benefit, Status
 
@@ -256,13 +257,8 @@ class ReferenceModel(mesa.Model):
         for person in searching:
             totals[person.area] += person.weight(week)
         vacancies = self.generator.vacancies(week)
-        with np.errstate(divide="ignore"):
-            self._rate = np.where(
-                totals > 0,
-                self.efficiency
-                * (vacancies / np.maximum(totals, 1e-12)) ** market.vacancy_elasticity,
-                0.0,
-            )
+        # The same matching process as the vectorised model (urn-ball or Cobb-Douglas).
+        self._rate = rules.search_price(market, totals, vacancies, self.efficiency)
         for person in self.rng.permutation(self.people):
             person.step()
         employed = sum(p.status == Status.EMPLOYED for p in self.people)

@@ -133,12 +133,12 @@ def test_identical_scenarios_differ_by_exactly_zero(tmp_path):
     assert (measured["difference"] == 0).all() and (measured["se"] == 0).all()
 
 
-def _never_city_paths(caseload, elasticity):
+def _never_city_paths(caseload, matching):
     scenario = single_area(
         [
             "run.end=2021-12-31",
             f"city.caseload={caseload}",
-            f"labour_market.vacancy_elasticity={elasticity}",
+            *matching,
         ]
     )
     model = EmploymentModel(scenario, seed=8)
@@ -149,16 +149,21 @@ def _never_city_paths(caseload, elasticity):
     return model, statuses
 
 
-@pytest.mark.parametrize("elasticity", [0.0, 0.3])
-def test_the_city_caseload_reaches_others_only_through_the_labour_market(elasticity):
+CLOSED = ("labour_market.matching=cobb_douglas", "labour_market.vacancy_elasticity=0.0")
+OPEN = ("labour_market.matching=urn_ball",)
+
+
+@pytest.mark.parametrize("matching", [CLOSED, OPEN], ids=["closed", "urn_ball"])
+def test_the_city_caseload_reaches_others_only_through_the_labour_market(matching):
     """People never served by the city are unaffected by its caseload, but for jobs.
 
-    With a vacancy elasticity of 0 the job-finding rate does not depend on how many
-    others search, which closes the labour-market channel: their histories must then be
-    identical. With the usual elasticity they differ, through displacement only.
+    With Cobb-Douglas matching and a vacancy elasticity of 0 the job-finding rate does
+    not depend on how many others search, which closes the labour-market channel: their
+    histories must then be identical. With urn-ball matching they differ, through
+    displacement only.
     """
-    base, base_paths = _never_city_paths(149, elasticity)
-    small, small_paths = _never_city_paths(50, elasticity)
+    base, base_paths = _never_city_paths(149, matching)
+    small, small_paths = _never_city_paths(50, matching)
     assert len(base.job_seekers) == len(small.job_seekers)  # the same people
     never = ~base.job_seekers.served_by_city & ~small.job_seekers.served_by_city
     assert never.sum() > 500
@@ -169,7 +174,7 @@ def test_the_city_caseload_reaches_others_only_through_the_labour_market(elastic
     ]
     city_differs = np.count_nonzero(base_paths[-1][served] != small_paths[-1][served])
     assert city_differs > 0  # the caseload does change the city's clients
-    if elasticity == 0.0:
+    if matching == CLOSED:
         assert sum(differs) == 0
     else:
         assert sum(differs) > 0

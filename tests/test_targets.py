@@ -44,7 +44,7 @@ def test_register_statistics_are_shares_and_rates(scenario):
 
 def test_the_shipped_targets_are_valid_and_sourced():
     targets = load_targets(ROOT / "calibration" / "targets_finland.toml")
-    assert len(targets.target) == 20
+    assert len(targets.target) == 21
     assert all(t.source for t in targets.target)
 
 
