@@ -79,12 +79,13 @@ def test_calibration_recovers_a_known_parameter_and_resumes(tmp_path):
     assert tomllib.loads(fitted)["job_seekers"]["employability_sd"] == pytest.approx(
         result.values["job_seekers.employability_sd"], rel=1e-5
     )
-    cached = json.loads((tmp_path / "cal" / "evaluations.json").read_text())
+    cached = json.loads((tmp_path / "cal" / "evaluations.json").read_text())["evaluations"]
     again = calibrate(
         start, targets, out=tmp_path / "cal", budget=24, seed=1, replications=2, scale=1.0
     )
     assert again.values == result.values
-    assert len(json.loads((tmp_path / "cal" / "evaluations.json").read_text())) == len(cached)
+    stored = json.loads((tmp_path / "cal" / "evaluations.json").read_text())["evaluations"]
+    assert len(stored) == len(cached)
 
 
 def test_quick_calibration_command(tmp_path):
@@ -147,3 +148,24 @@ def test_local_calibration_needs_a_start(tmp_path):
     result = CliRunner().invoke(main, ["calibrate", "calibration/targets_finland.toml", "--local"])
     assert result.exit_code == 2
     assert "--start" in result.output
+
+
+def test_a_cache_made_for_other_targets_is_never_reused(tmp_path):
+    """Calibrating other targets into the same folder evaluates afresh."""
+    scenario = single_area([*SMALL, "job_seekers.employability_sd=1.3"])
+    observed = _observed(scenario, replication_seeds(99, 2))
+    first = load_targets(_targets_file(tmp_path, observed))
+    tripled = {k: 3 * v for k, v in observed.items()}
+    (tmp_path / "other").mkdir()
+    second = load_targets(_targets_file(tmp_path / "other", tripled))
+    out = tmp_path / "cal"
+    one = calibrate(single_area(SMALL), first, out=out, budget=8, replications=1, scale=1.0)
+    two = calibrate(single_area(SMALL), second, out=out, budget=8, replications=1, scale=1.0)
+    assert two.objective != pytest.approx(one.objective)
+    assert two.objective > one.objective  # tripled observations cannot be met as well
+    set_aside = list(out.glob("evaluations-*.json"))
+    assert len(set_aside) == 1  # the first cache is kept, not mixed in
+    assert (
+        json.loads((out / "evaluations.json").read_text())["key"]
+        != json.loads(set_aside[0].read_text())["key"]
+    )

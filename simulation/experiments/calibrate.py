@@ -74,8 +74,24 @@ def objective_terms(
     return float(sum(terms.values())), terms
 
 
+def code_version() -> str:
+    """A hash of the package's source: a cached evaluation is only as good as the code."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class _Evaluator:
-    """Runs the scenario at given parameter values, with a cache on disk."""
+    """Runs the scenario at given parameter values, with a cache on disk.
+
+    The cache is keyed by everything that determines an evaluation besides the values:
+    the targets and free parameters, the base scenario, the seeds, the scale and the
+    code. A cache made for anything else is set aside (``evaluations-<key>.json``), never
+    read for this calibration.
+    """
 
     def __init__(
         self, scenario: Scenario, targets: TargetsFile, seeds: list, scale: float, cache: Path
@@ -86,8 +102,38 @@ class _Evaluator:
         self.scale = scale
         self.names = [f.key for f in targets.free]
         self.cache_path = cache
-        self.cache: dict[str, float] = json.loads(cache.read_text()) if cache.exists() else {}
+        self.key = hashlib.sha256(
+            json.dumps(
+                {
+                    "targets": [vars(t) for t in targets.target],
+                    "free": [vars(f) for f in targets.free],
+                    "first_week": targets.meta.first_week,
+                    "scenario": self.base,
+                    "seeds": [[s.entropy, list(s.spawn_key)] for s in seeds],
+                    "scale": scale,
+                    "code": code_version(),
+                },
+                sort_keys=True,
+                default=str,
+            ).encode()
+        ).hexdigest()[:16]
+        self.cache = self._read_cache()
         self.evaluations = 0
+
+    def _read_cache(self) -> dict[str, float]:
+        """The evaluations made earlier for this very calibration (none for another)."""
+        path = self.cache_path
+        if not path.exists():
+            return {}
+        try:
+            stored = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            stored = {}
+        if isinstance(stored, dict) and stored.get("key") == self.key:
+            return {str(k): float(v) for k, v in stored.get("evaluations", {}).items()}
+        old = stored.get("key", "unkeyed") if isinstance(stored, dict) else "unkeyed"
+        path.replace(path.with_name(f"{path.stem}-{old}.json"))
+        return {}
 
     def scenario(self, x: np.ndarray) -> Scenario:
         overrides = [
@@ -109,7 +155,7 @@ class _Evaluator:
         self.cache[key] = value
         self.evaluations += 1
         with atomic_write(self.cache_path) as file:
-            json.dump(self.cache, file)
+            json.dump({"key": self.key, "evaluations": self.cache}, file)
         return value
 
 
