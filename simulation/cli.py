@@ -43,13 +43,30 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+#: More replications than this are a typing error, not a study (and would fill memory).
+MAX_REPLICATIONS = 10_000
+
+
+class _FiniteScale(click.FloatRange):
+    """A scale in (0, 1]: a finite number from 0.0001 to 1."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN passes every range check
+            self.fail(f"{value!r} is not a number from 0.0001 to 1", param, ctx)
+        return number
+
+
+FINITE_SCALE = _FiniteScale(min=1e-4, max=1.0)
+
+
 def _simulation_options(min_replications: int) -> Callable[[Callable], Callable]:
     """Options shared by the commands that simulate: replications, seed, scale, workers."""
     options = [
         click.option(
             "--replications",
             "-r",
-            type=click.IntRange(min=min_replications),
+            type=click.IntRange(min=min_replications, max=MAX_REPLICATIONS),
             help="Replications of each scenario (default: the scenario's).",
         ),
         click.option(
@@ -57,7 +74,7 @@ def _simulation_options(min_replications: int) -> Callable[[Callable], Callable]
         ),
         click.option(
             "--scale",
-            type=click.FloatRange(min=1e-4, max=1.0),
+            type=FINITE_SCALE,
             help="Simulated people per real person, e.g. 0.1.",
         ),
         click.option(
@@ -151,12 +168,18 @@ def trial(
     type=click.Path(path_type=Path),
     help="Run folder (default: results/<scenario>-<hash>).",
 )
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace what --out holds even if it is not an earlier run of the same thing.",
+)
 @_simulation_options(min_replications=1)
 @_SET
 @_user_errors
 def run(
     scenario: Path,
     out: Path | None,
+    overwrite: bool,
     replications: int | None,
     seed: int | None,
     scale: float | None,
@@ -167,10 +190,12 @@ def run(
     """Run SCENARIO (a TOML file) and write a run folder with tables, summary and plots."""
     from simulation.analysis.results import summary_table
     from simulation.experiments.runner import run_scenario
+    from simulation.experiments.seeds import check_runnable
 
     spec = load_scenario(scenario, overrides)
     reps = replications or spec.run.replications
     scale_used = spec.run.scale if scale is None else scale
+    check_runnable(spec, scale_used)
     click.echo(
         f"{spec.run.name}: {spec.run.start} to {spec.run.end} ({spec.weeks} weeks), "
         f"{reps} replication(s), scale {scale_used:g}",
@@ -189,6 +214,7 @@ def run(
             progress=bar.update,
             plots=not no_plots,
             source={"file": str(scenario), "overrides": list(overrides)},
+            overwrite=overwrite,
         )
     click.echo(summary_table(result.summary))
     click.echo(f"\nwrote {result.folder}/", err=True)
@@ -345,15 +371,12 @@ def sweep(
     show_default=True,
     help="Seed of the bootstrap.",
 )
+@_user_errors
 def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
     """Sensitivity indices and plots of a finished sweep in SWEEP_DIR."""
     from simulation.analysis.sensitivity import analyze as run_analysis
 
-    try:
-        analysis = run_analysis(sweep_dir, output, seed=seed)
-    except (KeyError, FileNotFoundError) as error:
-        click.echo(f"error: {error.args[0]}", err=True)
-        sys.exit(2)
+    analysis = run_analysis(sweep_dir, output, seed=seed)
     for warning in analysis.warnings:
         click.echo(f"warning: {warning}", err=True)
     if analysis.indices is not None:

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,11 +27,13 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.measures import AT_END, SUMMARY_MONTHS, month_week
+from simulation.config.errors import InputError
 
 __all__ = [
     "TABLES",
     "RunFolder",
     "atomic_write",
+    "folder_lock",
     "summarise",
     "summary_table",
     "environment",
@@ -39,14 +42,26 @@ __all__ = [
 TABLES = ("outcomes", "organisers", "services", "labour_market")
 
 
+def _file_mode() -> int:
+    """The mode a new file gets under the user's umask (as ``open`` would give it)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
-    """Open a temporary file beside ``path``; rename it over ``path`` on success."""
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+
+    The file gets the permissions any new file of the user gets (``mkstemp`` alone would
+    make it private), so colleagues read results as they read the plots.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, mode) as file:
             yield file
+        os.chmod(temporary, _file_mode())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -71,18 +86,116 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold ``.<folder>.lock`` beside ``folder`` while writing into it.
+
+    A second writer is refused while the first is alive; a lock left by a process that
+    died is taken over.
+
+    Raises:
+        InputError: Another process is writing into the folder.
+    """
+    lock = folder.parent / f".{folder.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = _lock_owner(lock)
+            if owner is not None and _alive(owner):
+                raise InputError(
+                    "--out",
+                    "",
+                    f"{folder}: process {owner} is writing into it; wait or choose another folder",
+                ) from None
+            with contextlib.suppress(FileNotFoundError):
+                lock.unlink()
+            continue
+        with os.fdopen(handle, "w") as file:
+            file.write(str(os.getpid()))
+        break
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+
+
+def _lock_owner(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class RunFolder:
-    """The output folder of one ``simulate run``.
+    """The output folder of one ``simulate run``, complete or not there at all.
+
+    Everything is written into a hidden sibling (``.<name>.partial``) that replaces the
+    folder only when the run is complete (:meth:`complete`), so a stopped run never
+    leaves new tables beside an old manifest. A folder that holds something other than
+    an earlier run of the same thing is refused unless ``overwrite``.
 
     Args:
-        path: Folder to write into (created if missing).
+        path: The run folder.
+        identity: What the run is (scenario, seed, replications, scale), as hashed for
+            the manifest: an earlier run with the same identity may be replaced.
+        overwrite: Replace whatever the folder holds.
+
+    Raises:
+        InputError: The folder is a file, holds something else, or is being written.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        if self.path.exists() and not self.path.is_dir():
-            raise NotADirectoryError(f"{self.path} exists and is not a folder")
-        self.path.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: str | Path, identity: str = "", overwrite: bool = False) -> None:
+        self.final = Path(path)
+        if str(path) in ("", "."):
+            raise InputError("--out", "", "expected the name of a folder for the run")
+        if self.final.exists() and not self.final.is_dir():
+            raise InputError("--out", "", f"{self.final} exists and is not a folder")
+        if self.final.is_dir() and any(self.final.iterdir()) and not overwrite:
+            earlier = _identity_of(self.final)
+            if earlier != identity or not identity:
+                raise InputError(
+                    "--out",
+                    "",
+                    f"{self.final} holds something other than an earlier run of this scenario "
+                    "with these settings; choose another folder or give --overwrite",
+                )
+        self.path = self.final.parent / f".{self.final.name}.partial"
+        self._lock = folder_lock(self.final)
+        self._lock.__enter__()
+        shutil.rmtree(self.path, ignore_errors=True)  # what a stopped run left
+        self.path.mkdir(parents=True)
+
+    def complete(self) -> Path:
+        """Put the finished run in place of the folder (and of any earlier run in it)."""
+        old = self.final.parent / f".{self.final.name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if self.final.exists():
+            self.final.rename(old)
+        self.path.rename(self.final)
+        shutil.rmtree(old, ignore_errors=True)
+        self.release()
+        return self.final
+
+    def release(self) -> None:
+        """Give up the folder (a stopped run leaves its partial folder to look at)."""
+        if self._lock is not None:
+            self._lock.__exit__(None, None, None)
+            self._lock = None
 
     def _part(self, replication: int, table: str) -> Path:
         return self.path / "replications" / f"{replication:04d}" / f"{table}.csv"
@@ -111,6 +224,14 @@ class RunFolder:
         path = self.path / name
         _write_json(data, path)
         return path
+
+
+def _identity_of(folder: Path) -> str | None:
+    """The identity recorded in a run folder's manifest (None if there is none)."""
+    try:
+        return str(json.loads((folder / "manifest.json").read_text()).get("identity"))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _band(values: np.ndarray) -> dict[str, float]:

@@ -18,6 +18,7 @@ from SALib.analyze import morris, sobol
 
 from simulation.analysis.plots import plot_sensitivity
 from simulation.analysis.results import atomic_write
+from simulation.config.errors import InputError
 
 __all__ = ["Analysis", "analyze", "MIN_STABLE_SAMPLES"]
 
@@ -58,10 +59,21 @@ def analyze(
         The analysis; also written as ``sensitivity.csv`` / ``.md`` and plots.
     """
     folder = Path(folder)
-    meta = json.loads((folder / "sweep.json").read_text())
-    runs = pd.read_parquet(folder / "runs.parquet")
-    names = meta["names"]
-    method = meta["method"]
+    if not (folder / "sweep.json").is_file():
+        raise InputError(folder, "", "not a sweep folder (no sweep.json)")
+    try:
+        meta = json.loads((folder / "sweep.json").read_text())
+        names, method = list(meta["names"]), str(meta["method"])
+    except (ValueError, KeyError, TypeError):
+        raise InputError(
+            folder / "sweep.json", "", "broken: not the description of a sweep"
+        ) from None
+    try:
+        runs = pd.read_parquet(folder / "runs.parquet")
+    except FileNotFoundError:
+        raise InputError(folder, "", "no runs.parquet yet: run the sweep first") from None
+    except (OSError, ValueError) as error:
+        raise InputError(folder / "runs.parquet", "", f"broken ({error})") from None
     if output is None:
         output = "y" if "y" in runs.columns else "employment_rate_24m_all"
     if output not in runs.columns:
@@ -71,7 +83,9 @@ def analyze(
             if c
             not in {*names, "run", "point", "replication", "state", "attempts", "seconds", "error"}
         ]
-        raise KeyError(f"{folder}: no output {output!r}; expected one of {', '.join(options)}")
+        raise InputError(
+            folder, "--output", f"no output {output!r}; expected one of {', '.join(options)}"
+        )
     means = _point_means(runs, names, output)
     warnings: list[str] = []
     n_points = len(meta["points"])

@@ -13,12 +13,15 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["param", "parameter_rows", "ASSUMPTION", "SETTING"]
+__all__ = ["param", "parameter_rows", "ASSUMPTION", "NAME", "SETTING"]
 
 #: A value no source gives: a labelled, sweepable assumption.
 ASSUMPTION = "assumption"
 #: A choice of the analyst (names, horizon, seed, sizes), not a claim about the world.
 SETTING = "setting"
+#: Names used in file and folder names: letters, digits, '.', '_' and '-', not starting
+#: with '.' (so a name can never leave the folder it names, or hide in it).
+NAME = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}"
 
 
 def param(
@@ -31,6 +34,7 @@ def param(
     high: float | None = None,
     choices: tuple[str, ...] | None = None,
     factory: Any = dataclasses.MISSING,
+    pattern: str | None = None,
 ) -> Any:
     """Declare a scenario parameter.
 
@@ -43,6 +47,7 @@ def param(
         high: Inclusive upper bound.
         choices: Allowed strings.
         factory: Default factory for mutable defaults (tables of tables).
+        pattern: A regular expression the whole string must match (e.g. :data:`NAME`).
 
     Returns:
         A dataclass field carrying the metadata.
@@ -54,6 +59,7 @@ def param(
         "low": low,
         "high": high,
         "choices": choices,
+        "pattern": pattern,
     }
     if factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=factory, metadata=metadata)

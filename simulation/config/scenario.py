@@ -17,6 +17,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
@@ -26,7 +27,7 @@ from typing import Any
 
 from simulation.config import facts
 from simulation.config.errors import ScenarioError
-from simulation.config.parameters import SETTING, param
+from simulation.config.parameters import NAME, SETTING, param
 
 __all__ = [
     "Area",
@@ -67,7 +68,9 @@ NATIONAL_LONG_TERM_SHARE = round(96100 / 327100, 3)
 class Run:
     """Name, horizon, seed and default size of a run."""
 
-    name: str = param(doc="Scenario name; used in the run folder name.", source=SETTING)
+    name: str = param(
+        doc="Scenario name; used in the run folder name.", source=SETTING, pattern=NAME
+    )
     description: str = param("", doc="Free text for people reading the scenario.", source=SETTING)
     start: dt.date = param(dt.date(2021, 3, 1), doc="First simulated day.", source=PILOT_LAW)
     end: dt.date = param(dt.date(2024, 12, 31), doc="Last simulated day.", source=PILOT_LAW)
@@ -749,6 +752,10 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
                 name: _convert(sub, section, meta, file, _child(key, name))
                 for name, sub in value.items()
             }
+        for name, sub in value.items():
+            if not isinstance(sub, dict):
+                child = _child(key, name)
+                raise ScenarioError(file, child, f"expected a table [{child}], got {sub!r}")
         return {
             name: build_section(section, sub, file, _child(key, name))
             for name, sub in value.items()
@@ -774,6 +781,14 @@ def _convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
     elif tp is str:
         if not isinstance(value, str):
             raise ScenarioError(file, key, f"expected a string, got {value!r}")
+        pattern = meta.get("pattern")
+        if pattern and not re.fullmatch(pattern, value):
+            raise ScenarioError(
+                file,
+                key,
+                f"expected a name of letters, digits, '.', '_' or '-' (1-100 characters, not "
+                f"starting with '.'), got {value!r}",
+            )
         choices = meta.get("choices")
         if choices and value not in choices:
             raise ScenarioError(
@@ -839,6 +854,8 @@ def _check(s: Scenario, file: str) -> None:
         raise ScenarioError(file, "run.end", f"expected a date after run.start ({s.run.start})")
     if s.weeks > 52 * 20:
         raise ScenarioError(file, "run.end", "expected a horizon of at most 20 years")
+    if len(s.services) > MAX_SERVICES:
+        raise ScenarioError(file, "services", f"expected at most {MAX_SERVICES} services")
     if not s.areas:
         raise ScenarioError(file, "areas", "expected at least one area ([areas.<name>])")
     if not s.run.start <= s.pilot_start <= s.run.end:
@@ -918,17 +935,32 @@ def _city_follows_te_office(data: dict) -> dict:
 # --------------------------------------------------------------------------- files
 
 
+#: At most this many services (the cohort codes of the initial stock give them 15 slots).
+MAX_SERVICES = 15
+#: Input files are small; anything larger (or an endless device) is not one.
+MAX_FILE_BYTES = 1_000_000
+
+
 def read_toml(path: Path) -> dict:
     """Read a TOML file; problems become :class:`ScenarioError`."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            head = handle.read(MAX_FILE_BYTES + 1)
+        if len(head) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                path, "", f"expected a TOML file of at most {MAX_FILE_BYTES:,} bytes"
+            )
+        return tomllib.loads(head.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "", "expected UTF-8 text (save the file as UTF-8)") from None
     except FileNotFoundError:
         raise ScenarioError(path, "", "file not found") from None
     except IsADirectoryError:
         raise ScenarioError(path, "", "expected a TOML file, got a directory") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(path, "", f"not valid TOML ({error})") from None
+    except OSError as error:
+        raise ScenarioError(path, "", f"cannot be read ({error.strerror or error})") from None
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -954,6 +986,8 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(path, "extends", f"expected a file name, got {parent!r}")
+    if not (path.parent / parent).is_file():
+        raise ScenarioError(path, "extends", f"file not found: {path.parent / parent}")
     base = _resolve(path.parent / parent, (*seen, path))
     return _merge(base, data)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation.config.errors import ScenarioError, TrialFileError
-from simulation.config.parameters import SETTING, param
+from simulation.config.parameters import NAME, SETTING, param
 from simulation.config.scenario import (
     Organiser,
     Scenario,
@@ -49,7 +49,7 @@ TREATMENT_KEYS = tuple(f.name for f in dataclasses.fields(Organiser))
 class TrialSettings:
     """The ``[trial]`` section: who is eligible, who is treated, what is measured."""
 
-    name: str = param(doc="Name of the trial (folder and labels).", source=SETTING)
+    name: str = param(doc="Name of the trial (folder and labels).", source=SETTING, pattern=NAME)
     scenario: str = param(doc="The base scenario file, relative to the trial file.", source=SETTING)
     set: tuple[str, ...] = param((), doc="Overrides of the base scenario.", source=SETTING)
     eligible: str = param(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from simulation.config import facts
-from simulation.config.scenario import BARRIERS, Organiser, Scenario
+from simulation.config.scenario import BARRIERS, MAX_SERVICES, Organiser, Scenario
 from simulation.core import rules
 from simulation.core.codes import Barrier, Status
 from simulation.core.streams import Decision, RandomStreams
@@ -35,8 +35,6 @@ __all__ = [
 
 WEEKS_PER_YEAR = 52.1775
 LONG_TERM_WEEKS = 52
-#: At most this many services (the cohort codes of the initial stock give them 15 slots).
-MAX_SERVICES = 15
 #: Each barrier's bit, in the scenario's order of barriers.
 BARRIER_BITS = {name: int(Barrier[name.upper()]) for name in BARRIERS}
 _SERVICE_STATUS_CODES = {

@@ -16,6 +16,8 @@ from multiprocessing import get_context
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from simulation.config.errors import InputError
+
 __all__ = [
     "DaskExecutor",
     "Executor",
@@ -120,7 +122,14 @@ class DaskExecutor(_Managed):
         # Dask is imported only when a cluster is used: it takes a second to load.
         from distributed import Client
 
-        self._client = Client(address, timeout="30s")
+        try:
+            self._client = Client(address, timeout="30s")
+        except (ValueError, TypeError) as error:
+            raise InputError("--scheduler", "", f"not a scheduler address ({error})") from None
+        except (OSError, TimeoutError) as error:
+            raise InputError(
+                "--scheduler", "", f"no scheduler answers at {address!r} ({error})"
+            ) from None
         self.workers = max(1, sum(self._client.nthreads().values()))
 
     def submit(self, fn: Callable[[Any], Any], task: Any) -> Any:

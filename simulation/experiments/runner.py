@@ -23,7 +23,12 @@ import pandas as pd
 from simulation.analysis.plots import plot_run
 from simulation.analysis.results import RunFolder, environment, summarise
 from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
-from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
+from simulation.experiments.seeds import (
+    check_runnable,
+    replication_seeds,
+    run_seeds,
+    run_tables,
+)
 
 __all__ = ["RunResult", "replication_seeds", "run_replication", "run_scenario", "default_folder"]
 
@@ -77,6 +82,7 @@ def run_scenario(
     progress: Progress | None = None,
     plots: bool = True,
     source: dict[str, Any] | None = None,
+    overwrite: bool = False,
 ) -> RunResult:
     """Run the replications of a scenario and write the run folder.
 
@@ -90,6 +96,8 @@ def run_scenario(
         progress: Called with the number of simulated weeks completed since the last call.
         plots: Also write the PNG plots.
         source: Where the scenario came from (file, overrides), for the manifest.
+        overwrite: Replace whatever ``out`` holds (otherwise only an earlier run of the
+            same scenario with the same seed, replications and scale is replaced).
 
     Returns:
         The run's tables, summary and manifest, and the folder they are in.
@@ -97,7 +105,35 @@ def run_scenario(
     replications = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
     scale = scenario.run.scale if scale is None else scale
-    folder = RunFolder(out or default_folder(scenario, seed, replications, scale))
+    check_runnable(scenario, scale)
+    identity = scenario_hash(scenario, seed=seed, replications=replications, scale=scale)
+    folder = RunFolder(
+        default_folder(scenario, seed, replications, scale) if out is None else out,
+        identity=identity,
+        overwrite=overwrite,
+    )
+    try:
+        result = _fill(folder, scenario, replications, seed, scale, workers, progress, plots)
+    except BaseException:
+        folder.release()
+        raise
+    result["manifest"] = {**result["manifest"], "identity": identity, "source": source or {}}
+    folder.write_json("manifest.json", result["manifest"])
+    path = folder.complete()
+    return RunResult(path, result["tables"], result["summary"], result["manifest"])
+
+
+def _fill(
+    folder: RunFolder,
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    scale: float,
+    workers: int,
+    progress: Progress | None,
+    plots: bool,
+) -> dict[str, Any]:
+    """Run the replications into the folder: tables, summary, plots; the manifest's data."""
     seeds = replication_seeds(seed, replications)
     started = time.perf_counter()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -110,7 +146,6 @@ def run_scenario(
     folder.write_json("summary.json", summary)
     manifest = {
         "scenario": scenario_to_dict(scenario),
-        "source": source or {},
         "seed": seed,
         "replications": replications,
         "scale": scale,
@@ -124,7 +159,6 @@ def run_scenario(
             "workers": workers,
         },
     }
-    folder.write_json("manifest.json", manifest)
     if plots:
         plot_run(combined, folder.path, title=scenario.run.name)
-    return RunResult(folder.path, combined, summary, manifest)
+    return {"tables": combined, "summary": summary, "manifest": manifest}

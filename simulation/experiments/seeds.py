@@ -10,6 +10,7 @@ report and the calibration all use it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.config.errors import InputError
 from simulation.config.scenario import Scenario
 from simulation.core.model import EmploymentModel
 from simulation.core.records import register_statistics, tables
@@ -25,6 +27,7 @@ from simulation.experiments.executors import make_executor, stream
 
 __all__ = [
     "RegisterStatistics",
+    "check_runnable",
     "replication_seeds",
     "run_seeds",
     "run_tables",
@@ -36,6 +39,22 @@ Progress = Callable[[int], None]
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
     """One independent ``SeedSequence`` per replication, spawned from the root seed."""
     return np.random.SeedSequence(seed).spawn(replications)
+
+
+def check_runnable(scenario: Scenario, scale: float | None = None) -> None:
+    """Refuse a scale at which the scenario simulates nobody.
+
+    Raises:
+        InputError: No area has a simulated person at this scale.
+    """
+    scale_used = scenario.run.scale if scale is None else scale
+    if sum(round(a.unemployed * scale_used) for a in scenario.areas.values()) < 1:
+        raise InputError(
+            "--scale",
+            "",
+            f"{scale_used:g} simulates nobody of the scenario's unemployed "
+            "(expected a scale or a stock that gives at least one person)",
+        )
 
 
 def run_tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
@@ -104,6 +123,9 @@ def run_seeds(
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
     """
+    check_runnable(scenario, scale)
+    # More processes than runs or cores only cost memory.
+    workers = max(1, min(workers, len(seeds), os.cpu_count() or 1))
     here = workers <= 1 and not scheduler
     tasks = [
         _Replication(index, scenario, seed, scale, collect, progress if here else None, trial)

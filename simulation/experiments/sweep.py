@@ -27,7 +27,7 @@ from scipy.stats import qmc
 
 from simulation.analysis.measures import employment_years, group_values, month_week, total_cost
 from simulation.config.errors import ScenarioError, SweepFileError
-from simulation.config.parameters import SETTING, param
+from simulation.config.parameters import NAME, SETTING, param
 from simulation.config.scenario import build_section, load_scenario, read_toml
 from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
 
@@ -52,7 +52,7 @@ MODELS = ("employment", "ishigami")
 class SweepSettings:
     """What is swept and how often."""
 
-    name: str = param(doc="Sweep name.", source=SETTING)
+    name: str = param(doc="Sweep name.", source=SETTING, pattern=NAME)
     base: str = param("", doc="Base scenario file, relative to the sweep file.", source=SETTING)
     model: str = param(
         "employment",

@@ -102,14 +102,19 @@ def run_sweep(
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     folder = Path(out) if out else default_sweep_folder(sweep)
-    folder.mkdir(parents=True, exist_ok=True)
+    # Refuse before anything is written: a cluster that cannot be reached, a folder
+    # that holds another sweep (its sweep.json is left as it was).
+    executor = make_executor(workers, scheduler)
+    try:
+        ledger = Ledger(folder / "ledger.sqlite", sweep.digest)
+    except BaseException:
+        executor.shutdown(cancel=True)
+        raise
     _describe(sweep, folder)
-    ledger = Ledger(folder / "ledger.sqlite", sweep.digest)
     runs = runs_of(sweep)
     ledger.register(runs)
     to_do = set(ledger.to_do())
     tasks = tasks_of(sweep, [r for r in runs if r.index in to_do])
-    executor = make_executor(workers, scheduler)
     interrupted = False
     try:
         for result in stream(
