@@ -223,12 +223,18 @@ def run(
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Comparison folder.")
+@click.option(
+    "--common-weeks",
+    is_flag=True,
+    help="Compare runs of different horizons over the weeks they share (costs too).",
+)
 @_simulation_options(min_replications=2)
 @_SET
 @_user_errors
 def compare(
     sources: tuple[Path, ...],
     out: Path | None,
+    common_weeks: bool,
     replications: int | None,
     seed: int | None,
     scale: float | None,
@@ -263,6 +269,7 @@ def compare(
             overrides=overrides,
             progress=bar.update,
             plots=not no_plots,
+            common_weeks=common_weeks,
         )
     headline = result.effects[
         result.effects["measure"].str.startswith("employment_rate")

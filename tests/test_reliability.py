@@ -222,3 +222,45 @@ def test_bad_options_give_one_line_and_write_nothing(tmp_path, monkeypatch, args
     assert "Traceback" not in result.output
     assert result.output.strip(), "an explanation"
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def test_compare_refuses_runs_of_different_horizons_unless_told(quick, tmp_path):
+    from simulation.analysis.compare import compare_arms, load_arm
+
+    short = load_scenario(SCENARIOS / "quickstart.toml", ["run.end=2021-04-30", QUICK[1]])
+    a = run_scenario(quick, replications=2, out=tmp_path / "a", plots=False).folder
+    b = run_scenario(short, replications=2, out=tmp_path / "b", plots=False).folder
+    with pytest.raises(InputError, match="different horizons"):
+        compare_arms([load_arm(a), load_arm(b)])
+    result = compare_arms([load_arm(a), load_arm(b)], common_weeks=True)
+    effects = result.effects.set_index(["group", "measure"])["difference"]
+    # The same scenario over the shared weeks: no difference, costs included (they were
+    # summed over each run's own horizon, a large "difference" for the same scenario).
+    assert effects[("all", "state_cost_eur")] == pytest.approx(0.0, abs=1e-6)
+    assert effects[("all", "days_employed_per_person")] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_compare_runs_with_different_replications_as_independent_samples(quick, tmp_path):
+    from simulation.analysis.compare import compare_arms, load_arm
+
+    a = run_scenario(quick, replications=3, out=tmp_path / "a", plots=False).folder
+    b = run_scenario(quick, replications=2, seed=9, out=tmp_path / "b", plots=False).folder
+    result = compare_arms([load_arm(a), load_arm(b)])
+    assert not result.paired
+    assert result.effects["difference"].notna().any()
+
+
+def test_a_truncated_table_is_named_not_compared(quick, tmp_path):
+    from simulation.analysis.compare import load_arm
+
+    a = run_scenario(quick, replications=2, out=tmp_path / "a", plots=False).folder
+    text = (a / "outcomes.csv").read_text().splitlines()
+    (a / "outcomes.csv").write_text("\n".join(text[: len(text) // 2]) + "\n")
+    with pytest.raises(InputError, match="outcomes.csv"):
+        load_arm(a)
+    (a / "manifest.json").write_text("{not json")
+    with pytest.raises(InputError, match="manifest.json"):
+        load_arm(a)

@@ -30,6 +30,7 @@ from simulation.analysis.measures import (
 )
 from simulation.analysis.plots import plot_comparison
 from simulation.analysis.results import atomic_write
+from simulation.config.errors import InputError
 
 __all__ = [
     "Arm",
@@ -76,15 +77,33 @@ def load_arm(folder: str | Path) -> Arm:
     folder = Path(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
-        raise FileNotFoundError(f"{folder}: not a run folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
-    return Arm(
-        name=manifest["scenario"]["run"]["name"],
-        folder=folder,
-        outcomes=pd.read_csv(folder / "outcomes.csv"),
-        labour_market=pd.read_csv(folder / "labour_market.csv"),
-        manifest=manifest,
-    )
+        raise InputError(folder, "", "not a run folder (no manifest.json)")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        name = str(manifest["scenario"]["run"]["name"])
+        weeks, replications = int(manifest["weeks"]), int(manifest["replications"])
+        for key in ("seed", "scale"):
+            manifest[key]  # noqa: B018 - what pairing needs must be there
+    except (ValueError, KeyError, TypeError):
+        raise InputError(manifest_path, "", "broken: not the manifest of a run") from None
+    tables = {}
+    for table in ("outcomes", "labour_market"):
+        path = folder / f"{table}.csv"
+        try:
+            frame = pd.read_csv(path)
+        except (OSError, ValueError) as error:
+            raise InputError(path, "", f"cannot be read ({error})") from None
+        complete = (
+            {"replication", "week"} <= set(frame.columns)
+            and frame["replication"].nunique() == replications
+            and frame.groupby("replication")["week"].nunique().eq(weeks).all()
+        )
+        if not complete:
+            raise InputError(
+                path, "", f"incomplete: expected {replications} replications of {weeks} weeks"
+            )
+        tables[table] = frame
+    return Arm(name, folder, tables["outcomes"], tables["labour_market"], manifest)
 
 
 def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray:
@@ -93,6 +112,19 @@ def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray
 
 def _employment_years(arm: Arm, week: int) -> np.ndarray:
     return employment_years(arm.outcomes, week)
+
+
+def _cut(arm: Arm, weeks: int) -> Arm:
+    """The arm over its first ``weeks`` weeks (outcomes and costs alike)."""
+    if int(arm.manifest["weeks"]) == weeks:
+        return arm
+    return Arm(
+        arm.name,
+        arm.folder,
+        arm.outcomes[arm.outcomes["week"] < weeks],
+        arm.labour_market[arm.labour_market["week"] < weeks],
+        {**arm.manifest, "weeks": weeks},
+    )
 
 
 def _costs(arm: Arm, payer: str) -> np.ndarray:
@@ -133,7 +165,7 @@ def _effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str,
     }
 
 
-def compare_arms(arms: list[Arm]) -> Comparison:
+def compare_arms(arms: list[Arm], common_weeks: bool = False) -> Comparison:
     """Effects of every arm against the first.
 
     Measures (per group): the employment rate at 12, 24 and 36 (or 30) months, and at
@@ -143,14 +175,30 @@ def compare_arms(arms: list[Arm]) -> Comparison:
 
     Args:
         arms: Finished runs; the first is the reference.
+        common_weeks: Compare runs of different horizons over the weeks they share
+            (costs included); without it such runs are refused.
 
     Returns:
         The comparison (``effects`` is a tidy table, one row per arm x group x measure).
+
+    Raises:
+        InputError: The runs have different horizons and ``common_weeks`` is not set.
     """
     if len(arms) < 2:
         raise ValueError("a comparison needs at least two scenarios")
     reference = arms[0]
-    weeks = min(int(a.manifest["weeks"]) for a in arms)
+    horizons = {int(a.manifest["weeks"]) for a in arms}
+    if len(horizons) > 1 and not common_weeks:
+        raise InputError(
+            str(arms[0].folder),
+            "weeks",
+            "the runs have different horizons ("
+            + ", ".join(f"{a.name}: {a.manifest['weeks']}" for a in arms)
+            + " weeks); compare them over the weeks they share with --common-weeks",
+        )
+    weeks = min(horizons)
+    arms = [_cut(arm, weeks) for arm in arms]
+    reference = arms[0]
     last = weeks - 1
     paired = all(a.key == reference.key for a in arms)
     rows = []
@@ -205,9 +253,11 @@ def compare_arms(arms: list[Arm]) -> Comparison:
                     "replications": len(a),
                 }
             )
-        extra_years = np.mean(_employment_years(arm, last) - _employment_years(reference, last))
+        extra_years = np.mean(_employment_years(arm, last)) - np.mean(
+            _employment_years(reference, last)
+        )
         for payer in ("state", "municipal"):
-            extra_cost = np.mean(_costs(arm, payer) - _costs(reference, payer))
+            extra_cost = np.mean(_costs(arm, payer)) - np.mean(_costs(reference, payer))
             per_year = extra_cost / extra_years if extra_years > 0 else float("nan")
             rows.append(
                 {

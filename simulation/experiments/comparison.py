@@ -28,6 +28,7 @@ def compare(
     overrides: tuple[str, ...] = (),
     progress: Callable[[int], None] | None = None,
     plots: bool = True,
+    common_weeks: bool = False,
 ) -> Comparison:
     """Run (or read) scenarios with paired seeds and compare them with the first.
 
@@ -42,6 +43,7 @@ def compare(
         overrides: ``key=value`` overrides applied to every scenario file.
         progress: Called with weeks simulated.
         plots: Write the comparison plots.
+        common_weeks: Compare runs of different horizons over the weeks they share.
 
     Returns:
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
@@ -90,7 +92,7 @@ def compare(
             source={"file": str(path), "overrides": list(overrides)},
         )
         arms.append(load_arm(result.folder))
-    return write_comparison(compare_arms(arms), out, plots)
+    return write_comparison(compare_arms(arms, common_weeks), out, plots)
 
 
 def _unique(name: str, arms: list[Arm]) -> str:
