@@ -264,3 +264,60 @@ def test_a_truncated_table_is_named_not_compared(quick, tmp_path):
     (a / "manifest.json").write_text("{not json")
     with pytest.raises(InputError, match="manifest.json"):
         load_arm(a)
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_runs_that_cannot_fit_in_memory_are_refused_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ["run", Q, "--set", "areas.helsinki.inflow_per_week=10000000", "--out", "x"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "GiB" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_memory_estimate_grows_with_people_and_runs_in_flight(quick):
+    from simulation.experiments.seeds import memory_estimate
+
+    one = memory_estimate(quick, 0.5)
+    assert memory_estimate(quick, 1.0) > 1.3 * one
+    assert memory_estimate(quick, 0.5, in_flight=4) == 4 * one
+
+
+@pytest.mark.slow
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time\n"
+        "from simulation.experiments.executors import ProcessExecutor\n"
+        "if __name__ == '__main__':\n"
+        "    with ProcessExecutor(2) as ex:\n"
+        "        futures = [ex.submit(time.sleep, 60) for _ in range(2)]\n"
+        "        time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.time() + 30
+        children: list[int] = []
+        while time.time() < deadline and len(children) < 2:
+            time.sleep(0.5)
+            found = subprocess.run(
+                ["pgrep", "-P", str(parent.pid)], capture_output=True, text=True
+            ).stdout.split()
+            children = [int(pid) for pid in found]
+        assert len(children) >= 2, "the workers started"  # and the resource tracker
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.time() + 20
+        while time.time() < deadline and any(os.path.exists(f"/proc/{c}") for c in children):
+            time.sleep(0.2)
+        alive = [c for c in children if os.path.exists(f"/proc/{c}")]
+        assert alive == [], "workers outlived their parent"
+    finally:
+        parent.kill()

@@ -11,6 +11,10 @@ task carries its own seed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing import get_context
 from types import TracebackType
@@ -86,6 +90,23 @@ class SerialExecutor(_Managed):
         """Nothing to stop."""
 
 
+def _end_with_parent() -> None:
+    """Ask the kernel to stop this worker when its parent dies (Linux; elsewhere nothing).
+
+    A sweep or run killed with SIGKILL cannot stop its workers itself; without this they
+    would go on computing runs nobody collects.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent is already gone
+        os._exit(0)
+
+
 class ProcessExecutor(_Managed):
     """A pool of local worker processes (started with 'spawn': safe with threads).
 
@@ -95,7 +116,9 @@ class ProcessExecutor(_Managed):
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("spawn"), initializer=_end_with_parent
+        )
 
     def submit(self, fn: Callable[[Any], Any], task: Any) -> cf.Future:
         """Queue a task."""

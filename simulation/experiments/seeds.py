@@ -21,6 +21,8 @@ import pandas as pd
 from simulation.config.errors import InputError
 from simulation.config.scenario import Scenario
 from simulation.core.model import EmploymentModel
+from simulation.core.plan import build_plan
+from simulation.core.population import FIELDS
 from simulation.core.records import register_statistics, tables
 from simulation.core.trial import TrialDesign
 from simulation.experiments.executors import make_executor, stream
@@ -41,11 +43,28 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
     return np.random.SeedSequence(seed).spawn(replications)
 
 
-def check_runnable(scenario: Scenario, scale: float | None = None) -> None:
-    """Refuse a scale at which the scenario simulates nobody.
+#: Set to 1 to run a scenario whose estimated memory exceeds the machine's.
+IGNORE_MEMORY = "SIMULATE_IGNORE_MEMORY"
+
+
+def memory_estimate(scenario: Scenario, scale: float, in_flight: int = 1) -> int:
+    """Bytes the runs in flight will hold, from the people the scenario implies.
+
+    Everyone registered at the start or during the run keeps a row (the stock, people in
+    services and the inflow over the horizon), the arrays grow by doubling, and each
+    row has its work arrays besides the fields.
+    """
+    plan = build_plan(scenario, scale)
+    per_person = sum(np.dtype(dtype).itemsize for dtype, _ in FIELDS.values()) + 12 * 8
+    return int(2 * plan.expected_people * per_person * in_flight)
+
+
+def check_runnable(scenario: Scenario, scale: float | None = None, in_flight: int = 1) -> None:
+    """Refuse, before any work, a scale that simulates nobody or runs that cannot fit.
 
     Raises:
-        InputError: No area has a simulated person at this scale.
+        InputError: No area has a simulated person at this scale, or the runs in flight
+            would need more memory than the machine has (unless ``SIMULATE_IGNORE_MEMORY=1``).
     """
     scale_used = scenario.run.scale if scale is None else scale
     if sum(round(a.unemployed * scale_used) for a in scenario.areas.values()) < 1:
@@ -54,6 +73,17 @@ def check_runnable(scenario: Scenario, scale: float | None = None) -> None:
             "",
             f"{scale_used:g} simulates nobody of the scenario's unemployed "
             "(expected a scale or a stock that gives at least one person)",
+        )
+    needed = memory_estimate(scenario, scale_used, in_flight)
+    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if needed > 0.8 * available and os.environ.get(IGNORE_MEMORY) != "1":
+        raise InputError(
+            "--scale",
+            "",
+            f"the scenario needs about {needed / 2**30:.1f} GiB for {in_flight} run(s) in "
+            f"flight at scale {scale_used:g}, more than this machine's "
+            f"{available / 2**30:.1f} GiB allow; lower the scale or the workers (or set "
+            f"{IGNORE_MEMORY}=1 to try anyway)",
         )
 
 
@@ -123,9 +153,9 @@ def run_seeds(
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
     """
-    check_runnable(scenario, scale)
     # More processes than runs or cores only cost memory.
     workers = max(1, min(workers, len(seeds), os.cpu_count() or 1))
+    check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
     here = workers <= 1 and not scheduler
     tasks = [
         _Replication(index, scenario, seed, scale, collect, progress if here else None, trial)

@@ -120,8 +120,9 @@ def run_sweep(
         for result in stream(
             executor, runner, tasks, on_submit=lambda t: ledger.started(t.run.index)
         ):
-            ledger.finished(result)
+            # The series first: a run is only done once everything of it is on disk.
             _write_series(folder, result)
+            ledger.finished(result)
             if progress is not None:
                 progress(ledger.counts())
     except KeyboardInterrupt:
