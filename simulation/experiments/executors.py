@@ -104,7 +104,7 @@ def _end_with_parent() -> None:
     except (OSError, AttributeError):
         return
     if os.getppid() == 1:  # the parent is already gone
-        os._exit(0)
+        raise SystemExit(0)
 
 
 class ProcessExecutor(_Managed):
