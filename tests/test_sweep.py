@@ -252,3 +252,50 @@ def test_dry_run_counts_and_estimates(tmp_path):
 def test_the_shipped_example_sweep_is_valid():
     sweep = load_sweep(ROOT / "sweeps" / "caseload_x_multisector.toml")
     assert len(sweep.points) == 12 and sweep.settings.replications == 3
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_again_and_again_resumes_to_the_uninterrupted_results(tmp_path):
+    """Ten SIGKILLs and five Ctrl-Cs at random moments; then a run to the end.
+
+    The runs' values and their time series equal those of an uninterrupted sweep, and
+    no run that was done when a signal came is run again.
+    """
+    import random
+
+    text = (
+        GRID.replace('name = "grid"', 'name = "grid_series"')
+        .replace("scale = 0.05", "scale = 0.05\ntimeseries = true")
+        .replace("replications = 2", "replications = 4")
+    )
+    path = write(tmp_path, text)
+    clean = tmp_path / "clean"
+    run_sweep(path, out=clean, workers=1)
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "simulation.cli", "sweep", str(path), "--out", str(out)]
+    pick = random.Random(11)
+    done_attempts: dict[int, int] = {}
+    interrupted = 0
+    for sig in [signal.SIGKILL] * 10 + [signal.SIGINT] * 5:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(pick.uniform(0.3, 2.0))
+        if process.poll() is None:
+            process.send_signal(sig)
+            interrupted += 1
+        process.wait(timeout=60)
+        if (out / "ledger.sqlite").exists():
+            with sqlite3.connect(out / "ledger.sqlite") as db:
+                rows = db.execute("SELECT run, attempts FROM runs WHERE state='done'").fetchall()
+            for run, attempts in rows:
+                done_attempts.setdefault(run, attempts)
+    assert interrupted >= 8  # most signals came while the sweep was running
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    table = pd.read_parquet(out / "runs.parquet").set_index("run")
+    assert (table["state"] == "done").all()
+    for run, attempts in done_attempts.items():
+        assert table.loc[run, "attempts"] == attempts, f"run {run} was done, then run again"
+    pd.testing.assert_frame_equal(outputs(out), outputs(clean))
+    series = sorted(p.name for p in (clean / "series").iterdir())
+    assert series == sorted(p.name for p in (out / "series").iterdir())
+    for name in series:
+        assert (out / "series" / name).read_bytes() == (clean / "series" / name).read_bytes()
