@@ -27,7 +27,7 @@ __all__ = ["main"]
 
 
 def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Report scenario and file problems as one line on stderr, exit status 2."""
+    """Report input and file problems as one line on stderr, exit status 2 (130 on Ctrl-C)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -36,9 +36,20 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except InputError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
-        except (NotADirectoryError, PermissionError, FileExistsError, FileNotFoundError) as error:
+        except OSError as error:  # a missing folder, no permission, a full disk
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: nothing was written in place of earlier results", err=True)
+            sys.exit(130)
+        except SystemError as error:
+            # Ctrl-C inside a compiled pass surfaces as a SystemError chained to it.
+            if isinstance(error.__context__, KeyboardInterrupt):
+                click.echo(
+                    "\ninterrupted: nothing was written in place of earlier results", err=True
+                )
+                sys.exit(130)
+            raise
 
     return wrapper
 
@@ -402,9 +413,15 @@ def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
     show_default=True,
     help="Targets file.",
 )
-@click.option("--replications", "-r", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option(
+    "--replications",
+    "-r",
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+    default=2,
+    show_default=True,
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--scale", type=click.FloatRange(min=1e-4, max=1.0), help="Scale, e.g. 0.2.")
+@click.option("--scale", type=FINITE_SCALE, help="Scale, e.g. 0.2.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the report files.")
 @_SET
 @_user_errors
@@ -502,7 +519,7 @@ def calibrate(
             seed=seed,
             replications=replications,
             scale=scale,
-            start=_flatten(read_toml(start)) if start else None,
+            start=_start_values(start) if start else None,
             local=local,
             progress=progress,
         )
@@ -529,6 +546,15 @@ def calibrate(
         "tolerance (fit_report.md)",
         err=True,
     )
+
+
+def _start_values(path: Path) -> dict[str, float]:
+    """The numbers of a fitted file by key path; anything else is a one-line error."""
+    values = _flatten(read_toml(path))
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise InputError(path, key, f"expected a number, got {value!r}")
+    return values
 
 
 def _flatten(tables: dict, prefix: str = "") -> dict[str, float]:

@@ -321,3 +321,96 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
         assert alive == [], "workers outlived their parent"
     finally:
         parent.kill()
+
+
+# --------------------------------------------------------------------------- more bad input
+
+TARGETS = ROOT / "calibration" / "targets_finland.toml"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (('key = "job_seekers.employability_sd"', 'key = "job_seekers.employability_sdd"'), "key"),
+        (
+            (
+                'key = "te_office.service_referral_monthly"\nlow = 0.02',
+                'key = "te_office.service_referral_monthly"\nlow = -0.5',
+            ),
+            "low",
+        ),
+        (
+            (
+                'key = "job_seekers.detachment_multiplier"\nlow = 0.05\nhigh = 1.0',
+                'key = "job_seekers.detachment_multiplier"\nlow = 0.05\nhigh = 7.0',
+            ),
+            "high",
+        ),
+    ],
+)
+def test_calibration_free_parameters_must_be_scenario_parameters_within_their_range(
+    tmp_path, change, key
+):
+    from simulation.config.errors import TargetsFileError
+    from simulation.experiments.targets import load_targets
+
+    text = TARGETS.read_text()
+    assert change[0] in text
+    path = tmp_path / "targets.toml"
+    path.write_text(text.replace(*change).replace('"../scenarios/', f'"{SCENARIOS}/'))
+    with pytest.raises(TargetsFileError) as caught:
+        load_targets(path)
+    assert caught.value.key.endswith(key)
+
+
+def test_a_start_file_with_a_non_number_is_one_line(tmp_path, monkeypatch):
+    start = tmp_path / "start.toml"
+    start.write_text('[job_seekers]\nemployability_sd = "high"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["calibrate", str(TARGETS), "--start", str(start)])
+    assert result.exit_code == 2 and "employability_sd" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unsorted_cost_sharing_thresholds_are_refused(tmp_path):
+    with pytest.raises(InputError, match="ascending"):
+        load_scenario(Q, ["costs.municipal_share_thresholds=[1000.0, 300.0]"])
+
+
+def test_a_fit_report_on_too_short_a_horizon_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ["fit-report", Q, "--targets", str(TARGETS), "--set", "run.end=2021-03-20"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "first_week" in result.output
+
+
+def test_a_damaged_ledger_is_one_line(tmp_path, monkeypatch):
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / "ledger.sqlite").write_bytes(b"this is not a database" * 100)
+    result = CliRunner().invoke(
+        main, ["sweep", str(ROOT / "sweeps" / "caseload_x_multisector.toml"), "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "ledger" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_second_sweep_into_the_same_folder_is_refused(tmp_path):
+    from simulation.experiments.sweep_runner import run_sweep
+
+    out = tmp_path / "sweep"
+    with folder_lock(out), pytest.raises(InputError, match="is writing into it"):
+        run_sweep(ROOT / "sweeps" / "caseload_x_multisector.toml", out=out)
+
+
+def test_an_invalid_interior_grid_value_is_refused_before_running(tmp_path):
+    from simulation.config.errors import SweepFileError
+    from simulation.experiments.sweep import load_sweep
+
+    text = (ROOT / "sweeps" / "caseload_x_multisector.toml").read_text()
+    text = text.replace('base = "', f'base = "{ROOT / "sweeps"}/')
+    text = text.replace("values = [50, 100, 150, 250]", "values = [50, -100, 150, 250]")
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(SweepFileError, match="caseload"):
+        load_sweep(path)

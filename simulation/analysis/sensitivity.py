@@ -124,6 +124,12 @@ def analyze(
             )
     elif method == "morris" and len(means) == n_points:
         unit = np.asarray(meta["unit_design"], dtype=float)
+        trajectories = n_points // (len(names) + 1)
+        if trajectories < 2:
+            warnings.append(
+                f"{trajectories} Morris trajectory: mu* has no spread to estimate an interval "
+                "or sigma from; use 10 or more"
+            )
         result = morris.analyze(
             problem, unit, y, num_resamples=resamples, conf_level=CONFIDENCE, seed=seed
         )

@@ -872,6 +872,10 @@ def _check(s: Scenario, file: str) -> None:
     if len(jobseekers.education_multipliers) != 3:
         raise ScenarioError(file, "job_seekers.education_multipliers", "expected three numbers")
     costs = s.costs
+    if list(costs.municipal_share_thresholds) != sorted(costs.municipal_share_thresholds):
+        raise ScenarioError(
+            file, "costs.municipal_share_thresholds", "expected thresholds in ascending order"
+        )
     if len(costs.municipal_shares) != len(costs.municipal_share_thresholds) + 1:
         raise ScenarioError(
             file, "costs.municipal_shares", "expected one share more than there are thresholds"
@@ -1069,6 +1073,37 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def parameter_field(key: str) -> dataclasses.Field:
+    """The declaration of a scenario parameter by its key path (tables by any name).
+
+    Raises:
+        KeyError: No scenario parameter has this key path.
+    """
+    section: Any = Scenario
+    parts = key.split(".")
+    i = 0
+    while i < len(parts):
+        fields = (
+            {f.name: f for f in dataclasses.fields(section)}
+            if dataclasses.is_dataclass(section)
+            else {}
+        )
+        if parts[i] not in fields:
+            raise KeyError(key)
+        field = fields[parts[i]]
+        tp = typing.get_type_hints(section)[parts[i]]
+        i += 1
+        if typing.get_origin(tp) is dict:
+            i += 1  # the table's own name (an area, a service)
+            tp = typing.get_args(tp)[1]
+        if not dataclasses.is_dataclass(tp):
+            if i != len(parts):
+                raise KeyError(key)
+            return field
+        section = tp
+    raise KeyError(key)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:

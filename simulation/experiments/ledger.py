@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.config.errors import InputError
 from simulation.experiments.sweep import SweepRun
 
 __all__ = ["Ledger"]
@@ -48,11 +49,16 @@ class Ledger:
     def __init__(self, path: str | Path, digest: str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        stored = self._db.execute("SELECT value FROM meta WHERE key='digest'").fetchone()
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            stored = self._db.execute("SELECT value FROM meta WHERE key='digest'").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise InputError(
+                self.path, "", f"not a sweep ledger, or damaged ({error}); choose another --out"
+            ) from None
         if stored is None:
             self._db.execute("INSERT INTO meta VALUES ('digest', ?)", (digest,))
         elif stored[0] != digest:

@@ -255,8 +255,12 @@ def load_sweep(path: str | Path) -> Sweep:
     if spec.sweep.model == "employment":
         if not sweep.base_path.is_file():
             raise SweepFileError(path, "sweep.base", f"file not found: {sweep.base_path}")
+        # The extremes of every parameter, and every value a grid gives it.
         corners = {int(np.argmin(points[:, j])) for j in range(len(names))}
         corners |= {int(np.argmax(points[:, j])) for j in range(len(names))}
+        if spec.design.method == "grid":
+            for j in range(len(names)):
+                corners |= {int(np.flatnonzero(points[:, j] == v)[0]) for v in set(points[:, j])}
         for point in sorted(corners):
             try:
                 load_scenario(sweep.base_path, sweep.overrides(point))

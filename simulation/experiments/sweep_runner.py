@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.analysis.results import atomic_write, environment
+from simulation.analysis.results import atomic_write, environment, folder_lock
 from simulation.experiments.executors import make_executor, stream
 from simulation.experiments.ledger import Ledger
 from simulation.experiments.sweep import Sweep, Task, execute, load_sweep, runs_of, tasks_of
@@ -104,6 +104,19 @@ def run_sweep(
     folder = Path(out) if out else default_sweep_folder(sweep)
     # Refuse before anything is written: a cluster that cannot be reached, a folder
     # that holds another sweep (its sweep.json is left as it was).
+    with folder_lock(folder):  # a second sweep into the folder is refused meanwhile
+        return _run_locked(sweep, folder, workers, scheduler, progress, runner)
+
+
+def _run_locked(
+    sweep: Sweep,
+    folder: Path,
+    workers: int,
+    scheduler: str | None,
+    progress: Callable[[dict[str, int]], None] | None,
+    runner: Callable[[Task], dict[str, Any]],
+) -> SweepResult:
+    """The body of :func:`run_sweep`, with the folder locked."""
     executor = make_executor(workers, scheduler)
     try:
         ledger = Ledger(folder / "ledger.sqlite", sweep.digest)

@@ -19,7 +19,7 @@ from simulation.analysis.plots import plot_fit
 from simulation.analysis.results import atomic_write
 from simulation.config.errors import ScenarioError, TargetsFileError
 from simulation.config.parameters import SETTING, param
-from simulation.config.scenario import Scenario, build_section, read_toml
+from simulation.config.scenario import Scenario, build_section, parameter_field, read_toml
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 
 __all__ = ["FreeParameter", "Target", "TargetsFile", "fit_report", "load_targets"]
@@ -86,10 +86,25 @@ def load_targets(path: str | Path) -> TargetsFile:
                 + ", ".join(sorted(known)),
             )
     for i, free in enumerate(targets.free):
+        try:
+            declared = parameter_field(free.key).metadata
+        except KeyError:
+            raise TargetsFileError(
+                path, f"free[{i}].key", f"{free.key!r} is not a scenario parameter"
+            ) from None
         if not free.low < free.high:
             raise TargetsFileError(
                 path, f"free[{i}].high", f"expected a value above low ({free.low:g})"
             )
+        low, high = declared.get("low"), declared.get("high")
+        for bound in ("low", "high"):
+            value = getattr(free, bound)
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise TargetsFileError(
+                    path,
+                    f"free[{i}].{bound}",
+                    f"expected a value within {free.key}'s own range ({low} .. {high})",
+                )
     return targets
 
 
@@ -116,6 +131,13 @@ def fit_report(
         One row per target: observed, simulated mean, low, high, error, within tolerance.
     """
     seed = scenario.run.seed if seed is None else seed
+    if targets.meta.first_week >= scenario.weeks - 1:
+        raise TargetsFileError(
+            "--targets",
+            "meta.first_week",
+            f"the flows are counted from week {targets.meta.first_week}, but the scenario has "
+            f"only {scenario.weeks} weeks; expected a longer scenario",
+        )
     seeds = replication_seeds(seed, replications)
     collect = RegisterStatistics(targets.meta.first_week)
     runs = [stats for _, stats in sorted(run_seeds(scenario, seeds, collect, scale=scale))]
