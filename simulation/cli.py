@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,9 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
         except OSError as error:  # a missing folder, no permission, a full disk
             click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except sqlite3.Error as error:  # a sweep ledger on a full or failing disk
+            click.echo(f"error: sweep ledger: {error}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("\ninterrupted: nothing was written in place of earlier results", err=True)
@@ -71,6 +75,15 @@ class _FiniteScale(click.FloatRange):
 FINITE_SCALE = _FiniteScale(min=1e-4, max=1.0)
 
 
+def _cap_workers(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """Say so when more processes are asked for than the machine has cores."""
+    cores = os.cpu_count() or 1
+    if value > cores:
+        click.echo(f"note: {value} workers asked for, {cores} cores: using {cores}", err=True)
+        return cores
+    return value
+
+
 def _simulation_options(min_replications: int) -> Callable[[Callable], Callable]:
     """Options shared by the commands that simulate: replications, seed, scale, workers."""
     options = [
@@ -94,7 +107,8 @@ def _simulation_options(min_replications: int) -> Callable[[Callable], Callable]
             type=click.IntRange(min=1),
             default=1,
             show_default=True,
-            help="Processes.",
+            callback=_cap_workers,
+            help="Processes (at most the machine's cores).",
         ),
         click.option("--no-plots", is_flag=True, help="Skip the PNG plots."),
     ]

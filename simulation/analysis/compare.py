@@ -288,7 +288,12 @@ def effects_markdown(comparison: Comparison) -> str:
             if comparison.paired
             else "Unpaired runs (different seeds or sizes): independent samples"
         )
-        + f"; {int(LEVEL * 100)} % intervals.",
+        + f"; {int(LEVEL * 100)} % intervals"
+        + (
+            " (none with a single replication: run two or more)."
+            if min(int(a.manifest["replications"]) for a in arms) < 2
+            else "."
+        ),
         "",
         "| scenario | group | measure | reference | difference | 90 % interval |",
         "|---|---|---|---|---|---|",

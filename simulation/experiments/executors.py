@@ -172,9 +172,13 @@ class DaskExecutor(_Managed):
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
-    """Serial for one worker, a process pool for more, Dask when a scheduler is given."""
+    """Serial for one worker, a process pool for more, Dask when a scheduler is given.
+
+    Local processes are capped at the machine's cores: more only cost memory.
+    """
     if scheduler:
         return DaskExecutor(scheduler)
+    workers = min(workers, os.cpu_count() or 1)
     if workers <= 1:
         return SerialExecutor()
     return ProcessExecutor(workers)
