@@ -58,6 +58,48 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _LogProgress:
+    """Progress as plain lines, every tenth of the way: for logs, pipes and notebooks."""
+
+    def __init__(
+        self,
+        length: int,
+        label: str,
+        item_show_func: Callable[[Any], str | None] | None = None,
+        **_: Any,
+    ) -> None:
+        self.length, self.label, self.show = max(length, 1), label, item_show_func
+        self.done, self.reported = 0, 0
+
+    def __enter__(self) -> _LogProgress:
+        click.echo(f"{self.label}: 0 of {self.length}", err=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None and self.reported < 10:
+            click.echo(f"{self.label}: {self.done} of {self.length} (100 %)", err=True)
+
+    def update(self, steps: int, item: Any = None) -> None:
+        """Count ``steps`` more; print a line when another tenth is done."""
+        self.done = min(self.done + steps, self.length)
+        tenth = 10 * self.done // self.length
+        if tenth > self.reported:
+            self.reported = tenth
+            extra = self.show(item) if self.show else None
+            click.echo(
+                f"{self.label}: {self.done} of {self.length} ({10 * tenth} %)"
+                + (f", {extra}" if extra else ""),
+                err=True,
+            )
+
+
+def _progress(length: int, label: str, **options: Any) -> Any:
+    """A progress bar on a terminal; plain lines every tenth of the way elsewhere."""
+    if sys.stderr.isatty():
+        return click.progressbar(length=length, label=label, **options)
+    return _LogProgress(length, label, **options)
+
+
 #: More replications than this are a typing error, not a study (and would fill memory).
 MAX_REPLICATIONS = 10_000
 
@@ -169,7 +211,7 @@ def trial(
         + f"; {reps} paired replication(s)",
         err=True,
     )
-    with click.progressbar(
+    with _progress(
         length=2 * reps * spec.scenario.weeks, label="simulating weeks", file=sys.stderr
     ) as bar:
         result = run_trial(
@@ -226,9 +268,7 @@ def run(
         f"{reps} replication(s), scale {scale_used:g}",
         err=True,
     )
-    with click.progressbar(
-        length=reps * spec.weeks, label="simulating weeks", file=sys.stderr
-    ) as bar:
+    with _progress(length=reps * spec.weeks, label="simulating weeks", file=sys.stderr) as bar:
         result = run_scenario(
             spec,
             replications=reps,
@@ -246,7 +286,7 @@ def run(
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Comparison folder.")
 @click.option(
     "--common-weeks",
@@ -257,7 +297,7 @@ def run(
 @_SET
 @_user_errors
 def compare(
-    sources: tuple[Path, ...],
+    sources: tuple[str, ...],
     out: Path | None,
     common_weeks: bool,
     replications: int | None,
@@ -270,22 +310,27 @@ def compare(
     """Compare scenarios with the first: paired differences with 90 % intervals.
 
     Each SOURCE is a scenario file (run here with the same seed, replications and scale
-    as the others, so replications are paired) or a finished run folder.
+    as the others, so replications are paired) or a finished run folder. A source may
+    carry a label and overrides of its own, in quotes:
+
+        "caseload 70: scenarios/municipal_pilot.toml city.caseload=70"
+
+    (--set applies to every scenario file.)
     """
     from simulation.analysis.compare import effects_markdown
     from simulation.experiments.comparison import compare as run_comparison
+    from simulation.experiments.comparison import parse_arm
 
     if len(sources) < 2:
         raise click.UsageError("give at least two scenarios or run folders")
-    files = [s for s in sources if not s.is_dir()]
-    specs = [load_scenario(path, overrides) for path in files]
+    arms = [parse_arm(source) for source in sources]
+    files = [a for a in arms if not a.path.is_dir()]
+    specs = [load_scenario(a.path, [*overrides, *a.overrides]) for a in files]
     weeks = sum(spec.weeks for spec in specs)
     reps = replications or (specs[0].run.replications if specs else 0)
-    with click.progressbar(
-        length=max(weeks * reps, 1), label="simulating weeks", file=sys.stderr
-    ) as bar:
+    with _progress(length=max(weeks * reps, 1), label="simulating weeks", file=sys.stderr) as bar:
         result = run_comparison(
-            list(sources),
+            arms,
             out=out,
             replications=replications,
             seed=seed,
@@ -300,6 +345,8 @@ def compare(
         result.effects["measure"].str.startswith("employment_rate")
         | result.effects["measure"].str.contains("per_extra")
     ]
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
     click.echo(effects_markdown(type(result)(result.arms, headline, result.paired)))
     click.echo(f"wrote {result.folder}/", err=True)
 
@@ -368,7 +415,7 @@ def sweep(
             f"{e['estimate_seconds'] / 60:.1f} min on {workers} worker(s)"
         )
         return
-    with click.progressbar(
+    with _progress(
         length=total,
         label="runs",
         file=sys.stderr,
@@ -513,7 +560,7 @@ def calibrate(
     spec = load_scenario(scenario_path)
     budget, replications, scale = (24, 1, 0.03) if quick else (budget, 2, 0.05)
     out = out or Path("results") / f"calibration-{targets_file.stem}{'-quick' if quick else ''}"
-    with click.progressbar(
+    with _progress(
         length=budget + 1 if local else budget + budget // 5,
         label="evaluations",
         file=sys.stderr,

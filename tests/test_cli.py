@@ -227,3 +227,42 @@ def test_compare_and_analyze_report_bad_input_in_one_line(tmp_path):
     assert result.exit_code == 2 and "at least two" in result.output
     result = CliRunner().invoke(main, ["analyze", str(tmp_path)])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_arms_carry_their_own_overrides_and_labels_and_identical_arms_are_flagged(tmp_path):
+    q = str(SCENARIOS / "quickstart.toml")
+    args = [
+        "compare",
+        q,
+        f"caseload 70: {q} city.caseload=70",
+        q,
+        "-r",
+        "2",
+        "--scale",
+        "0.1",
+        "--set",
+        "run.end=2021-12-31",
+        "--out",
+        str(tmp_path / "c"),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "arms 1 and 3" in result.output and "same scenario" in result.output
+    effects = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    assert set(effects["scenario"]) == {"caseload 70", "quickstart"}
+    seventy = effects[
+        (effects["scenario"] == "caseload 70") & (effects["measure"] == "state_cost_eur")
+    ]
+    assert (seventy["difference"] != 0).all()  # the override reached this arm only
+    same = effects[effects["scenario"] == "quickstart"]
+    assert (same["difference"].dropna() == 0).all()
+    assert (tmp_path / "c" / "caseload_70" / "manifest.json").is_file()
+
+
+def test_progress_is_reported_in_lines_without_a_terminal(tmp_path):
+    args = ["run", str(SCENARIOS / "quickstart.toml"), "-r", "1", "--scale", "0.1"]
+    args += ["--set", "run.end=2021-12-31", "--no-plots", "--out", str(tmp_path / "r")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "simulating weeks: 0 of" in result.output
+    assert "(50 %)" in result.output and "(100 %)" in result.output

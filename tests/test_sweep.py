@@ -205,8 +205,8 @@ def test_analyze_recovers_the_known_ishigami_indices(tmp_path):
     first, total = ishigami_indices()
     assert np.all(np.abs(indices["first_order"] - first) <= indices["first_order_conf"])
     assert np.all(np.abs(indices["total_order"] - total) <= indices["total_order_conf"])
-    assert (tmp_path / "out" / "indices.png").exists()
-    assert (tmp_path / "out" / "sensitivity.csv").exists()
+    assert (tmp_path / "out" / "indices-y.png").exists()
+    assert (tmp_path / "out" / "sensitivity-y.csv").exists()
 
 
 def test_analyze_warns_when_the_sample_is_too_small(tmp_path):
@@ -299,3 +299,13 @@ def test_a_sweep_killed_again_and_again_resumes_to_the_uninterrupted_results(tmp
     assert series == sorted(p.name for p in (out / "series").iterdir())
     for name in series:
         assert (out / "series" / name).read_bytes() == (clean / "series" / name).read_bytes()
+
+
+def test_analyses_of_two_outputs_sit_side_by_side(tmp_path):
+    path = write(tmp_path, GRID)
+    run_sweep(path, out=tmp_path / "out", workers=1)
+    analyze(tmp_path / "out", output="days_employed_per_person_all")
+    analyze(tmp_path / "out", output="activation_rate_end")
+    for output in ("days_employed_per_person_all", "activation_rate_end"):
+        assert (tmp_path / "out" / f"response_surface-{output}.png").is_file()
+        assert (tmp_path / "out" / f"outcome_by_parameter-{output}.png").is_file()

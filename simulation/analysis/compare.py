@@ -12,7 +12,7 @@ finished run folders.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +70,15 @@ class Comparison:
     effects: pd.DataFrame
     paired: bool
     folder: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
 
-def load_arm(folder: str | Path) -> Arm:
-    """Read a run folder written by ``simulate run``."""
+def load_arm(folder: str | Path, label: str | None = None) -> Arm:
+    """Read a run folder written by ``simulate run``, shown as ``label``.
+
+    The default label is the folder's name, which says more than the scenario's name
+    when runs differ by overrides.
+    """
     folder = Path(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
@@ -103,7 +108,9 @@ def load_arm(folder: str | Path) -> Arm:
                 path, "", f"incomplete: expected {replications} replications of {weeks} weeks"
             )
         tables[table] = frame
-    return Arm(name, folder, tables["outcomes"], tables["labour_market"], manifest)
+    del name  # the scenario's own name is in the manifest
+    label = label or folder.name
+    return Arm(label, folder, tables["outcomes"], tables["labour_market"], manifest)
 
 
 def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray:

@@ -30,6 +30,14 @@ __all__ = [
     "plot_fit",
     "plot_trial",
 ]
+_ORGANISER_NAMES = {"TEOffice": "TE office", "City": "city", "TrialOrganiser": "trial"}
+
+
+def _arm_colour(index: int) -> str:
+    """The colour of a scenario, the same in every figure of a comparison."""
+    return f"C{index % 10}"
+
+
 _METADATA = {"Software": None}  # keeps the PNG bytes identical between runs
 
 
@@ -100,13 +108,15 @@ def plot_organisers(organisers: pd.DataFrame, path: Path, title: str = "") -> Pa
     """Realised caseload and meeting interval per organiser, with bands."""
     figure, axes = plt.subplots(1, 2, figsize=(12, 4))
     for (area, organiser), frame in organisers.groupby(["area", "organiser"], sort=True):
-        label = f"{area} {organiser}"
+        label = f"{area}: {_ORGANISER_NAMES.get(organiser, organiser)}"
         for axis, column in zip(axes, ("caseload", "meeting_interval_weeks"), strict=True):
             dates, mean, low, high = _band(frame, column)
             axis.fill_between(dates, low, high, alpha=0.2)
             axis.plot(dates, mean, lw=1.5, label=label)
-    axes[0].set_title("Realised caseload (clients per caseworker)")
-    axes[1].set_title("Weeks since the previous meeting, at a meeting")
+    axes[0].set_title("Realised caseload")
+    axes[0].set_ylabel("clients per caseworker (5-95 % band)")
+    axes[1].set_title("Realised interval between meetings")
+    axes[1].set_ylabel("weeks since the previous meeting")
     for axis in axes:
         _format_dates(axis)
     axes[0].legend(fontsize=8)
@@ -147,11 +157,11 @@ def plot_comparison(
     paths = []
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
-        for name, outcomes in arms:
+        for i, (name, outcomes) in enumerate(arms):  # one colour per arm in both figures
             frame = outcomes[outcomes["group"] == group]
             dates, mean, low, high = _band(frame, "employment_rate")
-            axis.fill_between(dates, low, high, alpha=0.2)
-            axis.plot(dates, mean, lw=1.5, label=name)
+            axis.fill_between(dates, low, high, alpha=0.2, color=_arm_colour(i))
+            axis.plot(dates, mean, lw=1.5, label=name, color=_arm_colour(i))
         axis.set_title(_GROUP_TITLES[group])
         axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         _format_dates(axis)
@@ -164,11 +174,16 @@ def plot_comparison(
 
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
-        for name, frame in differences[group].items():
+        for i, (name, frame) in enumerate(differences[group].items(), start=1):
+            colour = _arm_colour(i)
             axis.fill_between(
-                frame["date"], frame["ci_low"] * 100, frame["ci_high"] * 100, alpha=0.2
+                frame["date"],
+                frame["ci_low"] * 100,
+                frame["ci_high"] * 100,
+                alpha=0.2,
+                color=colour,
             )
-            axis.plot(frame["date"], frame["difference"] * 100, lw=1.5, label=name)
+            axis.plot(frame["date"], frame["difference"] * 100, lw=1.5, label=name, color=colour)
         axis.axhline(0.0, color="black", lw=0.8)
         axis.set_title(_GROUP_TITLES[group])
         _format_dates(axis)
@@ -231,27 +246,35 @@ def plot_sensitivity(
         axis.set_xticks(x, frame["parameter"], rotation=20, ha="right")
         axis.legend()
         axis.set_title(f"Sensitivity of {output}")
-        paths.append(_save(figure, folder / "indices.png"))
+        paths.append(_save(figure, folder / f"indices-{output}.png"))
     figure, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.6), squeeze=False)
     for axis, name in zip(axes[0], names, strict=True):
         axis.scatter(means[name], means[output], s=12, alpha=0.7)
         axis.set_xlabel(name)
         axis.grid(alpha=0.3)
     axes[0, 0].set_ylabel(output)
-    paths.append(_save(figure, folder / "outcome_by_parameter.png"))
+    paths.append(_save(figure, folder / f"outcome_by_parameter-{output}.png"))
     if method == "grid" and len(names) >= 2:
         surface = means.pivot_table(index=names[1], columns=names[0], values=output)
         figure, axis = plt.subplots(figsize=(6.5, 4.8))
-        image = axis.imshow(surface.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        values = surface.to_numpy()
+        image = axis.imshow(values, origin="lower", aspect="auto", cmap="viridis")
         axis.set_xticks(range(surface.shape[1]), [f"{v:g}" for v in surface.columns])
         axis.set_yticks(range(surface.shape[0]), [f"{v:g}" for v in surface.index])
-        axis.set_xlabel(names[0])
-        axis.set_ylabel(names[1])
-        for (i, j), value in np.ndenumerate(surface.to_numpy()):
-            axis.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
-        figure.colorbar(image, label=output)
+        axis.set_xlabel(names[0].replace("_", " "))
+        axis.set_ylabel(names[1].replace("_", " "))
+        share = "rate" in output or "share" in output
+        middle = (np.nanmin(values) + np.nanmax(values)) / 2
+        for (i, j), value in np.ndenumerate(values):
+            text = f"{value:.1%}" if share else f"{value:.3g}"
+            colour = "black" if value > middle else "white"  # dark text on light cells
+            axis.text(j, i, text, ha="center", va="center", color=colour, fontsize=8)
+        bar = figure.colorbar(image, label=output.replace("_", " "))
+        if share:
+            bar.formatter = plt.FuncFormatter(lambda v, _: f"{v:.1%}")
+            bar.update_ticks()
         axis.set_title("Response surface (mean over replications)")
-        paths.append(_save(figure, folder / "response_surface.png"))
+        paths.append(_save(figure, folder / f"response_surface-{output}.png"))
     return paths
 
 

@@ -56,7 +56,8 @@ def analyze(
         resamples: Bootstrap resamples.
 
     Returns:
-        The analysis; also written as ``sensitivity.csv`` / ``.md`` and plots.
+        The analysis; also written as ``sensitivity-<output>.csv`` / ``.md`` and plots
+        named after the output, so analyses of several outputs sit side by side.
     """
     folder = Path(folder)
     if not (folder / "sweep.json").is_file():
@@ -148,9 +149,9 @@ def analyze(
 
 def _write(analysis: Analysis, folder: Path) -> None:
     if analysis.indices is not None:
-        with atomic_write(folder / "sensitivity.csv") as file:
+        with atomic_write(folder / f"sensitivity-{analysis.output}.csv") as file:
             analysis.indices.to_csv(file, index=False, lineterminator="\n")
-        with atomic_write(folder / "sensitivity.md") as file:
+        with atomic_write(folder / f"sensitivity-{analysis.output}.md") as file:
             file.write(_markdown(analysis.indices))
     plot_sensitivity(analysis.method, analysis.output, analysis.indices, analysis.means, folder)
 

@@ -7,18 +7,73 @@ read as they are. The effects are computed by :mod:`simulation.analysis.compare`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
-from simulation.config.scenario import load_scenario, scenario_hash
+from simulation.config.errors import InputError
+from simulation.config.scenario import Scenario, load_scenario, scenario_hash
 from simulation.experiments.runner import run_scenario
 
-__all__ = ["compare"]
+__all__ = ["ArmSource", "compare", "parse_arm"]
+
+
+@dataclass(frozen=True)
+class ArmSource:
+    """One arm of a comparison as given.
+
+    A scenario file with its own overrides, or a finished run folder; with the label it
+    is shown under.
+    """
+
+    path: Path
+    overrides: tuple[str, ...] = ()
+    label: str | None = None
+
+
+def parse_arm(text: str | Path) -> ArmSource:
+    """Read an arm written as ``[LABEL:] PATH [KEY=VALUE ...]``.
+
+    Example: ``"caseload 70: scenarios/municipal_pilot.toml city.caseload=70"`` is the
+    pilot with a caseload of 70, shown as "caseload 70".
+
+    Raises:
+        InputError: Overrides given with a run folder, or no path.
+    """
+    if isinstance(text, Path):
+        return ArmSource(text)
+    label, rest = None, text.strip()
+    head, colon, tail = rest.partition(": ")
+    if colon and "=" not in head and not Path(head).exists():
+        label, rest = head.strip(), tail.strip()
+    words = rest.split()
+    if not words:
+        raise InputError(text, "", "expected a scenario file or a run folder")
+    path, overrides = Path(words[0]), tuple(words[1:])
+    if overrides and path.is_dir():
+        raise InputError(text, "", "overrides go with a scenario file, not a run folder")
+    return ArmSource(path, overrides, label)
+
+
+def _label(source: ArmSource, scenario: Scenario | None) -> str:
+    """What an arm is called: its label, its folder, or its scenario and overrides."""
+    if source.label:
+        return source.label
+    if scenario is None:
+        return source.path.name
+    return " ".join([scenario.run.name, *source.overrides])
+
+
+def _folder_name(label: str) -> str:
+    """A folder name made of the label's safe characters."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or "arm"
+    return name[:100]
 
 
 def compare(
-    sources: list[str | Path],
+    sources: list[str | Path | ArmSource],
     *,
     out: str | Path | None = None,
     replications: int | None = None,
@@ -33,8 +88,9 @@ def compare(
     """Run (or read) scenarios with paired seeds and compare them with the first.
 
     Args:
-        sources: Scenario files (run here, all with the same seed, replications and
-            scale) or finished run folders.
+        sources: Arms (:func:`parse_arm`): scenario files with their own overrides (run
+            here, all with the same seed, replications and scale) or finished run
+            folders. The first is the reference.
         out: Comparison folder; scenario runs go to sub-folders.
         replications: Replications of each scenario run (default: the first scenario's).
         seed: Root seed shared by all scenario runs (default: the first scenario's).
@@ -47,13 +103,14 @@ def compare(
 
     Returns:
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
-        plots).
+        plots); its ``notes`` say when two arms are the same scenario.
     """
-    scenarios = {}
-    for source in sources:
-        path = Path(source)
-        if not path.is_dir():
-            scenarios[path] = load_scenario(path, overrides)
+    arms_given = [s if isinstance(s, ArmSource) else parse_arm(s) for s in sources]
+    scenarios = {
+        i: load_scenario(a.path, [*overrides, *a.overrides])
+        for i, a in enumerate(arms_given)
+        if not a.path.is_dir()
+    }
     first = next(iter(scenarios.values()), None)
     if first is not None:
         replications = replications or first.run.replications
@@ -63,7 +120,7 @@ def compare(
         digest = (
             scenario_hash(
                 first,
-                sources=[str(s) for s in sources],
+                sources=[[str(a.path), *a.overrides, a.label or ""] for a in arms_given],
                 seed=seed,
                 replications=replications,
                 scale=scale,
@@ -73,26 +130,45 @@ def compare(
         )
         out = Path("results") / f"compare-{digest}"
     out = Path(out)
-    arms = []
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            arms.append(load_arm(path))
+    notes = _same_scenarios(arms_given, scenarios)
+    arms: list[Arm] = []
+    for i, source in enumerate(arms_given):
+        scenario = scenarios.get(i)
+        label = _label(source, scenario)
+        if scenario is None:
+            arms.append(load_arm(source.path, label))
             continue
-        scenario = scenarios[path]
         result = run_scenario(
             scenario,
             replications=replications,
             seed=seed,
             scale=scale,
-            out=out / _unique(scenario.run.name, arms),
+            out=out / _unique(_folder_name(label), arms),
             workers=workers,
             progress=progress,
             plots=False,
-            source={"file": str(path), "overrides": list(overrides)},
+            source={"file": str(source.path), "overrides": [*overrides, *source.overrides]},
         )
-        arms.append(load_arm(result.folder))
-    return write_comparison(compare_arms(arms, common_weeks), out, plots)
+        arms.append(load_arm(result.folder, label))
+    comparison = write_comparison(compare_arms(arms, common_weeks), out, plots)
+    return replace(comparison, notes=[*comparison.notes, *notes])
+
+
+def _same_scenarios(arms: list[ArmSource], scenarios: dict[int, Scenario]) -> list[str]:
+    """Notes on arms that resolve to the same scenario (their differences are zero)."""
+    seen: dict[str, int] = {}
+    notes = []
+    for i, scenario in scenarios.items():
+        digest = scenario_hash(scenario)
+        if digest in seen:
+            first = seen[digest]
+            notes.append(
+                f"arms {first + 1} and {i + 1} ({arms[first].path} and {arms[i].path}) are "
+                "the same scenario: their differences are zero by construction"
+            )
+        else:
+            seen[digest] = i
+    return notes
 
 
 def _unique(name: str, arms: list[Arm]) -> str:
