@@ -266,3 +266,23 @@ def test_progress_is_reported_in_lines_without_a_terminal(tmp_path):
     assert result.exit_code == 0, result.output
     assert "simulating weeks: 0 of" in result.output
     assert "(50 %)" in result.output and "(100 %)" in result.output
+
+
+def test_a_comparison_shows_the_cost_breakdown_and_the_realised_staffing(tmp_path):
+    q = str(SCENARIOS / "quickstart.toml")
+    args = ["compare", q, f"caseload 70: {q} city.caseload=70", "-r", "2", "--scale", "0.1"]
+    args += ["--set", "run.end=2021-12-31", "--out", str(tmp_path / "c"), "--no-plots"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    effects = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    items = {"state_staff_eur", "municipal_staff_eur", "state_services_eur", "state_benefits_eur"}
+    assert items <= set(effects["measure"])
+    staffing = pd.read_csv(tmp_path / "c" / "staffing.csv")
+    city = staffing[staffing["organiser"] == "City"].set_index("scenario")
+    # A set caseload of 70 is the caseload at staffing; the realised one is lower.
+    assert city.loc["caseload 70", "caseload"] < 70
+    assert (
+        city.loc["caseload 70", "meeting_interval_weeks"]
+        < city.loc["quickstart", "meeting_interval_weeks"]
+    )
+    assert "Realised staffing" in (tmp_path / "c" / "comparison.md").read_text()

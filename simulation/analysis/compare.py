@@ -31,6 +31,7 @@ from simulation.analysis.measures import (
 from simulation.analysis.plots import plot_comparison
 from simulation.analysis.results import atomic_write
 from simulation.config.errors import InputError
+from simulation.core.accounts import COST_COLUMNS
 
 __all__ = [
     "Arm",
@@ -54,6 +55,7 @@ class Arm:
     outcomes: pd.DataFrame
     labour_market: pd.DataFrame
     manifest: dict[str, Any]
+    organisers: pd.DataFrame | None = None
 
     @property
     def key(self) -> tuple:
@@ -110,7 +112,13 @@ def load_arm(folder: str | Path, label: str | None = None) -> Arm:
         tables[table] = frame
     del name  # the scenario's own name is in the manifest
     label = label or folder.name
-    return Arm(label, folder, tables["outcomes"], tables["labour_market"], manifest)
+    organisers = None
+    if (folder / "organisers.csv").is_file():
+        try:
+            organisers = pd.read_csv(folder / "organisers.csv")
+        except (OSError, ValueError) as error:
+            raise InputError(folder / "organisers.csv", "", f"cannot be read ({error})") from None
+    return Arm(label, folder, tables["outcomes"], tables["labour_market"], manifest, organisers)
 
 
 def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray:
@@ -125,13 +133,39 @@ def _cut(arm: Arm, weeks: int) -> Arm:
     """The arm over its first ``weeks`` weeks (outcomes and costs alike)."""
     if int(arm.manifest["weeks"]) == weeks:
         return arm
+    organisers = arm.organisers
     return Arm(
         arm.name,
         arm.folder,
         arm.outcomes[arm.outcomes["week"] < weeks],
         arm.labour_market[arm.labour_market["week"] < weeks],
         {**arm.manifest, "weeks": weeks},
+        None if organisers is None else organisers[organisers["week"] < weeks],
     )
+
+
+def _item_cost(arm: Arm, item: str) -> np.ndarray:
+    """One cost item over the run, per replication (EUR)."""
+    totals = arm.labour_market.groupby("replication")[item].sum()
+    return totals.sort_index().to_numpy(dtype=float)
+
+
+def realised_staffing(arms: list[Arm]) -> pd.DataFrame:
+    """Each arm's organisers as they turned out: caseworkers, clients, caseload, interval.
+
+    Means over the weeks and replications of the run; a caseload set in a scenario is
+    the one the organiser is staffed at when it starts, and the realised one moves with
+    its clients (the staff stays fixed).
+    """
+    rows = []
+    for arm in arms:
+        if arm.organisers is None or arm.organisers.empty:
+            continue
+        columns = ["caseworkers", "clients", "caseload", "meeting_interval_weeks"]
+        means = arm.organisers.groupby(["area", "organiser"])[columns].mean().reset_index()
+        for row in means.itertuples(index=False):
+            rows.append({"scenario": arm.name, **row._asdict()})
+    return pd.DataFrame(rows)
 
 
 def _costs(arm: Arm, payer: str) -> np.ndarray:
@@ -247,6 +281,10 @@ def compare_arms(arms: list[Arm], common_weeks: bool = False) -> Comparison:
             measures.append(
                 ("all", f"{payer}_cost_eur", _costs(reference, payer), _costs(arm, payer))
             )
+        for item in COST_COLUMNS:  # the breakdown: staff, services, benefits by payer
+            measures.append(
+                ("all", f"{item}_eur", _item_cost(reference, item), _item_cost(arm, item))
+            )
         for group, measure, a, b in measures:
             if len(a) == 0 or len(b) == 0:
                 continue
@@ -348,6 +386,26 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
     return paths
 
 
+def _staffing_markdown(staffing: pd.DataFrame) -> str:
+    """The realised staffing as a Markdown table (means over weeks and replications)."""
+    if staffing.empty:
+        return ""
+    lines = [
+        "",
+        "Realised staffing (means over the run's weeks and replications):",
+        "",
+        "| scenario | area | organiser | caseworkers | clients | caseload "
+        "| weeks between meetings |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in staffing.itertuples(index=False):
+        lines.append(
+            f"| {row.scenario} | {row.area} | {row.organiser} | {row.caseworkers:,.0f} | "
+            f"{row.clients:,.0f} | {row.caseload:.0f} | {row.meeting_interval_weeks:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True) -> Comparison:
     """Write ``comparison.csv``, ``comparison.md`` and (with ``plots``) the plots to ``out``.
 
@@ -358,8 +416,11 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
     out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "comparison.csv") as file:
         comparison.effects.to_csv(file, index=False, lineterminator="\n")
+    staffing = realised_staffing(comparison.arms)
+    with atomic_write(out / "staffing.csv") as file:
+        staffing.to_csv(file, index=False, lineterminator="\n")
     with atomic_write(out / "comparison.md") as file:
-        file.write(effects_markdown(comparison))
+        file.write(effects_markdown(comparison) + _staffing_markdown(staffing))
     if plots:
         groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
         plot_comparison(
