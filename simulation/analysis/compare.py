@@ -163,8 +163,7 @@ def realised_staffing(arms: list[Arm]) -> pd.DataFrame:
             continue
         columns = ["caseworkers", "clients", "caseload", "meeting_interval_weeks"]
         means = arm.organisers.groupby(["area", "organiser"])[columns].mean().reset_index()
-        for row in means.itertuples(index=False):
-            rows.append({"scenario": arm.name, **row._asdict()})
+        rows += [{"scenario": arm.name, **row} for row in means.to_dict(orient="records")]
     return pd.DataFrame(rows)
 
 
