@@ -355,6 +355,51 @@ def compare(
 @click.argument("scenario", type=click.Path(path_type=Path))
 @_SET
 @_user_errors
+def show(scenario: Path, overrides: tuple[str, ...]) -> None:
+    """Every resolved value of SCENARIO with where it comes from, and what it implies.
+
+    Sources: a file of the extends chain (the fitted parameters among them), --set, or
+    the default. Then the staffing, service places and target group at the start.
+    """
+    from simulation.config.scenario import scenario_sources, scenario_to_dict
+    from simulation.experiments.runner import starting_point
+
+    spec = load_scenario(scenario, overrides)
+    sources = scenario_sources(scenario, overrides)
+    values = _flatten(scenario_to_dict(spec))
+    width = max(len(k) for k in values)
+    for key, value in values.items():
+        origin = sources.get(key)
+        if origin is None and key.startswith("city.") and sources.get(f"te_office.{key[5:]}"):
+            origin = "follows te_office"
+        origin = _short_path(origin) if origin else "default"
+        click.echo(f"{key.ljust(width)} = {value!r:<24} # {origin}")
+    start = starting_point(spec)
+    click.echo("\nat the start (weighted to real numbers):")
+    for _area, organiser, caseworkers, clients in start["organisers"]:
+        caseload = clients / caseworkers if caseworkers else float("nan")
+        click.echo(
+            f"  {organiser}: {caseworkers:,.0f} caseworkers, {clients:,.0f} clients "
+            f"(caseload {caseload:.0f})"
+        )
+    for area, service, places in start["services"]:
+        click.echo(f"  {area} {service}: {places:,.0f} places")
+    for area, share in start["target_group"]:
+        click.echo(f"  {area}: {share:.0%} of the unemployed in the pilots' target group")
+
+
+def _short_path(origin: str) -> str:
+    """A source file relative to the working folder when it is below it."""
+    try:
+        return str(Path(origin).relative_to(Path.cwd()))
+    except ValueError:
+        return origin
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@_SET
+@_user_errors
 def check(scenario: Path, overrides: tuple[str, ...]) -> None:
     """Validate SCENARIO and describe what it would simulate."""
     spec = load_scenario(scenario, overrides)

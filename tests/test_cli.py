@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from simulation.cli import main
+from simulation.config.scenario import load_scenario
 
 TABLE_FILES = ("outcomes.csv", "organisers.csv", "services.csv", "labour_market.csv")
 PLOT_FILES = ("employment_rate.png", "statuses.png", "caseload.png")
@@ -286,3 +287,34 @@ def test_a_comparison_shows_the_cost_breakdown_and_the_realised_staffing(tmp_pat
         < city.loc["quickstart", "meeting_interval_weeks"]
     )
     assert "Realised staffing" in (tmp_path / "c" / "comparison.md").read_text()
+
+
+def test_show_gives_every_value_its_source_and_the_start(tmp_path):
+    variant = SCENARIOS / "helsinki" / "pilot_caseload_50.toml"
+    result = CliRunner().invoke(main, ["show", str(variant), "--set", "city.lock_in=0.5"])
+    assert result.exit_code == 2 and "city.lock_in: unknown key" in result.output
+    result = CliRunner().invoke(
+        main, ["show", str(variant), "--set", "city.service_capacity_multiplier=2"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = {line.split("=")[0].strip(): line for line in result.output.splitlines() if "#" in line}
+    assert lines["city.caseload"].endswith("pilot_caseload_50.toml")
+    assert lines["city.service_capacity_multiplier"].endswith("# --set")
+    assert "targets_finland.toml" in lines["te_office.service_referral_monthly"]
+    assert lines["city.service_referral_monthly"].endswith("# follows te_office")
+    assert lines["te_office.caseload"].endswith("# default")
+    assert "caseload 50)" in result.output and "target group" in result.output
+
+
+def test_a_variant_can_drop_an_inherited_area_and_has_its_own_description(tmp_path):
+    path = tmp_path / "turku.toml"
+    path.write_text(
+        f'extends = "{SCENARIOS / "municipal_pilot.toml"}"\n[run]\nname = "turku"\n'
+        '[areas]\nhelsinki = false\n[areas.turku]\nname = "Turku"\nunemployed = 17000\n'
+    )
+    spec = load_scenario(path)
+    assert list(spec.areas) == ["turku"]
+    assert spec.run.description == ""
+    assert list(
+        load_scenario(path, ["areas.turku=false", "areas.x.name=X", "areas.x.unemployed=10"]).areas
+    ) == ["x"]

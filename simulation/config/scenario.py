@@ -48,6 +48,7 @@ __all__ = [
     "read_toml",
     "scenario_from_dict",
     "scenario_to_dict",
+    "scenario_sources",
     "scenario_hash",
 ]
 
@@ -911,9 +912,27 @@ def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
         ScenarioError: On any unknown key, wrong type or impossible value.
     """
     file = str(file)
-    scenario = build_section(Scenario, _city_follows_te_office(data), file, "")
+    scenario = build_section(Scenario, _city_follows_te_office(_drop_removed(data)), file, "")
     _check(scenario, file)
     return scenario
+
+
+#: Tables of named tables from which a scenario may remove what it inherited.
+REMOVABLE = ("areas", "services")
+
+
+def _drop_removed(data: dict) -> dict:
+    """Remove the areas and services a scenario sets to ``false``.
+
+    A variant that extends a scenario inherits its areas and services; ``helsinki =
+    false`` under ``[areas]`` (or ``--set areas.helsinki=false``) leaves that area out.
+    """
+    tables = {}
+    for section in REMOVABLE:
+        table = data.get(section)
+        if isinstance(table, dict) and any(v is False for v in table.values()):
+            tables[section] = {k: v for k, v in table.items() if v is not False}
+    return {**data, **tables} if tables else data
 
 
 #: Organiser parameters that describe the register's flows rather than a policy choice
@@ -978,8 +997,14 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario file and the chain of files it extends."""
+def _resolve(
+    path: Path, seen: tuple[Path, ...] = (), sources: dict[str, str] | None = None
+) -> dict:
+    """Read a scenario file and the chain of files it extends.
+
+    With ``sources``, also record which file set each value (dotted key path -> file);
+    a file that names its run without describing it does not inherit a description.
+    """
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
@@ -987,13 +1012,46 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     data = read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
+        _record(data, str(path), sources)
         return data
     if not isinstance(parent, str):
         raise ScenarioError(path, "extends", f"expected a file name, got {parent!r}")
     if not (path.parent / parent).is_file():
         raise ScenarioError(path, "extends", f"file not found: {path.parent / parent}")
-    base = _resolve(path.parent / parent, (*seen, path))
+    base = _resolve(path.parent / parent, (*seen, path), sources)
+    run = data.get("run")
+    if isinstance(run, dict) and "name" in run and "description" not in run:
+        base = {**base, "run": {k: v for k, v in base.get("run", {}).items() if k != "description"}}
+        if sources is not None:
+            sources.pop("run.description", None)
+    _record(data, str(path), sources)
     return _merge(base, data)
+
+
+def _record(data: dict, origin: str, sources: dict[str, str] | None, prefix: str = "") -> None:
+    """Note ``origin`` as the source of every value in ``data``."""
+    if sources is None:
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            _record(value, origin, sources, f"{prefix}{key}.")
+        else:
+            sources[f"{prefix}{key}"] = origin
+
+
+def scenario_sources(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """Where each value of a scenario file comes from: a file of the chain, or ``--set``.
+
+    Returns:
+        Dotted key path -> the file that set it last, or ``"--set"``; values set by
+        nobody are the defaults (and the city's referral values follow the TE office's).
+    """
+    sources: dict[str, str] = {}
+    _resolve(Path(path), (), sources)
+    for text in overrides:
+        key = text.split("=", 1)[0].strip()
+        sources[key] = "--set"
+    return sources
 
 
 def _parse_override(text: str) -> tuple[list[str], Any]:

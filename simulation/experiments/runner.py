@@ -23,6 +23,7 @@ import pandas as pd
 from simulation.analysis.plots import plot_run
 from simulation.analysis.results import RunFolder, environment, summarise
 from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
+from simulation.core.model import EmploymentModel
 from simulation.experiments.seeds import (
     check_runnable,
     replication_seeds,
@@ -30,7 +31,14 @@ from simulation.experiments.seeds import (
     run_tables,
 )
 
-__all__ = ["RunResult", "replication_seeds", "run_replication", "run_scenario", "default_folder"]
+__all__ = [
+    "RunResult",
+    "default_folder",
+    "replication_seeds",
+    "run_replication",
+    "run_scenario",
+    "starting_point",
+]
 
 Progress = Callable[[int], None]
 
@@ -162,3 +170,37 @@ def _fill(
     if plots:
         plot_run(combined, folder.path, title=scenario.run.name)
     return {"tables": combined, "summary": summary, "manifest": manifest}
+
+
+def starting_point(scenario: Scenario, people: int = 50_000) -> dict[str, Any]:
+    """What a scenario implies at its start: staffing, places and the target group.
+
+    Built from a model of about ``people`` simulated people (the figures are weighted
+    back to real numbers), so it is quick for any scenario.
+
+    Returns:
+        ``organisers``: (area, organiser, caseworkers, clients); ``services``: (area,
+        service, places); ``target_group``: (area, share of the unemployed in it).
+    """
+    total = sum(a.unemployed for a in scenario.areas.values())
+    model = EmploymentModel(scenario, scale=min(1.0, people / max(total, 1)))
+    p, weight = model.job_seekers, model.weight
+    clients = np.bincount(p.organiser[p.status <= 4], minlength=len(model.organisers))
+    staff = model.staff.active_by_organiser()
+    organisers = [
+        (model.area_ids[o.area], o.name, float(staff[o.index] * weight), float(clients[i] * weight))
+        for i, o in enumerate(model.organisers)
+        if staff[o.index] > 0
+    ]
+    names, places = model.plan.services["names"], model.plan.services["places"]
+    services = [
+        (model.area_ids[s // len(names)], names[s % len(names)], float(places[s] * weight))
+        for s in range(len(places))
+    ]
+    unemployed = np.flatnonzero(p.status == 0)
+    target = model.organisation.in_target_group(unemployed, 0)
+    groups = [
+        (area, float(target[p.area[unemployed] == a].mean()) if target.size else 0.0)
+        for a, area in enumerate(model.area_ids)
+    ]
+    return {"organisers": organisers, "services": services, "target_group": groups}
