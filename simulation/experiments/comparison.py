@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
+from simulation.analysis.report import comparison_report
 from simulation.config.errors import InputError
 from simulation.config.scenario import Scenario, load_scenario, scenario_hash
 from simulation.experiments.runner import run_scenario
@@ -151,7 +152,10 @@ def compare(
         )
         arms.append(load_arm(result.folder, label))
     comparison = write_comparison(compare_arms(arms, common_weeks), out, plots)
-    return replace(comparison, notes=[*comparison.notes, *notes])
+    comparison = replace(comparison, notes=[*comparison.notes, *notes])
+    if plots:
+        comparison_report(comparison, out)
+    return comparison
 
 
 def _same_scenarios(arms: list[ArmSource], scenarios: dict[int, Scenario]) -> list[str]:

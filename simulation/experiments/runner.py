@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.plots import plot_run
+from simulation.analysis.report import run_report
 from simulation.analysis.results import RunFolder, environment, summarise
 from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
 from simulation.core.model import EmploymentModel
@@ -126,6 +127,8 @@ def run_scenario(
         folder.release()
         raise
     result["manifest"] = {**result["manifest"], "identity": identity, "source": source or {}}
+    if plots:
+        run_report(folder.path, result["summary"], result["manifest"])
     folder.write_json("manifest.json", result["manifest"])
     path = folder.complete()
     return RunResult(path, result["tables"], result["summary"], result["manifest"])
