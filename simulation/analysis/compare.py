@@ -422,10 +422,17 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
         file.write(effects_markdown(comparison) + _staffing_markdown(staffing))
     if plots:
         groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
+        first = comparison.arms[0].manifest
+        caption = (
+            f"scale {first.get('scale')}, {first.get('replications')} replications, "
+            f"seed {first.get('seed')}; "
+            + ("paired (common random numbers)" if comparison.paired else "unpaired")
+        )
         plot_comparison(
             [(arm.name, arm.outcomes) for arm in comparison.arms],
             {group: paired_difference_paths(comparison, group) for group in groups},
             comparison.paired,
             out,
+            caption,
         )
     return Comparison(comparison.arms, comparison.effects, comparison.paired, out)

@@ -55,8 +55,13 @@ def _band(
     )
 
 
-def _save(figure: plt.Figure, path: Path) -> Path:
-    figure.tight_layout()
+def _save(figure: plt.Figure, path: Path, caption: str = "") -> Path:
+    """Write a figure, with a caption line (scale, replications, seed) at its foot."""
+    if caption:
+        figure.text(0.01, 0.005, caption, fontsize=7, color="#555555", va="bottom")
+        figure.tight_layout(rect=(0, 0.03, 1, 1))
+    else:
+        figure.tight_layout()
     figure.savefig(path, dpi=110, metadata=_METADATA)
     plt.close(figure)
     return path
@@ -68,7 +73,7 @@ def _format_dates(axis: plt.Axes) -> None:
     axis.grid(alpha=0.3)
 
 
-def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
+def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "", caption: str = "") -> Path:
     """Employment rate over time, one panel per group, mean and 5-95 % band."""
     groups = [g for g in _GROUP_TITLES if g in set(outcomes["group"])]
     columns = 3
@@ -86,10 +91,10 @@ def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path
     axes[0, 0].set_ylabel("employed in the open market")
     axes[0, 0].legend(loc="lower right", fontsize=8)
     figure.suptitle(f"{title}: employment rate by group".strip(": "))
-    return _save(figure, path)
+    return _save(figure, path, caption)
 
 
-def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
+def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "", caption: str = "") -> Path:
     """Where everyone is, week by week (mean over replications), as stacked areas."""
     frame = outcomes[outcomes["group"] == "all"]
     mean = frame.groupby("date")[list(STATUS_COLUMNS)].mean()
@@ -101,10 +106,12 @@ def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "") -> Path:
     axis.legend(loc="upper left", fontsize=8, ncol=2)
     _format_dates(axis)
     axis.set_title(f"{title}: status of everyone who has registered".strip(": "))
-    return _save(figure, path)
+    return _save(figure, path, caption)
 
 
-def plot_organisers(organisers: pd.DataFrame, path: Path, title: str = "") -> Path:
+def plot_organisers(
+    organisers: pd.DataFrame, path: Path, title: str = "", caption: str = ""
+) -> Path:
     """Realised caseload and meeting interval per organiser, with bands."""
     figure, axes = plt.subplots(1, 2, figsize=(12, 4))
     for (area, organiser), frame in organisers.groupby(["area", "organiser"], sort=True):
@@ -121,17 +128,20 @@ def plot_organisers(organisers: pd.DataFrame, path: Path, title: str = "") -> Pa
         _format_dates(axis)
     axes[0].legend(fontsize=8)
     figure.suptitle(title)
-    return _save(figure, path)
+    return _save(figure, path, caption)
 
 
-def plot_run(tables: dict[str, pd.DataFrame], folder: Path, title: str = "") -> list[Path]:
-    """All plots of a run folder."""
+def plot_run(
+    tables: dict[str, pd.DataFrame], folder: Path, title: str = "", caption: str = ""
+) -> list[Path]:
+    """All plots of a run folder (``caption``: scale, replications, seed)."""
+    outcomes = tables["outcomes"]
     paths = [
-        plot_employment(tables["outcomes"], folder / "employment_rate.png", title),
-        plot_statuses(tables["outcomes"], folder / "statuses.png", title),
+        plot_employment(outcomes, folder / "employment_rate.png", title, caption),
+        plot_statuses(outcomes, folder / "statuses.png", title, caption),
     ]
     if not tables["organisers"].empty:
-        paths.append(plot_organisers(tables["organisers"], folder / "caseload.png", title))
+        paths.append(plot_organisers(tables["organisers"], folder / "caseload.png", title, caption))
     return paths
 
 
@@ -140,6 +150,7 @@ def plot_comparison(
     differences: dict[str, dict[str, pd.DataFrame]],
     paired: bool,
     folder: Path,
+    caption: str = "",
 ) -> list[Path]:
     """Employment paths per scenario, and differences to the reference, by group.
 
@@ -149,6 +160,7 @@ def plot_comparison(
             (``date``, ``difference``, ``ci_low``, ``ci_high``).
         paired: Whether the differences are paired (common random numbers).
         folder: Where to write ``compare_employment.png`` and ``compare_difference.png``.
+        caption: Scale, replications and seed, at the foot of each figure.
 
     Returns:
         The paths written.
@@ -170,7 +182,7 @@ def plot_comparison(
     axes[0, 0].legend(fontsize=8, loc="lower right")
     axes[0, 0].set_ylabel("employment rate (90 % band)")
     figure.suptitle("Employment rate by scenario")
-    paths.append(_save(figure, folder / "compare_employment.png"))
+    paths.append(_save(figure, folder / "compare_employment.png", caption))
 
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
@@ -193,7 +205,7 @@ def plot_comparison(
     axes[0, 0].set_ylabel("percentage points (90 % interval)")
     kind = "paired difference" if paired else "difference (unpaired)"
     figure.suptitle(f"Employment rate: {kind} to {arms[0][0]}")
-    paths.append(_save(figure, folder / "compare_difference.png"))
+    paths.append(_save(figure, folder / "compare_difference.png", caption))
     return paths
 
 

@@ -171,7 +171,8 @@ def _fill(
         },
     }
     if plots:
-        plot_run(combined, folder.path, title=scenario.run.name)
+        caption = f"scale {scale:g}, {replications} replications, seed {seed}"
+        plot_run(combined, folder.path, title=scenario.run.name, caption=caption)
     return {"tables": combined, "summary": summary, "manifest": manifest}
 
 
