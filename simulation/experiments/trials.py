@@ -23,7 +23,7 @@ import pandas as pd
 
 from simulation.analysis.measures import month_week
 from simulation.analysis.plots import plot_trial
-from simulation.analysis.results import atomic_write, environment
+from simulation.analysis.results import RunFolder, atomic_write, environment
 from simulation.analysis.trials import arm_means, effects, effects_markdown, replication_effects
 from simulation.config.scenario import scenario_hash, scenario_to_dict
 from simulation.config.trial import Trial
@@ -107,13 +107,42 @@ def run_trial(
     seed = s.seed if seed is None else seed
     scale = s.scale if scale is None else scale
     design = design_of(trial)
+    digest = scenario_hash(
+        trial.scenario, trial=str(trial.path), seed=seed, replications=replications,
+        scale=scale, design=repr(design),
+    )  # fmt: skip
     if out is None:
-        digest = scenario_hash(
-            trial.scenario, trial=str(trial.path), seed=seed, replications=replications,
-            scale=scale, design=repr(design),
-        )  # fmt: skip
         out = Path("results") / f"trial-{s.name}-{digest}"
-    folder = Path(out)
+    # Written aside and put in place when complete, as a run folder is.
+    staging = RunFolder(out, identity=digest)
+    try:
+        result = _fill(
+            trial, design, staging.path, replications, seed, scale, workers, progress, plots
+        )
+    except BaseException:
+        staging.release()
+        raise
+    result["manifest"]["identity"] = digest
+    with atomic_write(staging.path / "manifest.json") as file:
+        json.dump(result["manifest"], file, indent=2, default=str)
+        file.write("\n")
+    folder = staging.complete()
+    return TrialResult(folder, result["effects"], result["replications"])
+
+
+def _fill(
+    trial: Trial,
+    design: TrialDesign,
+    folder: Path,
+    replications: int,
+    seed: int,
+    scale: float,
+    workers: int,
+    progress: Callable[[int], None] | None,
+    plots: bool,
+) -> dict[str, Any]:
+    """Run the paired replications into the folder; the effects and the manifest's data."""
+    s = trial.settings
     (folder / "replications").mkdir(parents=True, exist_ok=True)
     started, created = time.perf_counter(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     seeds = replication_seeds(seed, replications)
@@ -154,10 +183,7 @@ def run_trial(
             "workers": workers,
         },
     }
-    with atomic_write(folder / "manifest.json") as file:
-        json.dump(manifest, file, indent=2, default=str)
-        file.write("\n")
-    return TrialResult(folder, frame, per_replication)
+    return {"effects": frame, "replications": per_replication, "manifest": manifest}
 
 
 def _write_replication(folder: Path, arm: str, index: int, means: dict[str, Any]) -> None:
