@@ -530,6 +530,7 @@ def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
 @click.option("--scale", type=FINITE_SCALE, help="Scale, e.g. 0.2.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the report files.")
 @_SET
+@click.option("--experiments", is_flag=True, help="Also run the targets' experiments as trials.")
 @_user_errors
 def fit_report(
     scenario: Path,
@@ -538,15 +539,23 @@ def fit_report(
     seed: int | None,
     scale: float | None,
     out: Path | None,
+    experiments: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Compare a scenario's register statistics with the observed targets."""
+    """Compare a scenario's register statistics with the observed targets.
+
+    With --experiments, also run the targets' experiments as in-silico trials (with the
+    same overrides) and compare their effects with the published ones.
+    """
     from simulation.experiments.targets import fit_report as make_report
     from simulation.experiments.targets import load_targets
 
     spec = load_scenario(scenario, overrides)
     targets = load_targets(targets_file)
-    report = make_report(spec, targets, replications=replications, seed=seed, scale=scale, out=out)
+    report = make_report(
+        spec, targets, replications=replications, seed=seed, scale=scale, out=out,
+        experiments=experiments, overrides=overrides,
+    )  # fmt: skip
     shown = report[["statistic", "observed", "simulated", "error", "within"]]
     click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo(f"{int(report['within'].sum())} of {len(report)} targets within tolerance", err=True)
@@ -576,6 +585,11 @@ def fit_report(
     help="Only the local search from --start, with the whole budget (refine a fit).",
 )
 @click.option("--quick", is_flag=True, help="A small, fast calibration (about a minute).")
+@click.option(
+    "--experiments",
+    is_flag=True,
+    help="Fit the targets' experiments too, each run as its trial (much slower).",
+)
 @_user_errors
 def calibrate(
     targets_file: Path,
@@ -585,6 +599,7 @@ def calibrate(
     start: Path | None,
     local: bool,
     quick: bool,
+    experiments: bool,
 ) -> None:
     """Fit the free parameters of TARGETS_FILE by the method of simulated moments.
 
@@ -628,6 +643,7 @@ def calibrate(
             start=_start_values(start) if start else None,
             local=local,
             progress=progress,
+            experiments=experiments,
         )
     if not quick:
         shipped = targets_file.parent / "fitted" / f"{targets_file.stem}.toml"

@@ -79,3 +79,49 @@ def test_fit_report_command(tmp_path):
     assert "hazard_to_employment_1" in result.output and "targets within tolerance" in result.output
     for name in ("fit_report.csv", "fit_report.md", "fit_hazards.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_experiments_are_run_as_trials_in_the_fit_report(tmp_path):
+    trial = tmp_path / "trial.toml"
+    trial.write_text(
+        f'[trial]\nname = "t"\nscenario = "{ROOT / "scenarios" / "quickstart.toml"}"\n'
+        'set = ["run.end=2021-12-31"]\nfirst_week = 2\nlast_week = 8\nhorizon_weeks = 20\n'
+        "months = [3]\n[treatment]\nearly_interval_weeks = 2\nearly_period_weeks = 8\n"
+        "spare_capacity_meetings = false\nmeetings_per_caseworker_week = 60\n"
+    )
+    targets = tmp_path / "targets.toml"
+    targets.write_text(
+        '[meta]\nfirst_week = 4\n[[target]]\nstatistic = "hazard_to_employment_1"\n'
+        "observed = 0.18\ntolerance = 0.15\nrelative = true\n"
+        '[[experiment]]\nname = "fortnightly"\ntrial = "trial.toml"\n'
+        'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n'
+    )
+    from simulation.config.scenario import load_scenario
+    from simulation.experiments.targets import fit_report
+
+    scenario = load_scenario(ROOT / "scenarios" / "quickstart.toml", ["run.end=2021-12-31"])
+    report = fit_report(scenario, load_targets(targets), scale=0.1, experiments=True).set_index(
+        "statistic"
+    )
+    row = report.loc["experiment:fortnightly"]
+    assert np.isfinite(row["simulated"]) and row["low"] <= row["simulated"] <= row["high"]
+    assert row["within"] == (abs(row["simulated"] + 5.0) <= 10.0)
+
+
+def test_an_experiment_with_a_missing_trial_or_bad_comparison_is_named(tmp_path):
+    targets = tmp_path / "targets.toml"
+    base = '[[target]]\nstatistic = "hazard_to_employment_1"\nobserved = 0.18\n'
+    targets.write_text(
+        base + '[[experiment]]\nname = "x"\ntrial = "nope.toml"\noutcome = "days_employed"\n'
+        "observed = 1.0\ntolerance = 1.0\n"
+    )
+    with pytest.raises(TargetsFileError) as caught:
+        load_targets(targets)
+    assert caught.value.key == "experiment[0].trial"
+    targets.write_text(
+        base + '[[experiment]]\nname = "x"\ntrial = "nope.toml"\ncomparison = "vibes"\n'
+        'outcome = "days_employed"\nobserved = 1.0\ntolerance = 1.0\n'
+    )
+    with pytest.raises(TargetsFileError) as caught:
+        load_targets(targets)
+    assert caught.value.key == "experiment[0].comparison"

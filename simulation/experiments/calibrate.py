@@ -31,7 +31,7 @@ from simulation.config.scenario import (
     scenario_to_dict,
 )
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
-from simulation.experiments.targets import TargetsFile
+from simulation.experiments.targets import TargetsFile, experiment_effects
 
 __all__ = ["Calibration", "calibrate", "objective_terms"]
 
@@ -94,9 +94,16 @@ class _Evaluator:
     """
 
     def __init__(
-        self, scenario: Scenario, targets: TargetsFile, seeds: list, scale: float, cache: Path
+        self,
+        scenario: Scenario,
+        targets: TargetsFile,
+        seeds: list,
+        scale: float,
+        cache: Path,
+        experiments: bool = False,
     ) -> None:
         self.base = scenario_to_dict(scenario)
+        self.experiments = experiments and bool(targets.experiment)
         self.targets = targets
         self.seeds = seeds
         self.scale = scale
@@ -111,6 +118,9 @@ class _Evaluator:
                     "scenario": self.base,
                     "seeds": [[s.entropy, list(s.spawn_key)] for s in seeds],
                     "scale": scale,
+                    "experiments": [vars(e) for e in targets.experiment]
+                    if self.experiments
+                    else [],
                     "code": code_version(),
                 },
                 sort_keys=True,
@@ -135,12 +145,15 @@ class _Evaluator:
         path.replace(path.with_name(f"{path.stem}-{old}.json"))
         return {}
 
-    def scenario(self, x: np.ndarray) -> Scenario:
-        overrides = [
+    def overrides(self, x: np.ndarray) -> list[str]:
+        """The free parameters' values as ``key=value`` overrides."""
+        return [
             f"{f.key}={round(float(v)) if f.integer else float(v)!r}"
             for f, v in zip(self.targets.free, x, strict=True)
         ]
-        return scenario_from_dict(apply_overrides(self.base, overrides), "calibration")
+
+    def scenario(self, x: np.ndarray) -> Scenario:
+        return scenario_from_dict(apply_overrides(self.base, self.overrides(x)), "calibration")
 
     def __call__(self, x: np.ndarray) -> float:
         key = json.dumps([round(float(v), 10) for v in x])
@@ -152,6 +165,9 @@ class _Evaluator:
             stats for _, stats in sorted(run_seeds(scenario, self.seeds, collect, scale=self.scale))
         ]
         value, _ = objective_terms(self.targets, runs)
+        if self.experiments:  # indirect inference: the trials' effects against the published
+            for row in experiment_effects(self.targets, self.overrides(x), seed=0):
+                value += ((row["simulated"] - row["observed"]) / row["tolerance"]) ** 2
         self.cache[key] = value
         self.evaluations += 1
         with atomic_write(self.cache_path) as file:
@@ -171,6 +187,7 @@ def calibrate(
     start: dict[str, float] | None = None,
     local: bool = False,
     progress: Callable[[int, float], None] | None = None,
+    experiments: bool = False,
 ) -> Calibration:
     """Fit the free parameters of ``targets`` to its statistics.
 
@@ -187,6 +204,8 @@ def calibrate(
         local: Skip the global search and spend the whole budget on the local search
             from ``start`` (to refine an earlier fit after a change of the model).
         progress: Called with (evaluations, best objective so far).
+        experiments: Fit the targets' experiments too (each simulated as its trial at
+            every evaluation: indirect inference; much slower).
 
     Returns:
         The calibration; ``fitted.toml`` in ``out`` holds the values as scenario tables.
@@ -195,7 +214,9 @@ def calibrate(
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     seeds = replication_seeds(seed + 1, replications)
-    evaluate = _Evaluator(scenario, targets, seeds, scale, out / "evaluations.json")
+    evaluate = _Evaluator(
+        scenario, targets, seeds, scale, out / "evaluations.json", experiments=experiments
+    )
     bounds = [(f.low, f.high) for f in targets.free]
     d = len(bounds)
     # About 25 generations: a large population spread over few generations is little

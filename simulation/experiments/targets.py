@@ -8,8 +8,11 @@ a scenario's replications and tabulates observed against simulated values.
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,12 +20,23 @@ import pandas as pd
 from simulation.analysis.measures import REGISTER_STATISTICS
 from simulation.analysis.plots import plot_fit
 from simulation.analysis.results import atomic_write
+from simulation.analysis.trials import COMPARISONS
 from simulation.config.errors import ScenarioError, TargetsFileError
 from simulation.config.parameters import SETTING, param
 from simulation.config.scenario import Scenario, build_section, parameter_field, read_toml
+from simulation.config.trial import load_trial
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
+from simulation.experiments.trials import run_trial
 
-__all__ = ["FreeParameter", "Target", "TargetsFile", "fit_report", "load_targets"]
+__all__ = [
+    "Experiment",
+    "FreeParameter",
+    "Target",
+    "TargetsFile",
+    "experiment_effects",
+    "fit_report",
+    "load_targets",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,26 @@ class FreeParameter:
 
 
 @dataclass(frozen=True)
+class Experiment:
+    """A randomised experiment the model is held against, simulated as a trial."""
+
+    name: str = param(doc="Name of the experiment.", source=SETTING)
+    trial: str = param(doc="The trial file, relative to the targets file.", source=SETTING)
+    outcome: str = param(doc="The trial's outcome, e.g. days_employed.", source=SETTING)
+    observed: float = param(doc="The published effect.", source=SETTING)
+    tolerance: float = param(low=1e-9, doc="Accepted error (absolute).", source=SETTING)
+    comparison: str = param(
+        "treated_vs_control",
+        choices=COMPARISONS,
+        doc="Which of the trial's comparisons the published effect is.",
+        source=SETTING,
+    )
+    source: str = param("", doc="The publication.", source=SETTING)
+    replications: int = param(4, low=2, high=1000, doc="Paired replications.", source=SETTING)
+    scale: float = param(0.1, low=1e-4, high=1.0, doc="Scale of the trial.", source=SETTING)
+
+
+@dataclass(frozen=True)
 class TargetsMeta:
     """What the targets are and how the statistics are counted."""
 
@@ -67,6 +101,9 @@ class TargetsFile:
     target: tuple[Target, ...] = param(doc="The targets.")
     meta: TargetsMeta = param(factory=TargetsMeta, doc="Settings.")
     free: tuple[FreeParameter, ...] = param((), doc="Parameters the calibration fits.")
+    experiment: tuple[Experiment, ...] = param(
+        (), doc="Experiments the model is held against (trials)."
+    )
 
 
 def load_targets(path: str | Path) -> TargetsFile:
@@ -85,6 +122,13 @@ def load_targets(path: str | Path) -> TargetsFile:
                 f"unknown statistic {target.statistic!r}; expected one of "
                 + ", ".join(sorted(known)),
             )
+    experiments = []
+    for i, experiment in enumerate(targets.experiment):
+        trial = (path.parent / experiment.trial).resolve()
+        if not trial.is_file():
+            raise TargetsFileError(path, f"experiment[{i}].trial", f"file not found: {trial}")
+        experiments.append(dataclasses.replace(experiment, trial=str(trial)))
+    targets = dataclasses.replace(targets, experiment=tuple(experiments))
     for i, free in enumerate(targets.free):
         try:
             declared = parameter_field(free.key).metadata
@@ -116,6 +160,8 @@ def fit_report(
     seed: int | None = None,
     scale: float | None = None,
     out: str | Path | None = None,
+    experiments: bool = False,
+    overrides: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Observed against simulated statistics (mean and range over replications).
 
@@ -126,6 +172,9 @@ def fit_report(
         seed: Root seed (default: the scenario's).
         scale: Scale (default: the scenario's).
         out: Folder for ``fit_report.csv``, ``fit_report.md`` and ``fit_hazards.png``.
+        experiments: Also run the targets' experiments as trials (``experiment:<name>``
+            rows; low and high are the effect's 90 % interval).
+        overrides: The overrides the scenario was loaded with, for the trials' scenarios.
 
     Returns:
         One row per target: observed, simulated mean, low, high, error, within tolerance.
@@ -161,10 +210,59 @@ def fit_report(
                 "source": target.source,
             }
         )
+    if experiments:
+        for result in experiment_effects(targets, overrides, seed):
+            rows.append(result)
     report = pd.DataFrame(rows)
     if out is not None:
         _write(report, Path(out))
     return report
+
+
+def experiment_effects(
+    targets: TargetsFile, overrides: tuple[str, ...] | list[str] = (), seed: int = 0
+) -> list[dict[str, Any]]:
+    """Each experiment of the targets, simulated as its trial with these overrides.
+
+    Returns:
+        One row per experiment, as :func:`fit_report` gives them (``statistic`` is
+        ``experiment:<name>``, ``low``/``high`` the effect's 90 % interval).
+    """
+    rows = []
+    for experiment in targets.experiment:
+        trial = load_trial(experiment.trial, list(overrides))
+        with tempfile.TemporaryDirectory() as folder:
+            result = run_trial(
+                trial,
+                out=Path(folder) / "trial",
+                replications=experiment.replications,
+                seed=seed,
+                scale=experiment.scale,
+                plots=False,
+            )
+        effects = result.effects.set_index(["comparison", "outcome"])
+        key = (experiment.comparison, experiment.outcome)
+        if key not in effects.index:
+            raise TargetsFileError(
+                experiment.trial, "", f"the trial gives no {experiment.outcome} for {key[0]}"
+            )
+        effect = effects.loc[key]
+        error = float(effect["effect"]) - experiment.observed
+        rows.append(
+            {
+                "statistic": f"experiment:{experiment.name}",
+                "observed": experiment.observed,
+                "simulated": float(effect["effect"]),
+                "low": float(effect["ci_low"]),
+                "high": float(effect["ci_high"]),
+                "error": error,
+                "relative_error": error / experiment.observed if experiment.observed else np.nan,
+                "tolerance": experiment.tolerance,
+                "within": bool(abs(error) <= experiment.tolerance),
+                "source": experiment.source,
+            }
+        )
+    return rows
 
 
 def _write(report: pd.DataFrame, folder: Path) -> None:
