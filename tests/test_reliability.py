@@ -357,7 +357,8 @@ def test_calibration_free_parameters_must_be_scenario_parameters_within_their_ra
     text = TARGETS.read_text()
     assert change[0] in text
     path = tmp_path / "targets.toml"
-    path.write_text(text.replace(*change).replace('"../scenarios/', f'"{SCENARIOS}/'))
+    text = text.replace(*change).replace('"../scenarios/', f'"{SCENARIOS}/')
+    path.write_text(text.replace('"../trials/', f'"{ROOT / "trials"}/'))
     with pytest.raises(TargetsFileError) as caught:
         load_targets(path)
     assert caught.value.key.endswith(key)
