@@ -256,7 +256,7 @@ class ReferenceModel(mesa.Model):
         totals = np.zeros(len(self.spec.areas))
         for person in searching:
             totals[person.area] += person.weight(week)
-        vacancies = self.generator.vacancies(week)
+        vacancies = self.generator.plan.vacancies(week)
         # The same matching process as the vectorised model (urn-ball or Cobb-Douglas).
         self._rate = rules.search_price(market, totals, vacancies, self.efficiency)
         for person in self.rng.permutation(self.people):

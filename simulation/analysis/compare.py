@@ -87,10 +87,9 @@ def load_arm(folder: str | Path, label: str | None = None) -> Arm:
         raise InputError(folder, "", "not a run folder (no manifest.json)")
     try:
         manifest = json.loads(manifest_path.read_text())
-        name = str(manifest["scenario"]["run"]["name"])
         weeks, replications = int(manifest["weeks"]), int(manifest["replications"])
-        for key in ("seed", "scale"):
-            manifest[key]  # noqa: B018 - what pairing needs must be there
+        if not {"scenario", "seed", "scale"} <= set(manifest):  # what pairing needs
+            raise KeyError("seed")
     except (ValueError, KeyError, TypeError):
         raise InputError(manifest_path, "", "broken: not the manifest of a run") from None
     tables = {}
@@ -110,7 +109,6 @@ def load_arm(folder: str | Path, label: str | None = None) -> Arm:
                 path, "", f"incomplete: expected {replications} replications of {weeks} weeks"
             )
         tables[table] = frame
-    del name  # the scenario's own name is in the manifest
     label = label or folder.name
     organisers = None
     if (folder / "organisers.csv").is_file():

@@ -66,11 +66,6 @@ class ServiceOrganiser(mesa.Agent):
         """Readable name, e.g. ``"Helsinki city"``."""
         return f"{self.area_name} {self.label}"
 
-    @property
-    def first_caseworker(self) -> int:
-        """Row of this organiser's first caseworker in the caseworker table."""
-        return self.caseworkers[0].index if self.caseworkers else -1
-
     def take_over(self, rows: np.ndarray, expected: int = 0) -> None:
         """Become the organiser of these clients, staffed at the policy's caseload.
 

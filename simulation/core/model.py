@@ -371,10 +371,6 @@ class EmploymentModel(mesa.Model):
         )  # fmt: skip
         return rows[:count], weights[:count], totals
 
-    def vacancies(self, week: int) -> np.ndarray:
-        """Open vacancies per area this week (the exogenous path times the start level)."""
-        return self.plan.vacancies(week)
-
     def match_jobs(self, week: int) -> None:
         """Searchers find open-market jobs through each area's matching function."""
         p = self.job_seekers

@@ -24,6 +24,7 @@ from simulation.analysis.plots import plot_run
 from simulation.analysis.report import run_report
 from simulation.analysis.results import RunFolder, environment, summarise
 from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
+from simulation.core.codes import Status
 from simulation.core.model import EmploymentModel
 from simulation.experiments.seeds import (
     check_runnable,
@@ -189,7 +190,8 @@ def starting_point(scenario: Scenario, people: int = 50_000) -> dict[str, Any]:
     total = sum(a.unemployed for a in scenario.areas.values())
     model = EmploymentModel(scenario, scale=min(1.0, people / max(total, 1)))
     p, weight = model.job_seekers, model.weight
-    clients = np.bincount(p.organiser[p.status <= 4], minlength=len(model.organisers))
+    registered = p.status <= Status.OTHER_SERVICE
+    clients = np.bincount(p.organiser[registered], minlength=len(model.organisers))
     staff = model.staff.active_by_organiser()
     organisers = [
         (model.area_ids[o.area], o.name, float(staff[o.index] * weight), float(clients[i] * weight))
@@ -201,7 +203,7 @@ def starting_point(scenario: Scenario, people: int = 50_000) -> dict[str, Any]:
         (model.area_ids[s // len(names)], names[s % len(names)], float(places[s] * weight))
         for s in range(len(places))
     ]
-    unemployed = np.flatnonzero(p.status == 0)
+    unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
     target = model.organisation.in_target_group(unemployed, 0)
     groups = [
         (area, float(target[p.area[unemployed] == a].mean()) if target.size else 0.0)
