@@ -55,11 +55,16 @@ def _band(
     )
 
 
-def _save(figure: plt.Figure, path: Path, caption: str = "") -> Path:
-    """Write a figure, with a caption line (scale, replications, seed) at its foot."""
+def _save(figure: plt.Figure, path: Path, caption: str = "", bottom: float = 0.0) -> Path:
+    """Write a figure, with a caption line (scale, replications, seed) at its foot.
+
+    ``bottom`` keeps that fraction of the height free above the caption (a legend).
+    """
     if caption:
         figure.text(0.01, 0.005, caption, fontsize=7, color="#555555", va="bottom")
-        figure.tight_layout(rect=(0, 0.03, 1, 1))
+        figure.tight_layout(rect=(0, 0.03 + bottom, 1, 1))
+    elif bottom:
+        figure.tight_layout(rect=(0, bottom, 1, 1))
     else:
         figure.tight_layout()
     figure.savefig(path, dpi=110, metadata=_METADATA)
@@ -145,6 +150,30 @@ def plot_run(
     return paths
 
 
+#: Comparisons of up to this many scenarios draw the 90 % bands; more would hide the lines.
+BANDS_UP_TO = 4
+
+
+def _legend_below(figure: plt.Figure, axis: plt.Axes) -> float:
+    """One legend for the figure, under the panels, in rows of up to four entries.
+
+    Returns:
+        The fraction of the figure's height it takes (for ``_save``).
+    """
+    handles, labels = axis.get_legend_handles_labels()
+    rows = -(-len(labels) // 4)
+    figure.legend(
+        handles,
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.03),
+        ncol=min(len(labels), 4),
+        fontsize=9,
+        frameon=False,
+    )
+    return 0.035 * rows + 0.01
+
+
 def plot_comparison(
     arms: list[tuple[str, pd.DataFrame]],
     differences: dict[str, dict[str, pd.DataFrame]],
@@ -162,50 +191,57 @@ def plot_comparison(
         folder: Where to write ``compare_employment.png`` and ``compare_difference.png``.
         caption: Scale, replications and seed, at the foot of each figure.
 
+    With more than ``BANDS_UP_TO`` scenarios the bands are left out (the lines stay
+    readable; the intervals are in the tables), and the legend sits under the panels,
+    one entry per scenario, in every case.
+
     Returns:
         The paths written.
     """
     groups = list(differences)
+    bands = len(arms) <= BANDS_UP_TO
     paths = []
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
         for i, (name, outcomes) in enumerate(arms):  # one colour per arm in both figures
             frame = outcomes[outcomes["group"] == group]
             dates, mean, low, high = _band(frame, "employment_rate")
-            axis.fill_between(dates, low, high, alpha=0.2, color=_arm_colour(i))
+            if bands:
+                axis.fill_between(dates, low, high, alpha=0.2, color=_arm_colour(i))
             axis.plot(dates, mean, lw=1.5, label=name, color=_arm_colour(i))
         axis.set_title(_GROUP_TITLES[group])
         axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         _format_dates(axis)
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
-    axes[0, 0].legend(fontsize=8, loc="lower right")
-    axes[0, 0].set_ylabel("employment rate (90 % band)")
+    bottom = _legend_below(figure, axes[0, 0])
+    axes[0, 0].set_ylabel("employment rate (90 % band)" if bands else "employment rate")
     figure.suptitle("Employment rate by scenario")
-    paths.append(_save(figure, folder / "compare_employment.png", caption))
+    paths.append(_save(figure, folder / "compare_employment.png", caption, bottom))
 
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
         for i, (name, frame) in enumerate(differences[group].items(), start=1):
             colour = _arm_colour(i)
-            axis.fill_between(
-                frame["date"],
-                frame["ci_low"] * 100,
-                frame["ci_high"] * 100,
-                alpha=0.2,
-                color=colour,
-            )
+            if bands:
+                axis.fill_between(
+                    frame["date"],
+                    frame["ci_low"] * 100,
+                    frame["ci_high"] * 100,
+                    alpha=0.2,
+                    color=colour,
+                )
             axis.plot(frame["date"], frame["difference"] * 100, lw=1.5, label=name, color=colour)
         axis.axhline(0.0, color="black", lw=0.8)
         axis.set_title(_GROUP_TITLES[group])
         _format_dates(axis)
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
-    axes[0, 0].legend(fontsize=8)
-    axes[0, 0].set_ylabel("percentage points (90 % interval)")
+    bottom = _legend_below(figure, axes[0, 0])
+    axes[0, 0].set_ylabel("percentage points (90 % interval)" if bands else "percentage points")
     kind = "paired difference" if paired else "difference (unpaired)"
     figure.suptitle(f"Employment rate: {kind} to {arms[0][0]}")
-    paths.append(_save(figure, folder / "compare_difference.png", caption))
+    paths.append(_save(figure, folder / "compare_difference.png", caption, bottom))
     return paths
 
 
