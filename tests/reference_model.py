@@ -4,11 +4,12 @@ Used only by tests and benchmarks, to check that the vectorised model implements
 same rules (their employment paths agree within sampling error) and to measure what
 vectorisation buys. It covers the rules of a scenario without services and without the
 pilot: registrations, meetings within caseworker capacity (search boost, vacancy
-referrals, monitoring exits, meeting intervals), job matching, recall of people between
-jobs, job loss, leaving the register and coming back, and benefit exhaustion. The
-attributes of new people are drawn by the vectorised model's own generator, so both
-start from the same population distribution; every weekly decision is taken by an
-agent with ``model.rng``.
+referrals, monitoring exits of registrations not available for work, meeting
+intervals), job matching in segmented markets, recall of people between jobs, job
+loss, leaving the register and coming back, and benefit exhaustion. The attributes of
+new people are drawn by the vectorised model's own generator, so both start from the
+same population distribution; every weekly decision is taken by an agent with
+``model.rng``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Person(mesa.Agent):
         self.__dict__.update(row)
         self.status = Status(row["status"])
         self.caseworker: Advisor | None = None
+        self.unavailable = model.rng.random() < model.spec.job_seekers.unavailable_share
 
     def weight(self, week: int) -> float:
         """Search weight: employability, barriers, duration, meeting boost, referral."""
@@ -107,6 +109,7 @@ class Person(mesa.Agent):
         """Register again: a new spell with a caseworker and a first meeting."""
         self.status = Status.UNEMPLOYED
         self.spell_start = week
+        self.unavailable = self.model.rng.random() < self.model.spec.job_seekers.unavailable_share
         self.model.enrol(self, week)
 
     def drop_caseworker(self) -> None:
@@ -146,7 +149,7 @@ class Advisor(mesa.Agent):
             client.last_meeting = week
             if model.rng.random() < policy.vacancy_referral_probability:
                 client.referral_until = week + behaviour.referral_weeks - 1
-            if model.rng.random() < policy.monitoring_exit_probability:
+            if client.unavailable and model.rng.random() < policy.monitoring_exit_probability:
                 client.leave()
                 continue
             client.next_meeting = week + interval
@@ -167,7 +170,7 @@ class ReferenceModel(mesa.Model):
         self.spec = scenario
         self.week = 0
         self.generator = EmploymentModel(scenario, seed=seed)  # population and matching only
-        self.efficiency = self.generator.matching_efficiency
+        self.matching = self.generator.matching
         behaviour, market = scenario.job_seekers, scenario.labour_market
         self.exit_weekly = 1.0 - (
             1.0 - facts.monthly_to_weekly(behaviour.out_of_labour_force_monthly)
@@ -196,6 +199,7 @@ class ReferenceModel(mesa.Model):
         people = self.generator.job_seekers
         fields = (
             "area",
+            "market",
             "employability",
             "barriers",
             "status",
@@ -232,7 +236,7 @@ class ReferenceModel(mesa.Model):
 
     def probability(self, person: Person, week: int) -> float:
         """This week's job-finding probability of a searcher."""
-        return 1.0 - math.exp(-person.weight(week) * self._rate[person.area])
+        return 1.0 - math.exp(-person.weight(week) * self._rate[person.market])
 
     def step(self) -> None:
         """One week: registrations, meetings, then every person's own step."""
@@ -253,12 +257,12 @@ class ReferenceModel(mesa.Model):
             for advisor in self.rng.permutation(staff):
                 advisor.step()
         searching = [p for p in self.people if p.status == Status.UNEMPLOYED]
-        totals = np.zeros(len(self.spec.areas))
+        totals = np.zeros(self.generator.plan.n_markets)
         for person in searching:
-            totals[person.area] += person.weight(week)
-        vacancies = self.generator.plan.vacancies(week)
+            totals[person.market] += person.weight(week)
+        vacancies = self.generator.market_vacancies(week)
         # The same matching process as the vectorised model (urn-ball or Cobb-Douglas).
-        self._rate = rules.search_price(market, totals, vacancies, self.efficiency)
+        self._rate = rules.search_price(market, totals, vacancies, self.matching)
         for person in self.rng.permutation(self.people):
             person.step()
         employed = sum(p.status == Status.EMPLOYED for p in self.people)

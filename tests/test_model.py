@@ -234,21 +234,46 @@ def test_competent_caseworkers_detect_more_barriers():
     assert detected(1.0) > 1.3 * detected(0.0)
 
 
-def test_monitoring_exits_raise_the_out_of_labour_force_share():
-    def out_share(probability):
-        model = EmploymentModel(
-            build(
-                [
-                    f"te_office.monitoring_exit_probability={probability}",
-                    f"city.monitoring_exit_probability={probability}",
-                    "run.end=2021-08-31",
-                ]
-            )
-        )
-        model.run()
-        return np.mean(model.job_seekers.status == Status.OUT_OF_LABOUR_FORCE)
+def _out_of_labour_force_at(share, interval, weeks):
+    """Share of the unemployed at the start outside the labour force after ``weeks``."""
+    model = EmploymentModel(
+        build(
+            [
+                *CONSTANT_HAZARD,
+                f"job_seekers.unavailable_share={share}",
+                "te_office.monitoring_exit_probability=1.0",
+                "te_office.spare_capacity_meetings=false",
+                "te_office.meetings_per_caseworker_week=200",
+                "te_office.first_meeting_weeks=1",
+                f"te_office.meeting_interval_weeks={interval}",
+                f"te_office.early_interval_weeks={interval}",
+                "job_seekers.return_monthly=0.0",
+                "labour_market.job_finding_monthly_at_start=0.0001",
+            ]
+        ),
+        seed=5,
+    )
+    p = model.job_seekers
+    start = np.flatnonzero(p.status == Status.UNEMPLOYED)
+    model.run_for(weeks)
+    return np.mean(p.status[start] == Status.OUT_OF_LABOUR_FORCE)
 
-    assert out_share(0.3) > out_share(0.0) + 0.05
+
+def test_monitoring_ends_the_registrations_not_available_for_work_and_no_more():
+    """Meetings find out those not available for work; more meetings do not add to them."""
+    assert _out_of_labour_force_at(0.0, 2, 20) == 0.0
+    share = 0.2
+    soon, later, seldom = (
+        _out_of_labour_force_at(share, 2, 6),
+        _out_of_labour_force_at(share, 2, 30),
+        _out_of_labour_force_at(share, 13, 30),
+    )
+    # Everyone still registered has met by week 6 (the first meeting at week 1, with
+    # detection 1), so the share found out is the share not available, within sampling
+    # error of the few hundred people at the start (sd about 0.02).
+    assert abs(soon - share) < 0.06
+    assert later == soon  # meeting every 2 weeks for 24 more weeks finds nobody more
+    assert seldom == later  # and meeting every 13 weeks finds the same people
 
 
 @pytest.mark.parametrize("removal", [0.0, 1.0])
@@ -353,30 +378,86 @@ def test_the_reference_agent_model_agrees_with_the_vectorised_model():
     assert 0.2 < reference[:, 43].mean() < 0.4
 
 
-def test_meeting_more_often_finds_referral_needs_sooner_but_does_not_multiply_them():
-    """A need for a service arises in calendar time; meetings only find it."""
+def test_referral_needs_arise_in_calendar_time_whatever_the_meetings():
+    """A need for a general service arises at its hazard and is referred; meetings do not matter."""
+    hazard_monthly = 0.05
 
     def referred(interval):
         scenario = build(
             [
                 *CONSTANT_HAZARD,
                 "services.training.places_per_1000=2000.0",
-                "te_office.service_referral_monthly=0.05",
+                f"te_office.service_referral_monthly={hazard_monthly}",
                 "te_office.service_referral_decline=0.0",
                 "te_office.service_referral_at_start=0.0",
+                "te_office.barrier_detection_probability=0.0",
+                "te_office.competent_detection_probability=0.0",
                 "te_office.spare_capacity_meetings=false",
                 "te_office.meetings_per_caseworker_week=200",
                 f"te_office.meeting_interval_weeks={interval}",
                 f"te_office.early_interval_weeks={interval}",
+                "labour_market.job_finding_monthly_at_start=0.0001",
             ]
         )
         model = EmploymentModel(scenario, seed=3)
-        model.run_for(33)
         p = model.job_seekers
-        start = p.entry_week == 0
-        return (p.services[start] > 0).mean(), p.meetings[start].mean()
+        start = np.flatnonzero(p.status == Status.UNEMPLOYED)  # at risk from week 0
+        model.run_for(33)
+        ever = (p.services[start] > 0) | (p.queued_for[start] >= 0)
+        return ever.mean(), p.meetings[start].mean(), len(start)
 
-    often, meetings_often = referred(2)
-    seldom, meetings_seldom = referred(8)
+    often, meetings_often, n = referred(2)
+    seldom, meetings_seldom, _ = referred(8)
     assert meetings_often > 3 * meetings_seldom
-    assert abs(often - seldom) < 0.15 * seldom  # a per-meeting chance would be ~4x
+    assert often == seldom  # the same people, the same weeks: meetings play no part
+    # Referred by week 33 (the pass runs in weeks 0..32) at the weekly hazard.
+    weekly = -np.log1p(-hazard_monthly) / (52.1775 / 12)
+    expected = 1 - np.exp(-weekly * 33)
+    assert abs(often - expected) < 3 * np.sqrt(expected * (1 - expected) / n)
+
+
+def _employed_over_30(segments, young_search):
+    """Over-30s employed after 8 weeks when the under-30s search ``young_search`` times harder."""
+    model = EmploymentModel(
+        build(
+            [
+                *CONSTANT_HAZARD,
+                f"labour_market.segments={segments}",
+                "labour_market.vacancy_elasticity=0.5",  # congestion: extra search crowds
+                "te_office.spare_capacity_meetings=false",
+                "te_office.meetings_per_caseworker_week=200",
+            ]
+        ),
+        seed=11,
+    )
+    p = model.job_seekers
+    old = np.flatnonzero((p.age_at_entry >= 30) & (p.status == Status.UNEMPLOYED))
+    p.employability[p.age_at_entry < 30] *= young_search
+    model.run_for(8)
+    return p.status[old] == Status.EMPLOYED
+
+
+def test_segments_keep_one_segments_extra_search_from_taking_the_others_jobs():
+    """Under 30s who search harder take jobs from each other, not from the over-30s."""
+    as_before = _employed_over_30("age", 1.0)
+    np.testing.assert_array_equal(_employed_over_30("age", 5.0), as_before)
+    one_market = _employed_over_30("none", 1.0)
+    crowded = _employed_over_30("none", 5.0)
+    assert crowded.sum() < one_market.sum()
+    assert not np.any(crowded & ~one_market)  # the same draws: nobody gains a job
+
+
+def test_segments_share_the_vacancies_so_that_nothing_changes_at_the_start():
+    """Each segment holds its share of search at the start: the same chance per unit."""
+    model = EmploymentModel(build(["labour_market.segments=education"]))
+    vacancies = model.market_vacancies(0)
+    plan = model.plan
+    np.testing.assert_allclose(
+        np.bincount(plan.market_area, weights=vacancies), plan.vacancies(0), rtol=1e-12
+    )
+    p = model.job_seekers
+    unemployed = p.status == Status.UNEMPLOYED
+    assert len(np.unique(p.market[unemployed])) == plan.n_markets
+    single = EmploymentModel(build(["labour_market.segments=none"]))
+    assert model.matching.efficiency == pytest.approx(single.matching.efficiency, rel=1e-9)
+    assert model.matching.urns_per_vacancy == pytest.approx(single.matching.urns_per_vacancy)

@@ -218,10 +218,37 @@ def test_urn_ball_crowding_grows_when_vacancies_are_scarce():
     assert shares[0] < 0.1 and shares[-1] > 0.3
 
 
-def test_the_urn_ball_efficiency_gives_the_target_job_finding():
+@pytest.mark.parametrize("elasticity", [0.4, 0.7, 0.95])
+def test_the_urn_ball_congestion_gives_the_elasticity_asked_for(elasticity):
+    x = rules.urn_ball_congestion(elasticity)
+    # d log M / d log S of M = V (1 - exp(-x S / V)), numerically, at S / V = 1.
+    step = 1e-6
+    m = [-np.expm1(-x * (1 + d)) for d in (-step, step)]
+    np.testing.assert_allclose(np.log(m[1] / m[0]) / np.log((1 + step) / (1 - step)), elasticity)
+    with pytest.raises(ValueError):
+        rules.urn_ball_congestion(0.0)
+
+
+def test_the_urn_ball_anchor_gives_the_target_job_finding_and_congestion():
     weights, vacancies = np.array([500.0, 300.0]), np.array([80.0, 20.0])
-    k = rules.urn_ball_efficiency(0.05, 400, weights, vacancies)
-    hazard = rules.urn_ball_price(weights, vacancies, k) @ weights / 400
-    np.testing.assert_allclose(hazard, -np.log1p(-0.05), rtol=1e-9)
+    anchor = rules.urn_ball_anchor(0.05, 400, weights, vacancies, 0.6)
+    urns = vacancies * anchor.urns_per_vacancy
+
+    def matches(scale):
+        return rules.urn_ball_price(weights * scale, urns, anchor.efficiency) @ (weights * scale)
+
+    np.testing.assert_allclose(matches(1.0) / 400, -np.log1p(-0.05), rtol=1e-9)
+    step = 1e-6
+    elasticity = np.log(matches(1 + step) / matches(1 - step)) / np.log((1 + step) / (1 - step))
+    # The two markets differ in search per vacancy, so the overall elasticity is near,
+    # not exactly, the one asked for; with equal ratios it is exact (below).
+    assert abs(elasticity - 0.6) < 0.05
+    even = rules.urn_ball_anchor(0.05, 400, weights, weights / 5, 0.6)
+    urns = weights / 5 * even.urns_per_vacancy
+    m = [
+        rules.urn_ball_price(weights * s, urns, even.efficiency) @ (weights * s)
+        for s in (0.999, 1.001)
+    ]
+    np.testing.assert_allclose(np.log(m[1] / m[0]) / np.log(1.001 / 0.999), 0.6, rtol=1e-5)
     with pytest.raises(ValueError, match="vacancies"):
-        rules.urn_ball_efficiency(0.5, 400, weights, vacancies)
+        rules.urn_ball_anchor(0.05, 400, weights, np.zeros(2), 0.6)

@@ -235,7 +235,8 @@ class JobSeekerBehaviour:
         high=10.0,
         doc="Relative rise in search right after a meeting with an average caseworker.",
         source="derived: Schiprowski 2020 (a lost meeting adds 10-12 days) at a weekly "
-        "job-finding rate of about 0.02",
+        "job-finding rate of about 0.02; the shipped scenarios use the value fitted to the "
+        "experiments with the register flows (calibration/fitted)",
     )
     meeting_effect_weeks: float = param(
         4.0,
@@ -273,6 +274,16 @@ class JobSeekerBehaviour:
         unit="1/month",
         doc="Hazard of the registration lapsing without a job, apart from monitoring.",
         source="assumption, sized toward 16% of ended spells lapsing (" + TEM2015 + ")",
+    )
+    unavailable_share: float = param(
+        0.05,
+        low=0.0,
+        high=1.0,
+        doc="Share of registrations in which the job seeker is not available for work or not "
+        "searching as required; monitoring at meetings can end only these.",
+        source="assumption; with monitoring_exit_probability 0.2 a first meeting ends 1 % "
+        "of registrations; direction from Huuskonen 2023 (more contact, more exits to "
+        "non-jobs)",
     )
     return_monthly: float = param(
         0.01,
@@ -323,27 +334,32 @@ class LabourMarket:
     matching: str = param(
         "urn_ball",
         choices=("urn_ball", "cobb_douglas"),
-        doc="Matching in each area: an urn-ball process (each vacancy is filled at most once "
-        "a week, so extra search is taken from others the more, the scarcer vacancies are), "
-        "or a constant-returns Cobb-Douglas function (a constant share is taken).",
+        doc="Matching in each labour market: an urn-ball process (each vacancy is filled at "
+        "most once a week, so extra search is taken from others the more, the scarcer "
+        "vacancies are; its congestion at the start is set by vacancy_elasticity), or a "
+        "constant-returns Cobb-Douglas function (a constant share is taken).",
         source="urn-ball: Butters 1977, Petrongolo & Pissarides 2001; crowding growing when "
         "vacancies are scarce: Crepon et al. 2013",
     )
-    accessible_vacancy_share: float = param(
-        0.45,
-        low=0.001,
-        high=1.0,
-        doc="Share of open vacancies the registered unemployed compete for (urn-ball "
-        "matching); the rest go to the employed and to new entrants.",
-        source="share of vacancies notified to TE offices 0.4-0.5 (Kangasharju, Pehkonen & "
-        "Pekkala 2005; Huuskonen & Pehkonen 2023)",
+    segments: str = param(
+        "age",
+        choices=("none", "age", "education"),
+        doc="Segments of each area's labour market: job seekers compete for the vacancies "
+        "of their own segment (under 30 or not; basic, upper secondary or tertiary "
+        "education), which hold the segment's share of the area's vacancies at the start "
+        "('none': one market per area).",
+        source="Crepon et al. 2013 (displacement where job seekers compete with similar "
+        "workers); the choice of segments is an assumption",
     )
     vacancy_elasticity: float = param(
         0.3,
         low=0.0,
-        high=1.0,
-        doc="Elasticity of matches to vacancies (constant returns: 1 - this for searchers).",
-        source="Kangasharju, Pehkonen & Pekkala 2005; Ilmakunnas & Pesola 2003 (0.2-0.4)",
+        high=0.99,
+        doc="Elasticity of matches to vacancies (constant returns: 1 - this for searchers); "
+        "with urn-ball matching, 1 - this is the elasticity to search at the start, which "
+        "sets the congestion among job seekers.",
+        source="Kangasharju, Pehkonen & Pekkala 2005; Ilmakunnas & Pesola 2003 (0.2-0.4 for "
+        "vacancies, 0.4-0.7 for the unemployed: strong congestion among job seekers)",
     )
     vacancies_per_unemployed: float = param(
         0.491,
@@ -468,9 +484,9 @@ class Organiser:
         low=0.0,
         high=1.0,
         unit="1/month",
-        doc="Monthly hazard of a need for a general service early in a spell; a meeting "
-        "refers with the chance accumulated since the client's previous meeting, so more "
-        "meetings find the need sooner but do not multiply it.",
+        doc="Monthly hazard of a need for a general service early in a spell; the referral "
+        "follows the need as it arises (the employment plan), not the meetings, so more "
+        "meetings neither multiply referrals nor bring them forward.",
         source="TEM register flows 2015: hazard to services 0.080 a month in the first month "
         "of a spell (derived); fitted",
     )
@@ -494,10 +510,12 @@ class Organiser:
         "falls from 0.080 to 0.016 a month)",
     )
     monitoring_exit_probability: float = param(
-        0.01,
+        0.2,
         low=0.0,
         high=1.0,
-        doc="Chance a meeting ends the registration without a job (monitoring, sanctions).",
+        doc="Chance a meeting finds out a job seeker not available for work (see "
+        "job_seekers.unavailable_share), whose registration then ends (monitoring, "
+        "sanctions).",
         source="assumption; direction from Huuskonen 2023 (more exits to non-jobs)",
     )
     multisector_access: float = param(

@@ -52,6 +52,7 @@ __all__ = [
     "meeting_candidates",
     "select_meetings",
     "meet",
+    "arising_needs",
     "service_census",
     "complete_services",
     "admit",
@@ -86,7 +87,7 @@ _UNDER_30, _IMMIGRANT, _KELA = int(Group.UNDER_30), int(Group.IMMIGRANT), int(Gr
 SearchTables = namedtuple(
     "SearchTables",
     (
-        "n_areas",
+        "n_markets",
         "barrier_factor",
         "penalty",
         "penalty_weeks",
@@ -541,9 +542,10 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     ``hard_to_employ_factor`` for people with barriers; each undetected barrier is found
     with the detection probability (higher for caseworkers with multi-sector
     competence); a vacancy referral opens for ``referral_weeks``; monitoring may end
-    the registration. Clients who stay get their next meeting (:func:`_next_interval`)
-    and, if not in or queued for a service, may be referred to one
-    (:func:`refer_to_service`, with ``referral_tables``).
+    the registration of a client not available for work
+    (:func:`_monitoring_ends_spell`). Clients who stay get their next meeting
+    (:func:`_next_interval`) and, if not in or queued for a service, may be referred to
+    one (:func:`refer_to_service`, with ``referral_tables``).
 
     ``people`` are the job seekers' fields (``population.People``), ``caseworkers``
     the caseworker table's columns (``staff.CaseworkerColumns``), ``caseload`` each
@@ -551,8 +553,8 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     policy by organiser: detection probability, competent detection probability,
     vacancy referral probability, monitoring exit probability; the interval policy:
     interval, early interval, early period, minimum interval, spare-capacity meetings
-    (0/1); and ``bases``, the draws of barrier detection (one per barrier bit), vacancy
-    referral and monitoring exit.
+    (0/1); ``unavailable_share``; and ``bases``, the draws of barrier detection (one
+    per barrier bit), vacancy referral, monitoring exit and unavailability.
 
     Rows leaving through monitoring go to ``lapsed``. Returns their number, and by
     organiser the meetings held, the sum of realised intervals and their count.
@@ -578,7 +580,6 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
         r = _row(met, j)
         o, c, k = np.uint64(organiser[r]), np.uint64(caseworker[r]), key[r]
         number = meetings[r]
-        gap = max(week - max(last_meeting[r], spell_start[r]), 1)
         # A spell's first meeting, the spell begun by registering (not by a service's end).
         first_in_spell = last_meeting[r] < spell_start[r] and service_ended[r] != spell_start[r]
         meetings[r] = number + 1
@@ -599,16 +600,35 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
                 detected[r] |= bit
         if uniform(bases[n_bits], k, number) < policy[o, 2]:
             referral_until[r] = week + referral_weeks - 1
-        if uniform(bases[n_bits + 1], k, number) < policy[o, 3]:
+        if _monitoring_ends_spell(r, number, policy[o, 3], people, tables):
             lapsed[a] = r
             a += 1
             continue
         if service[r] < 0 and queued_for[r] < 0:
-            refer_to_service(r, number, week, gap, first_in_spell, people, referral_tables)
+            refer_to_service(r, number, week, first_in_spell, people, referral_tables)
         next_meeting[r] = week + _next_interval(
             week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
         )
     return a, held, interval_sum, interval_count
+
+
+@njit(cache=True, inline="always")
+def _monitoring_ends_spell(r, number, detection, people, tables):
+    """Whether the meeting ``number`` of person ``r`` ends the registration (monitoring).
+
+    Monitoring finds out job seekers who are not available for work or not searching
+    as required (Huuskonen 2023: the 2017 interview reform raised exits to non-jobs),
+    and the registration ends. Only a share of registrations (``unavailable_share``,
+    drawn once per registration: keyed by the person's job losses and returns so far)
+    are such; each meeting finds one out with the organiser's ``detection`` chance. So
+    meeting more often ends those registrations sooner but does not multiply them.
+    """
+    n_bits = len(tables.barrier_bits)
+    k = people.key[r]
+    episode = people.separation_count[r] + people.return_count[r]
+    if uniform(tables.bases[n_bits + 2], k, episode) >= tables.unavailable_share:
+        return False
+    return uniform(tables.bases[n_bits + 1], k, number) < detection
 
 
 @njit(cache=True, inline="always")
@@ -632,72 +652,99 @@ def _next_interval(weeks_in_spell, caseload, capacity, policy):
 
 
 @njit(cache=True, inline="always")
-def refer_to_service(r, number, week, gap, first_in_spell, people, tables):
+def refer_to_service(r, number, week, first_in_spell, people, tables):
     """Put a person just met (row ``r``, meeting ``number``) in a service queue, or not.
 
     A detected, unresolved barrier leads to a multi-sector service addressing it (the
     first barrier bit first: health, then social, then skills) with the organiser's
-    multi-sector access. Otherwise the need for a general service arises in calendar
-    time, at the organiser's weekly referral hazard times exp(-decline x years in the
-    spell) (the register's hazard to services falls from 0.080 a month in the first
-    month of a spell to 0.016 after two years, TEM 2015 flows), and the meeting refers
-    with the chance that the need arose in the ``gap`` weeks since the client's previous
-    meeting (or the spell's start): meeting more often finds a need sooner, it does not
-    multiply needs. At the spell's first meeting, a need present from the start (the
-    organiser's share at start) is found too. Among the area's eligible services (menu 0:
-    general, 1 + i: for barrier bit i) the choice is weighted by places (``menu_weight``: cumulative
-    places by menu, area and entry); people at or over a service's ``max_age`` are not
-    referred to it.
+    multi-sector access. Otherwise, at the spell's first meeting, a need for a general
+    service present from the start (the employment plan made at registration; the
+    organiser's share at start) is found. Needs for general services that arise later
+    are referred as they arise (:func:`arising_needs`), not at meetings. The service is
+    chosen by :func:`_queue_for_service`.
 
     ``people``: the job seekers' fields (``population.People``). ``tables``
-    (``plan.ReferralTables``): by organiser, multi-sector access, referral probability
-    and its decline a year; the draws of multi-sector referral, general referral and
-    the choice of service; the barrier bits; the menus (sizes, services, cumulative
-    places); the number of services; each service's maximum age; weeks per year.
+    (``plan.ReferralTables``): by organiser, multi-sector access, the weekly need
+    hazard, its decline a year and the need at start; the draws of multi-sector
+    referral, the need at start, the choice of service, an arising need and its
+    choice; the barrier bits; the menus (sizes, services, cumulative places); the
+    number of services; each service's maximum age; weeks per year.
     """
-    key, organiser, detected, barriers = (
-        people.key,
-        people.organiser,
-        people.detected,
-        people.barriers,
-    )
-    area, spell_start, age_at_entry = people.area, people.spell_start, people.age_at_entry
-    entry_week, queued_for, queued_since = people.entry_week, people.queued_for, people.queued_since
     policy, bases, barrier_bits = tables.policy, tables.bases, tables.barrier_bits
-    menu_size, menu_service, menu_weight = tables.menu_size, tables.menu_service, tables.menu_weight
-    n_services, max_age, weeks_per_year = tables.n_services, tables.max_age, tables.weeks_per_year
-    o, k = np.uint64(organiser[r]), key[r]
-    pending = detected[r] & barriers[r]
+    o, k = np.uint64(people.organiser[r]), people.key[r]
+    pending = people.detected[r] & people.barriers[r]
     category = 0
     for b in range(len(barrier_bits)):
         if pending & barrier_bits[b]:
             category = b + 1
             break
     if category == 0 or uniform(bases[0], k, number) >= policy[o, 0]:  # no access
-        years = (week - spell_start[r]) / weeks_per_year
-        hazard = policy[o, 1] * np.exp(-policy[o, 2] * years) * gap
-        chance = -np.expm1(-hazard)
-        if first_in_spell:
-            chance = 1.0 - (1.0 - policy[o, 3]) * (1.0 - chance)
-        general = uniform(bases[1], k, number) < chance
-        category = 0 if general else -1
-    if category < 0 or menu_size[category] == 0:
-        return
-    a = area[r]
+        if not (first_in_spell and uniform(bases[1], k, number) < policy[o, 3]):
+            return
+        category = 0
+    _queue_for_service(r, category, uniform(bases[2], k, number), week, people, tables)
+
+
+@njit(cache=True, inline="always")
+def _queue_for_service(r, category, choice, week, people, tables):
+    """Queue person ``r`` for a service of ``category`` (0: general; 1 + i: barrier bit i).
+
+    Among the area's eligible services the choice (the uniform draw ``choice``) is
+    weighted by places (``menu_weight``: cumulative places by menu, area and entry);
+    people at or over a service's ``max_age`` are not referred to it.
+    """
+    menu_size, menu_service, menu_weight = tables.menu_size, tables.menu_service, tables.menu_weight
+    weeks_per_year = tables.weeks_per_year
     size = menu_size[category]
+    if size == 0:
+        return
+    a = people.area[r]
     total = menu_weight[category, a, size - 1]
     if total <= 0:
         return
-    choice = uniform(bases[2], k, number)
     index = 0
     for e in range(size):
         index += menu_weight[category, a, e] <= choice * total
     service = menu_service[category, min(index, size - 1)]
-    age = np.float64(age_at_entry[r]) + (week - entry_week[r]) / weeks_per_year
-    if age >= max_age[service]:
+    age = np.float64(people.age_at_entry[r]) + (week - people.entry_week[r]) / weeks_per_year
+    if age >= tables.max_age[service]:
         return
-    queued_for[r] = a * n_services + service
-    queued_since[r] = week
+    people.queued_for[r] = a * tables.n_services + service
+    people.queued_since[r] = week
+
+
+@njit(cache=True)
+def arising_needs(rows, week, people, tables):
+    """Needs for a general service that arise this week, referred as they arise.
+
+    An unemployed client of an organiser, neither in nor queued for a service, comes to
+    need a general service (training, coaching, a work trial, pay subsidy) at the
+    organiser's weekly hazard times exp(-decline x years in the spell): the register's
+    hazard to services falls from 0.080 a month in the first month of a spell to 0.016
+    after two years (TEM 2015 flows). The referral follows the need, not the meetings
+    (services are agreed in the employment plan and applied for, the places permitting:
+    Maibom, Rosholm & Svarer 2017 found denser meetings raise employment without more
+    programmes), so meeting more often neither multiplies referrals nor brings them
+    forward. Draws are keyed by the week. Returns the number referred.
+    """
+    status, organiser, caseworker = people.status, people.organiser, people.caseworker
+    service, queued_for, spell_start = people.service, people.queued_for, people.spell_start
+    key = people.key
+    policy, bases, weeks_per_year = tables.policy, tables.bases, tables.weeks_per_year
+    step_need, step_choice = _step(bases[3], week), _step(bases[4], week)
+    referred = 0
+    for i in range(len(rows)):
+        r = _row(rows, i)
+        if status[r] != _UNEMPLOYED or caseworker[r] < 0 or service[r] >= 0 or queued_for[r] >= 0:
+            continue
+        o = np.uint64(organiser[r])
+        years = (week - spell_start[r]) / weeks_per_year
+        chance = -np.expm1(-policy[o, 1] * np.exp(-policy[o, 2] * years))
+        if _unit(key[r], step_need) >= chance:
+            continue
+        _queue_for_service(r, 0, _unit(key[r], step_choice), week, people, tables)
+        referred += queued_for[r] >= 0
+    return referred
 
 
 @njit(cache=True)
@@ -837,6 +884,8 @@ def admit(
 def search_weights(candidates, max_status, week, with_policy, people, tables, rows, weights):
     """Searchers among ``candidates`` (status up to ``max_status``), their weights and totals.
 
+    Totals are by labour market (``people.market``: area x segment).
+
     The weight is employability, times the barriers' factor (``barrier_factor`` by
     barrier mask), times the duration factor; ``with_policy`` adds the meeting boost
     (``meeting_decay[k]``: what is left of a boost after k weeks, the last entry
@@ -846,7 +895,7 @@ def search_weights(candidates, max_status, week, with_policy, people, tables, ro
     ``rows`` and ``weights``; returns their number and the totals. ``people``: the job
     seekers' fields; ``tables``: a ``SearchTables``.
     """
-    status, area, employability = people.status, people.area, people.employability
+    status, market, employability = people.status, people.market, people.employability
     barriers, jobless_since, last_meeting = (
         people.barriers,
         people.jobless_since,
@@ -854,12 +903,12 @@ def search_weights(candidates, max_status, week, with_policy, people, tables, ro
     )
     meeting_effect, referral_until = people.meeting_effect, people.referral_until
     service, organiser = people.service, people.organiser
-    n_areas, barrier_factor = tables.n_areas, tables.barrier_factor
+    n_markets, barrier_factor = tables.n_markets, tables.barrier_factor
     penalty, penalty_weeks = tables.penalty, tables.penalty_weeks
     detachment, detachment_weeks = tables.detachment, tables.detachment_weeks
     meeting_decay, referral_multiplier = tables.meeting_decay, tables.referral_multiplier
     lock_in, organiser_multiplier = tables.lock_in, tables.organiser_multiplier
-    totals = np.zeros(n_areas, dtype=np.float64)
+    totals = np.zeros(n_markets, dtype=np.float64)
     longest = np.uint64(len(meeting_decay) - 1)
     k = 0
     for i in range(len(candidates)):
@@ -879,17 +928,17 @@ def search_weights(candidates, max_status, week, with_policy, people, tables, ro
             w *= organiser_multiplier[np.uint64(organiser[r])]
         rows[k] = r
         weights[k] = w
-        totals[np.uint64(area[r])] += w
+        totals[np.uint64(market[r])] += w
         k += 1
     return k, totals
 
 
 @njit(cache=True)
-def expected_matches(rows, weights, area, price, n_areas):
-    """Expected matches per area: the searchers' job-finding probabilities summed."""
-    expected = np.zeros(n_areas)
+def expected_matches(rows, weights, market, price, n_markets):
+    """Expected matches per labour market: the searchers' job-finding probabilities summed."""
+    expected = np.zeros(n_markets)
     for i in range(len(rows)):
-        a = area[rows[i]]
+        a = market[rows[i]]
         expected[a] += job_finding_probability(weights[i], price[a])
     return expected
 
@@ -898,17 +947,18 @@ def expected_matches(rows, weights, area, price, n_areas):
 def find_jobs(rows, weights, price, cap, people, base, found):
     """Run down the searchers' job-finding clocks; the rows that find a job go to ``found``.
 
-    The weekly probability is the matching probability (scaled by the area's vacancy
+    The weekly probability is the matching probability in the person's labour market
+    (``price`` and ``cap`` by market: area x segment, scaled by the market's vacancy
     cap); the clock runs down by the equivalent hazard, -log(1 - probability), which
     is weight times price where the cap does not bind. Returns the number found.
     ``people``: the job seekers' fields; ``base``: the job-finding draws.
     """
-    area, key = people.area, people.key
+    market, key = people.market, people.key
     clock, count = people.job_finding_clock, people.job_finding_count
     k = 0
     for i in range(len(rows)):
         r = _row(rows, i)
-        a = np.uint64(area[r])
+        a = np.uint64(market[r])
         if cap[a] < 1.0:
             p = min(job_finding_probability(weights[i], price[a]) * cap[a], 1.0 - 1e-12)
             clock[r] += np.log1p(-p)

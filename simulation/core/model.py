@@ -120,7 +120,7 @@ class EmploymentModel(mesa.Model):
         self._census_week, self._census = -1, ()
         self.registration.populate()
         self.refresh_register()
-        self.matching_efficiency = self._anchor_matching()
+        self.matching = self._anchor_matching()
         expected = None
         if self.trial is not None:
             self.trial.start()
@@ -144,12 +144,30 @@ class EmploymentModel(mesa.Model):
             ],
         )
 
-    def _anchor_matching(self) -> np.ndarray:
-        """The matching efficiency at which the initial stock finds jobs at the observed rate."""
+    def _anchor_matching(self) -> rules.MatchingAnchor:
+        """The matching at which the initial stock finds jobs at the observed rate.
+
+        Also fixes each labour market's share of its area's vacancies
+        (``self.vacancy_share``): the segment's share of the area's search weight at the
+        start, so that at the start every segment of an area offers the same chance per
+        unit of search, as a single market would; later, a segment whose searchers
+        search harder fills its own vacancies, not the others'.
+        """
+        plan = self.plan
         searching, _, totals = self._search_weights(0, Status.UNEMPLOYED, with_policy=False)
-        return rules.anchor_efficiency(
-            self.spec.labour_market, len(searching), totals, self.plan.vacancies_at_start
+        area_totals = np.bincount(plan.market_area, weights=totals, minlength=plan.n_areas)
+        self.vacancy_share = np.where(
+            area_totals[plan.market_area] > 0,
+            totals / np.where(area_totals > 0, area_totals, 1.0)[plan.market_area],
+            1.0 / plan.n_segments,
         )
+        return rules.anchor_efficiency(
+            self.spec.labour_market, len(searching), totals, self.market_vacancies(0)
+        )
+
+    def market_vacancies(self, week: int) -> np.ndarray:
+        """Open vacancies by labour market this week: the area's, shared by segment."""
+        return self.plan.vacancies(week)[self.plan.market_area] * self.vacancy_share
 
     @property
     def pilot_active(self) -> np.ndarray:
@@ -170,6 +188,7 @@ class EmploymentModel(mesa.Model):
         self.register_job_seekers(week)
         self.recorder.open_week(week, self.register, p.status, p.spell_start)
         self.hold_meetings(week)
+        self.refer_arising_needs(week)
         self.run_services(week)
         self.match_jobs(week)
         self.recall_to_work(week)
@@ -238,7 +257,9 @@ class EmploymentModel(mesa.Model):
         A meeting (1) boosts search, by the caseworker's effectiveness and less for
         people with barriers (Schiprowski 2020; Rosholm); (2) may detect barriers, more
         often with multi-sector competence; (3) may bring a vacancy referral; (4) may end
-        the registration through monitoring (Huuskonen 2023); (5) may refer to a service.
+        the registration of someone not available for work (monitoring; Huuskonen 2023);
+        (5) may refer to a multi-sector service for a detected barrier, or at the
+        spell's first meeting to a general service needed from the start.
         The meetings themselves are held in ``kernels.meet``; the next one is set by
         ``kernels._next_interval`` (denser with spare capacity) and the referral follows
         ``kernels.refer_to_service``.
@@ -288,6 +309,16 @@ class EmploymentModel(mesa.Model):
         self.meetings += held
         self.intervals += (interval_sum, interval_count)
         self.leave_register(lapsed[:n_lapsed], week)
+
+    def refer_arising_needs(self, week: int) -> None:
+        """Clients whose need for a general service arises this week join its queue.
+
+        The need arises in calendar time, at the organiser's hazard falling with the
+        spell's length (the 2015 register flows), and the referral follows it whatever
+        the meeting schedule (``kernels.arising_needs``): denser meetings raised
+        employment without more programmes (Maibom, Rosholm & Svarer 2017).
+        """
+        kernels.arising_needs(self.register, week, self.job_seekers.people, self.passes.referrals)
 
     def run_services(self, week: int) -> None:
         """End the services due to end, then admit from the queues into free places.
@@ -349,11 +380,11 @@ class EmploymentModel(mesa.Model):
         organisation (``Plan.organiser_multiplier``).
 
         Returns:
-            (rows, weights, total weight per area).
+            (rows, weights, total weight per labour market).
         """
         behaviour, plan = self.spec.job_seekers, self.plan
         tables = kernels.SearchTables(
-            plan.n_areas,
+            plan.n_markets,
             plan.barrier_factor,
             float(behaviour.duration_penalty),
             float(behaviour.duration_penalty_weeks),
@@ -372,19 +403,22 @@ class EmploymentModel(mesa.Model):
         return rows[:count], weights[:count], totals
 
     def match_jobs(self, week: int) -> None:
-        """Searchers find open-market jobs through each area's matching function."""
+        """Searchers find open-market jobs through the matching of their labour market.
+
+        Each area's market may be split into segments (``labour_market.segments``):
+        job seekers compete for their own segment's vacancies, so help given to some
+        takes jobs from similar job seekers (Crepon et al. 2013).
+        """
         p = self.job_seekers
         searching, weights, totals = self._search_weights(
             week, Status.OTHER_SERVICE, with_policy=True
         )
-        vacancies = self.plan.vacancies(week)
-        price = rules.search_price(
-            self.spec.labour_market, totals, vacancies, self.matching_efficiency
-        )
+        vacancies = self.market_vacancies(week)
+        price = rules.search_price(self.spec.labour_market, totals, vacancies, self.matching)
         expected = price * totals  # matches bound above: 1 - exp(-x) <= x
         if np.any(expected > vacancies):
-            n_areas = len(self.area_ids)
-            expected = kernels.expected_matches(searching, weights, p.area, price, n_areas)
+            n_markets = self.plan.n_markets
+            expected = kernels.expected_matches(searching, weights, p.market, price, n_markets)
         found = self.work.get("found")
         cap = rules.vacancy_cap(expected, vacancies)
         base = self.clocks.bases["job_finding"]

@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 WEEKS_PER_YEAR = 52.1775
+#: Segments of an area's labour market by ``labour_market.segments``.
+_SEGMENT_COUNTS = {"none": 1, "age": 2, "education": 3}
 LONG_TERM_WEEKS = 52
 #: Each barrier's bit, in the scenario's order of barriers.
 BARRIER_BITS = {name: int(Barrier[name.upper()]) for name in BARRIERS}
@@ -61,9 +63,10 @@ _POLICY_WEEKS = (
     "min_weeks_between_meetings",
 )
 
-#: What the compiled referral after a meeting reads (``kernels.refer_to_service``):
-#: by organiser, multi-sector access, referral probability and its decline a year
-#: (``policy``); the menus of services by category and area; each service's maximum age.
+#: What the compiled referrals read (``kernels.refer_to_service`` after a meeting,
+#: ``kernels.arising_needs`` as needs arise): by organiser, multi-sector access, the
+#: weekly need hazard, its decline a year and the need at start (``policy``); the menus
+#: of services by category and area; each service's maximum age.
 ReferralTables = namedtuple(
     "ReferralTables",
     (
@@ -81,7 +84,8 @@ ReferralTables = namedtuple(
 
 #: What the compiled meetings read (``kernels.meet``): by organiser, detection,
 #: competent detection, vacancy referral and monitoring exit probabilities
-#: (``policy``), the interval policy (``interval``), and the meeting's effect.
+#: (``policy``), the interval policy (``interval``), the meeting's effect, and the share
+#: of registrations that monitoring can end.
 MeetingTables = namedtuple(
     "MeetingTables",
     (
@@ -90,6 +94,7 @@ MeetingTables = namedtuple(
         "boost",
         "hard_to_employ_factor",
         "referral_weeks",
+        "unavailable_share",
         "bases",
         "barrier_bits",
         "n_organisers",
@@ -114,11 +119,14 @@ _MEETING_DECISIONS = (
     Decision.DETECT_SKILLS,
     Decision.VACANCY_REFERRAL,
     Decision.MONITORING_EXIT,
+    Decision.UNAVAILABLE,
 )
 _REFERRAL_DECISIONS = (
     Decision.MULTISECTOR_REFERRAL,
     Decision.SERVICE_REFERRAL,
     Decision.SERVICE_CHOICE,
+    Decision.SERVICE_NEED,
+    Decision.SERVICE_NEED_CHOICE,
 )
 _COMPLETION_DECISIONS = (
     Decision.RESOLVE_HEALTH,
@@ -170,6 +178,37 @@ class Plan:
         return len(self.area_ids)
 
     @property
+    def n_segments(self) -> int:
+        """Segments of each area's labour market (``labour_market.segments``)."""
+        return _SEGMENT_COUNTS[self.scenario.labour_market.segments]
+
+    @property
+    def n_markets(self) -> int:
+        """Labour markets: market ``area * n_segments + segment``."""
+        return self.n_areas * self.n_segments
+
+    @property
+    def market_area(self) -> np.ndarray:
+        """The area of each labour market."""
+        return np.repeat(np.arange(self.n_areas), self.n_segments)
+
+    def markets(self, area: np.ndarray, age: np.ndarray, education: np.ndarray) -> np.ndarray:
+        """The labour market of each job seeker, from the area and the segment's trait.
+
+        Segments by age are under 30 (segment 1) or not (0) at registration; by
+        education, the education code (basic, upper secondary, tertiary).
+        """
+        segments = self.scenario.labour_market.segments
+        area = np.asarray(area, dtype=np.int64)
+        if segments == "age":
+            segment = (np.asarray(age) < 30).astype(np.int64)
+        elif segments == "education":
+            segment = np.asarray(education, dtype=np.int64)
+        else:
+            segment = np.zeros_like(area)
+        return (area * self.n_segments + segment).astype(np.int16)
+
+    @property
     def n_organisers(self) -> int:
         """Organisers: a TE office and a city per area, and maybe trial organisers.
 
@@ -218,7 +257,7 @@ class Plan:
         )
 
     def referral_tables(self, bases: np.ndarray) -> ReferralTables:
-        """The referral after a meeting as the compiled pass takes it."""
+        """The referrals (after a meeting, as needs arise) as the compiled passes take them."""
         return ReferralTables(
             self.policy_table(
                 "multisector_access",
@@ -268,6 +307,7 @@ class Plan:
             float(behaviour.meeting_effort_boost),
             float(behaviour.hard_to_employ_meeting_factor),
             int(behaviour.referral_weeks),
+            float(behaviour.unavailable_share),
             bases,
             self.barrier_bits,
             self.n_organisers,

@@ -33,6 +33,7 @@ __all__ = [
 FIELDS: dict[str, tuple[Any, Any]] = {
     "key": (np.uint64, 0),  # random-stream key (area, cohort, rank)
     "area": (np.int16, 0),
+    "market": (np.int16, 0),  # labour market: area x segment (see Plan.market_area)
     "entry_week": (np.int32, 0),
     "age_at_entry": (np.float32, 0.0),
     "immigrant": (np.bool_, False),

@@ -137,10 +137,12 @@ class Registration:
         traits = kernels.new_people(keys, area, initial, employability, self.tables)
         traits = dict(zip(kernels.NEW_PERSON_TRAITS, traits, strict=True))
         weeks_out = traits.pop("weeks_out")
+        market = self.plan.markets(area, traits["age_at_entry"], traits["education"])
         rows = self.job_seekers.add(
             len(keys),
             key=keys,
             area=area,
+            market=market,
             entry_week=week,
             employability=employability.astype(np.float32),
             status=Status.UNEMPLOYED,

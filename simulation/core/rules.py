@@ -10,6 +10,8 @@ parameters; the values themselves live in the scenario (see ``docs/ODD.md``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit, vectorize
 from scipy import optimize
@@ -25,7 +27,9 @@ __all__ = [
     "matching_rates",
     "weight_price",
     "urn_ball_price",
-    "urn_ball_efficiency",
+    "urn_ball_congestion",
+    "urn_ball_anchor",
+    "MatchingAnchor",
     "search_price",
     "anchor_efficiency",
     "job_finding_probability",
@@ -212,61 +216,115 @@ def urn_ball_price(totals, vacancies, efficiency):
     return price
 
 
-def urn_ball_efficiency(
-    target_weekly: float, searchers: float, area_weights: np.ndarray, vacancies: np.ndarray
-) -> float:
-    """Applications per unit of search weight that give the stock its observed job finding.
+def urn_ball_congestion(search_elasticity: float) -> float:
+    """Applications per urn at which urn-ball matches have this elasticity to search.
 
-    Solves sum_a V_a (1 - exp(-k S_a / V_a)) = -log(1 - target) N for k.
+    With x applications per vacancy, M = V (1 - exp(-x)) and d log M / d log S =
+    x exp(-x) / (1 - exp(-x)), which falls from 1 (no congestion) towards 0 as x grows.
 
     Raises:
-        ValueError: The open vacancies cannot give that many matches a week.
+        ValueError: The elasticity is not strictly between 0 and 1.
     """
-    needed = -np.log1p(-target_weekly) * searchers
-    if needed <= 0:
-        return 0.0
-    weights = np.asarray(area_weights, dtype=np.float64)
-    vacancies = np.asarray(vacancies, dtype=np.float64)
-    if needed >= vacancies[weights > 0].sum():
-        raise ValueError(
-            f"{vacancies.sum():.0f} vacancies cannot give {needed:.0f} matches a week; raise "
-            "labour_market.accessible_vacancy_share or lower job_finding_monthly_at_start"
-        )
+    if not 0.0 < search_elasticity <= 1.0:
+        raise ValueError(f"a search elasticity of {search_elasticity} is not in (0, 1]")
+    search_elasticity = min(search_elasticity, 1.0 - 1e-9)  # 1: no congestion, its limit
 
-    def shortfall(k: float) -> float:
-        return float(urn_ball_price(weights, vacancies, k) @ weights - needed)
+    def gap(x: float) -> float:
+        return float(x * np.exp(-x) / -np.expm1(-x) - search_elasticity)
 
     high = 1.0
-    while shortfall(high) < 0:
+    while gap(high) > 0:
         high *= 2.0
-    return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-14, rtol=1e-12))
+    return float(optimize.brentq(gap, 1e-12, high, xtol=1e-14, rtol=1e-12))
+
+
+@dataclass(frozen=True)
+class MatchingAnchor:
+    """The matching process as anchored on the initial stock (:func:`anchor_efficiency`).
+
+    Attributes:
+        efficiency: Urn-ball applications per unit of search weight a week, or the
+            Cobb-Douglas efficiency A.
+        urns_per_vacancy: Urn-ball only: vacancies open to the registered unemployed
+            and fillable in a week, per open vacancy (1 for Cobb-Douglas).
+    """
+
+    efficiency: float
+    urns_per_vacancy: float = 1.0
+
+
+def urn_ball_anchor(
+    target_weekly: float,
+    searchers: float,
+    totals: np.ndarray,
+    vacancies: np.ndarray,
+    search_elasticity: float,
+) -> MatchingAnchor:
+    """Urn-ball applications and urns that give the stock its job finding and congestion.
+
+    Two conditions fix the two unknowns: the initial stock finds jobs at the observed
+    weekly hazard (M = -log(1 - target) N matches), and the elasticity of matches to
+    search is ``search_elasticity`` overall (Finnish matching-function estimates: 0.4-0.7
+    for the unemployed; Kangasharju, Pehkonen & Pekkala 2005; Ilmakunnas & Pesola 2003).
+    With x the applications per urn that give that elasticity (:func:`urn_ball_congestion`)
+    and r_m each market's search share over its vacancy share, the urns are
+    f V_m with f = M / sum_m V_m (1 - exp(-x r_m)), and the applications per unit of
+    weight k = x f V / S. Only a fraction of the open vacancies can be filled by the
+    register's job seekers in a week; f says how large, so the congestion among them is
+    the estimated one, not whatever the vacancy stock happens to imply.
+
+    Raises:
+        ValueError: No searchers or no vacancies where there are searchers.
+    """
+    needed = -np.log1p(-target_weekly) * searchers
+    totals = np.asarray(totals, dtype=np.float64)
+    vacancies = np.asarray(vacancies, dtype=np.float64)
+    if needed <= 0:
+        return MatchingAnchor(0.0, 1.0)
+    if totals.sum() <= 0 or vacancies[totals > 0].sum() <= 0:
+        raise ValueError("no vacancies open to the searchers at the start")
+    x = urn_ball_congestion(search_elasticity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(
+            vacancies > 0, (totals / totals.sum()) / (vacancies / vacancies.sum()), 0.0
+        )
+    filled = float(np.sum(vacancies * -np.expm1(-x * ratio)))
+    urns = needed / filled
+    return MatchingAnchor(x * urns * vacancies.sum() / totals.sum(), urns)
 
 
 def search_price(
-    market: LabourMarket, totals: np.ndarray, vacancies: np.ndarray, efficiency: float
+    market: LabourMarket, totals: np.ndarray, vacancies: np.ndarray, anchor: MatchingAnchor
 ) -> np.ndarray:
-    """Weekly job-finding hazard per unit of search weight by area, by the market's matching.
+    """Weekly job-finding hazard per unit of search weight by labour market.
 
     Args:
         market: The labour market's settings (``matching`` and its parameters).
-        totals: Search weight of each area's searchers.
-        vacancies: Open vacancies by area.
-        efficiency: The anchored efficiency (:func:`anchor_efficiency`).
+        totals: Search weight of each market's searchers.
+        vacancies: Open vacancies by market.
+        anchor: The anchored matching (:func:`anchor_efficiency`).
     """
     if market.matching == "urn_ball":
-        return urn_ball_price(totals, vacancies * market.accessible_vacancy_share, efficiency)
-    return weight_price(totals, vacancies, efficiency, market.vacancy_elasticity)
+        return urn_ball_price(totals, vacancies * anchor.urns_per_vacancy, anchor.efficiency)
+    return weight_price(totals, vacancies, anchor.efficiency, market.vacancy_elasticity)
 
 
 def anchor_efficiency(
     market: LabourMarket, searchers: float, totals: np.ndarray, vacancies: np.ndarray
-) -> float:
-    """The efficiency that gives the initial stock its observed job-finding hazard."""
+) -> MatchingAnchor:
+    """The matching that gives the initial stock its observed job-finding hazard.
+
+    Urn-ball matching is also given the estimated congestion at the start: an elasticity
+    of matches to search of 1 - ``vacancy_elasticity`` (:func:`urn_ball_anchor`).
+    """
     target = float(facts.monthly_to_weekly(market.job_finding_monthly_at_start))
     if market.matching == "urn_ball":
-        accessible = vacancies * market.accessible_vacancy_share
-        return urn_ball_efficiency(target, searchers, totals, accessible)
-    return matching_efficiency(target, searchers, totals, vacancies, market.vacancy_elasticity)
+        elasticity = 1.0 - market.vacancy_elasticity
+        return urn_ball_anchor(target, searchers, totals, vacancies, elasticity)
+    efficiency = matching_efficiency(
+        target, searchers, totals, vacancies, market.vacancy_elasticity
+    )
+    return MatchingAnchor(efficiency)
 
 
 @njit(cache=True)

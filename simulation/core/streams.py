@@ -72,10 +72,14 @@ class Decision(StrEnum):
     DETECT_SKILLS = "detect_skills"
     VACANCY_REFERRAL = "vacancy_referral"
     MONITORING_EXIT = "monitoring_exit"
-    # Referral to a service after a meeting (kernels.refer_to_service).
+    UNAVAILABLE = "unavailable"
+    # Referral to a service after a meeting (kernels.refer_to_service), and needs for a
+    # general service as they arise (kernels.arising_needs).
     MULTISECTOR_REFERRAL = "multisector_referral"
     SERVICE_REFERRAL = "service_referral"
     SERVICE_CHOICE = "service_choice"
+    SERVICE_NEED = "service_need"
+    SERVICE_NEED_CHOICE = "service_need_choice"
     # Services (kernels.admit, kernels.complete_services), by barrier bit, then a job.
     ADMISSION_PRIORITY = "admission_priority"
     RESOLVE_HEALTH = "resolve_health"
