@@ -27,14 +27,12 @@ def _observed(scenario, seeds):
     return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
 
 
+_HAZARDS = tuple(f"hazard_to_employment_{i}" for i in (1, 2, 3, 4))
+
+
 def _targets_file(tmp_path, observed, scenario_file="scenario.toml"):
     lines = [f'[meta]\nfirst_week = 4\nscenario = "{scenario_file}"\n']
-    for name in (
-        "hazard_to_employment_1",
-        "hazard_to_employment_2",
-        "hazard_to_employment_3",
-        "hazard_to_employment_4",
-    ):
+    for name in _HAZARDS:
         lines.append(
             f'[[target]]\nstatistic = "{name}"\nobserved = {observed[name]!r}\n'
             "tolerance = 0.05\nrelative = true\n"
@@ -169,3 +167,35 @@ def test_a_cache_made_for_other_targets_is_never_reused(tmp_path):
         json.loads((out / "evaluations.json").read_text())["key"]
         != json.loads(set_aside[0].read_text())["key"]
     )
+
+
+def test_a_fit_is_never_a_point_known_to_be_worse(tmp_path, monkeypatch):
+    """Where the profile's steps find a lower objective, the fit moves there."""
+    import simulation.experiments.calibrate as module
+
+    evaluated = {}
+
+    class Bowl:
+        def __init__(self, scenario, targets, *args, **kwargs):
+            self.names = [f.key for f in targets.free]
+            self.cache = evaluated
+            self.evaluations = 0
+
+        def __call__(self, x):
+            self.evaluations += 1
+            evaluated[float(x[0])] = value = float((x[0] - 1.5) ** 2)
+            return value
+
+    monkeypatch.setattr(module, "_Evaluator", Bowl)
+    targets = load_targets(_targets_file(tmp_path, dict.fromkeys(_HAZARDS, 0.1)))
+    result = calibrate(
+        single_area(SMALL),
+        targets,
+        out=tmp_path / "cal",
+        budget=2,  # the polish stops almost where it starts, at 0.6
+        start={"job_seekers.employability_sd": 0.6},
+        local=True,
+    )
+    assert result.objective == min(evaluated.values())
+    assert result.values["job_seekers.employability_sd"] == min(evaluated, key=evaluated.get)
+    assert result.values["job_seekers.employability_sd"] > 1.0  # profile steps of 0.18 moved it

@@ -228,11 +228,12 @@ def calibrate(
         x0 = np.array(
             [np.clip(start.get(f.key, (f.low + f.high) / 2), f.low, f.high) for f in targets.free]
         )
-    best = [np.inf]
+    best: list[Any] = [np.inf, None]  # the lowest objective evaluated, and where
 
     def tracked(x: np.ndarray) -> float:
         value = evaluate(x)
-        best[0] = min(best[0], value)
+        if value < best[0]:
+            best[0], best[1] = value, np.array(x, dtype=float)
         if progress is not None:
             progress(evaluate.evaluations, best[0])
         return value
@@ -269,6 +270,16 @@ def calibrate(
     x = polish.x if polish.fun <= search.fun else search.x
     value = min(polish.fun, search.fun)
     identified, uncertainty = _profile(tracked, x, bounds, value)
+    # The profile's steps are evaluations too: where one of them is lower, the fit moves
+    # there and its profile is taken again; the fit is never a point known to be worse
+    # (after the last round, the profile is the neighbouring point's).
+    for _ in range(_PROFILE_ROUNDS):
+        if not best[0] < value:
+            break
+        x, value = best[1], best[0]
+        identified, uncertainty = _profile(tracked, x, bounds, value)
+    if best[0] < value:
+        x, value = best[1], best[0]
     result = Calibration(
         names=evaluate.names,
         values={
@@ -283,6 +294,10 @@ def calibrate(
     )
     _write_fitted(result, targets, seed, out)
     return result
+
+
+#: How often a fit moves to a lower point its profile found and profiles it again.
+_PROFILE_ROUNDS = 3
 
 
 def _profile(
