@@ -23,6 +23,7 @@ from simulation.core import kernels
 RULES = (
     "register_job_seekers",
     "hold_meetings",
+    "refer_arising_needs",
     "run_services",
     "match_jobs",
     "recall_to_work",

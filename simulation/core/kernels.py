@@ -625,10 +625,10 @@ def _monitoring_ends_spell(r, number, detection, people, tables):
     """
     n_bits = len(tables.barrier_bits)
     k = people.key[r]
+    if uniform(tables.bases[n_bits + 1], k, number) >= detection:
+        return False  # most meetings find nothing: no need to know about availability
     episode = people.separation_count[r] + people.return_count[r]
-    if uniform(tables.bases[n_bits + 2], k, episode) >= tables.unavailable_share:
-        return False
-    return uniform(tables.bases[n_bits + 1], k, number) < detection
+    return uniform(tables.bases[n_bits + 2], k, episode) < tables.unavailable_share
 
 
 @njit(cache=True, inline="always")
@@ -725,22 +725,21 @@ def arising_needs(rows, week, people, tables):
     (services are agreed in the employment plan and applied for, the places permitting:
     Maibom, Rosholm & Svarer 2017 found denser meetings raise employment without more
     programmes), so meeting more often neither multiplies referrals nor brings them
-    forward. Draws are keyed by the week. Returns the number referred.
+    forward. Draws are keyed by the week; the chances come by organiser and week of the
+    spell (``need_chance``, ``plan.Plan.need_chance``). Returns the number referred.
     """
     status, organiser, caseworker = people.status, people.organiser, people.caseworker
     service, queued_for, spell_start = people.service, people.queued_for, people.spell_start
-    key = people.key
-    policy, bases, weeks_per_year = tables.policy, tables.bases, tables.weeks_per_year
-    step_need, step_choice = _step(bases[3], week), _step(bases[4], week)
+    key, need_chance = people.key, tables.need_chance
+    step_need, step_choice = _step(tables.bases[3], week), _step(tables.bases[4], week)
+    longest = need_chance.shape[1] - 1
     referred = 0
     for i in range(len(rows)):
         r = _row(rows, i)
         if status[r] != _UNEMPLOYED or caseworker[r] < 0 or service[r] >= 0 or queued_for[r] >= 0:
             continue
-        o = np.uint64(organiser[r])
-        years = (week - spell_start[r]) / weeks_per_year
-        chance = -np.expm1(-policy[o, 1] * np.exp(-policy[o, 2] * years))
-        if _unit(key[r], step_need) >= chance:
+        weeks = np.uint64(min(max(week - spell_start[r], 0), longest))
+        if _unit(key[r], step_need) >= need_chance[np.uint64(organiser[r]), weeks]:
             continue
         _queue_for_service(r, 0, _unit(key[r], step_choice), week, people, tables)
         referred += queued_for[r] >= 0

@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 WEEKS_PER_YEAR = 52.1775
+#: Weeks of a spell over which the chance of a need for a service is tabulated (20 years).
+NEED_WEEKS = 1044
 #: Segments of an area's labour market by ``labour_market.segments``.
 _SEGMENT_COUNTS = {"none": 1, "age": 2, "education": 3}
 LONG_TERM_WEEKS = 52
@@ -79,6 +81,7 @@ ReferralTables = namedtuple(
         "n_services",
         "max_age",
         "weeks_per_year",
+        "need_chance",
     ),
 )
 
@@ -271,7 +274,19 @@ class Plan:
             self.n_services,
             self.services["max_age"],
             WEEKS_PER_YEAR,
+            self.need_chance(),
         )
+
+    def need_chance(self) -> np.ndarray:
+        """Weekly chance of a need for a general service, by organiser and week of the spell.
+
+        1 - exp(-hazard x exp(-decline x years)) for spells of 0 to ``NEED_WEEKS`` - 1
+        weeks (the last entry stands for all longer spells).
+        """
+        years = np.arange(NEED_WEEKS) / WEEKS_PER_YEAR
+        hazard = self.policy["service_referral_weekly"][:, None]
+        decline = self.policy["service_referral_decline"][:, None]
+        return -np.expm1(-hazard * np.exp(-decline * years))
 
     def service_tables(self, bases: np.ndarray) -> ServiceTables:
         """The completion of services as the compiled pass takes it."""
