@@ -461,3 +461,17 @@ def test_segments_share_the_vacancies_so_that_nothing_changes_at_the_start():
     single = EmploymentModel(build(["labour_market.segments=none"]))
     assert model.matching.efficiency == pytest.approx(single.matching.efficiency, rel=1e-9)
     assert model.matching.urns_per_vacancy == pytest.approx(single.matching.urns_per_vacancy)
+
+
+def test_a_segment_nobody_searches_in_at_the_start_still_has_vacancies():
+    """A small area at a small scale may start with one segment empty; it keeps vacancies."""
+    model = EmploymentModel(build(["labour_market.segments=age", "areas.village.unemployed=1"]))
+    p, plan = model.job_seekers, model.plan
+    village = plan.area_ids.index("village")
+    older, young = np.flatnonzero(plan.market_area == village)
+    searching = np.bincount(p.market[p.status == Status.UNEMPLOYED], minlength=plan.n_markets)
+    assert searching[older] == 0 and searching[young] == 1  # the one person is under 30
+    vacancies, area_vacancies = model.market_vacancies(0), plan.vacancies(0)[village]
+    share = model.spec.areas["village"].under_30_share
+    assert vacancies[older] == pytest.approx((1 - share) * area_vacancies)  # by composition
+    assert vacancies[young] == pytest.approx(share * area_vacancies)  # the rest

@@ -151,16 +151,20 @@ class EmploymentModel(mesa.Model):
         (``self.vacancy_share``): the segment's share of the area's search weight at the
         start, so that at the start every segment of an area offers the same chance per
         unit of search, as a single market would; later, a segment whose searchers
-        search harder fills its own vacancies, not the others'.
+        search harder fills its own vacancies, not the others'. A segment with nobody
+        searching at the start (a small area at a small scale) gets its share of the
+        area's job seekers by composition (``Plan.segment_shares``), the others share
+        the rest by search weight.
         """
         plan = self.plan
         searching, _, totals = self._search_weights(0, Status.UNEMPLOYED, with_policy=False)
-        area_totals = np.bincount(plan.market_area, weights=totals, minlength=plan.n_areas)
-        self.vacancy_share = np.where(
-            area_totals[plan.market_area] > 0,
-            totals / np.where(area_totals > 0, area_totals, 1.0)[plan.market_area],
-            1.0 / plan.n_segments,
-        )
+        area, composition = plan.market_area, plan.segment_shares()
+        empty = totals <= 0
+        left = 1.0 - np.bincount(area, weights=composition * empty, minlength=plan.n_areas)
+        weighed = np.bincount(area, weights=totals, minlength=plan.n_areas)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            by_weight = np.where(weighed[area] > 0, totals / weighed[area] * left[area], 0.0)
+        self.vacancy_share = np.where(empty, composition, by_weight)
         return rules.anchor_efficiency(
             self.spec.labour_market, len(searching), totals, self.market_vacancies(0)
         )

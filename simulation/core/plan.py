@@ -195,6 +195,24 @@ class Plan:
         """The area of each labour market."""
         return np.repeat(np.arange(self.n_areas), self.n_segments)
 
+    def segment_shares(self) -> np.ndarray:
+        """Each market's share of its area's job seekers by the area's composition.
+
+        Under 30s (``under_30_share``) or the rest, or the education shares; 1 with one
+        market per area. The fallback share of vacancies of a segment that has nobody
+        searching at the start (see ``EmploymentModel.market_vacancies``).
+        """
+        segments = self.scenario.labour_market.segments
+        areas = list(self.scenario.areas.values())
+        if segments == "age":
+            shares = [(1.0 - a.under_30_share, a.under_30_share) for a in areas]
+        elif segments == "education":
+            shares = [a.education_shares for a in areas]
+        else:
+            shares = [(1.0,) for _ in areas]
+        shares = np.array(shares, dtype=float)
+        return (shares / shares.sum(axis=1, keepdims=True)).ravel()
+
     def markets(self, area: np.ndarray, age: np.ndarray, education: np.ndarray) -> np.ndarray:
         """The labour market of each job seeker, from the area and the segment's trait.
 
