@@ -475,3 +475,19 @@ def test_a_segment_nobody_searches_in_at_the_start_still_has_vacancies():
     share = model.spec.areas["village"].under_30_share
     assert vacancies[older] == pytest.approx((1 - share) * area_vacancies)  # by composition
     assert vacancies[young] == pytest.approx(share * area_vacancies)  # the rest
+
+
+def test_a_vacancy_path_from_the_first_week_is_a_weaker_market():
+    """The matching is anchored to the vacancies the data give, not to the scenario's path."""
+
+    def employed(path):
+        overrides = [*CONSTANT_HAZARD, "labour_market.vacancy_elasticity=0.3"]
+        model = EmploymentModel(build([*overrides, f"labour_market.vacancy_path={path}"]))
+        anchor = model.matching
+        model.run_for(8)
+        return np.count_nonzero(model.job_seekers.status == Status.EMPLOYED), anchor
+
+    normal, anchor = employed("[]")
+    halved, halved_anchor = employed("[{date=2021-03-01, multiplier=0.5}]")
+    assert halved_anchor == anchor
+    assert halved < 0.9 * normal

@@ -393,7 +393,9 @@ class LabourMarket:
         source="Unemployment Security Act 1290/2002 ch. 6 s. 7 (400 days, 5 a week)",
     )
     vacancy_path: tuple[VacancyPoint, ...] = param(
-        (), doc="Exogenous vacancy multipliers by date (empty: constant)."
+        (),
+        doc="Exogenous vacancy multipliers by date, linear between points and flat beyond "
+        "them (empty: constant), relative to the vacancies the matching is anchored to.",
     )
 
 

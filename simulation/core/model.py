@@ -165,9 +165,10 @@ class EmploymentModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             by_weight = np.where(weighed[area] > 0, totals / weighed[area] * left[area], 0.0)
         self.vacancy_share = np.where(empty, composition, by_weight)
-        return rules.anchor_efficiency(
-            self.spec.labour_market, len(searching), totals, self.market_vacancies(0)
-        )
+        # The vacancies the data give, not the scenario's path: a path below 1 from the
+        # first week is a weaker market than the one the job finding was observed in.
+        observed = plan.vacancies_at_start[area] * self.vacancy_share
+        return rules.anchor_efficiency(self.spec.labour_market, len(searching), totals, observed)
 
     def market_vacancies(self, week: int) -> np.ndarray:
         """Open vacancies by labour market this week: the area's, shared by segment."""
