@@ -570,7 +570,7 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     policy, interval_policy, bases = tables.policy, tables.interval, tables.bases
     boost, hard_to_employ_factor = tables.boost, tables.hard_to_employ_factor
     referral_weeks, barrier_bits = tables.referral_weeks, tables.barrier_bits
-    n_organisers = tables.n_organisers
+    n_organisers, unavailable = tables.n_organisers, tables.unavailable_share
     held = np.zeros(n_organisers)
     interval_sum = np.zeros(n_organisers)
     interval_count = np.zeros(n_organisers)
@@ -600,11 +600,14 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
                 detected[r] |= bit
         if uniform(bases[n_bits], k, number) < policy[o, 2]:
             referral_until[r] = week + referral_weeks - 1
-        if _monitoring_ends_spell(r, number, policy[o, 3], people, tables):
+        episode = people.separation_count[r] + people.return_count[r]
+        if _monitoring_ends_spell(k, number, episode, policy[o, 3], bases, n_bits, unavailable):
             lapsed[a] = r
             a += 1
             continue
-        if service[r] < 0 and queued_for[r] < 0:
+        # A referral needs a detected barrier or the spell's first meeting.
+        may_refer = first_in_spell or (detected[r] & barriers[r]) != 0
+        if may_refer and service[r] < 0 and queued_for[r] < 0:
             refer_to_service(r, number, week, first_in_spell, people, referral_tables)
         next_meeting[r] = week + _next_interval(
             week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
@@ -613,22 +616,21 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
 
 
 @njit(cache=True, inline="always")
-def _monitoring_ends_spell(r, number, detection, people, tables):
-    """Whether the meeting ``number`` of person ``r`` ends the registration (monitoring).
+def _monitoring_ends_spell(key, number, episode, detection, bases, n_bits, unavailable_share):
+    """Whether the meeting ``number`` of a person (``key``) ends the registration (monitoring).
 
     Monitoring finds out job seekers who are not available for work or not searching
     as required (Huuskonen 2023: the 2017 interview reform raised exits to non-jobs),
     and the registration ends. Only a share of registrations (``unavailable_share``,
-    drawn once per registration: keyed by the person's job losses and returns so far)
-    are such; each meeting finds one out with the organiser's ``detection`` chance. So
-    meeting more often ends those registrations sooner but does not multiply them.
+    drawn once per registration: keyed by the ``episode``, the person's job losses and
+    returns so far) are such; each meeting finds one out with the organiser's
+    ``detection`` chance. So meeting more often ends those registrations sooner but does
+    not multiply them. ``bases[n_bits + 1]`` and ``bases[n_bits + 2]`` are the draws of
+    the monitoring and of the availability.
     """
-    n_bits = len(tables.barrier_bits)
-    k = people.key[r]
-    if uniform(tables.bases[n_bits + 1], k, number) >= detection:
+    if uniform(bases[n_bits + 1], key, number) >= detection:
         return False  # most meetings find nothing: no need to know about availability
-    episode = people.separation_count[r] + people.return_count[r]
-    return uniform(tables.bases[n_bits + 2], k, episode) < tables.unavailable_share
+    return uniform(bases[n_bits + 2], key, episode) < unavailable_share
 
 
 @njit(cache=True, inline="always")
