@@ -202,6 +202,7 @@ BAD_OPTIONS = [
     ["run", Q, "--seed", "-1"],
     ["run", Q, "--out", ""],
     ["run", Q, "--set", "areas.helsinki.unemployed=0", "-r", "1"],
+    ["run", Q, "--set", "areas.helsinki.vacancies=0", "-r", "1"],
     ["run", "no/such/file.toml"],
     ["run", str(SCENARIOS)],
     ["check", Q, "--set", "te_office.caseload=-1"],

@@ -223,7 +223,8 @@ def urn_ball_congestion(search_elasticity: float) -> float:
     x exp(-x) / (1 - exp(-x)), which falls from 1 (no congestion) towards 0 as x grows.
 
     Raises:
-        ValueError: The elasticity is not strictly between 0 and 1.
+        ValueError: The elasticity is not in (0, 1] (1, no congestion, is taken as its
+            limit).
     """
     if not 0.0 < search_elasticity <= 1.0:
         raise ValueError(f"a search elasticity of {search_elasticity} is not in (0, 1]")

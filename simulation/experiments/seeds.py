@@ -63,8 +63,10 @@ def check_runnable(scenario: Scenario, scale: float | None = None, in_flight: in
     """Refuse, before any work, a scale that simulates nobody or runs that cannot fit.
 
     Raises:
-        InputError: No area has a simulated person at this scale, or the runs in flight
-            would need more memory than the machine has (unless ``SIMULATE_IGNORE_MEMORY=1``).
+        InputError: No area has a simulated person at this scale, no area with
+            unemployed has vacancies (the matching could not be anchored), or the runs in
+            flight would need more memory than the machine has (unless
+            ``SIMULATE_IGNORE_MEMORY=1``).
     """
     scale_used = scenario.run.scale if scale is None else scale
     if sum(round(a.unemployed * scale_used) for a in scenario.areas.values()) < 1:
@@ -73,6 +75,13 @@ def check_runnable(scenario: Scenario, scale: float | None = None, in_flight: in
             "",
             f"{scale_used:g} simulates nobody of the scenario's unemployed "
             "(expected a scale or a stock that gives at least one person)",
+        )
+    if not np.any(build_plan(scenario, scale_used).vacancies_at_start > 0):
+        raise InputError(
+            "scenario",
+            "areas.<area>.vacancies",
+            "no area has open vacancies at the start, so job finding cannot be anchored "
+            "(expected vacancies above 0 in at least one area)",
         )
     needed = memory_estimate(scenario, scale_used, in_flight)
     available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
