@@ -244,7 +244,7 @@ class ReferenceModel(mesa.Model):
         market = self.spec.labour_market
         for area in range(len(self.spec.areas)):
             count = int(
-                self.rng.poisson(self.generator.plan.inflow_means[area] * self.generator.scale)
+                self.rng.poisson(self.generator.plan.inflow(week)[area] * self.generator.scale)
             )
             if count:
                 rows = self.generator.registration.draw(

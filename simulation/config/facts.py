@@ -20,6 +20,7 @@ __all__ = [
     "mean_spell_weeks",
     "monthly_to_weekly",
     "stationary_stock",
+    "survival_to_employment",
     "stock_job_finding_monthly",
 ]
 
@@ -34,6 +35,11 @@ HAZARD_TO_EMPLOYMENT = np.array([0.18, 0.093, 0.060, 0.035, 0.016, 0.011, 0.003]
 HAZARD_TO_SERVICES = np.array([0.080, 0.064, 0.044, 0.033, 0.027, 0.025, 0.016])
 #: Share of ended spells that end in employment or services: 0.44 + 0.31 (same source).
 ENDED_TO_EMPLOYMENT_OR_SERVICES = 0.75
+#: Share of ended spells that end in employment (same source).
+ENDED_TO_EMPLOYMENT = 0.44
+#: Share of ended spells that end outside the register: out of the labour force, lapsed
+#: and other (0.06 + 0.16 + 0.03; same source).
+ENDED_OUT_OF_REGISTER = 0.25
 
 
 def monthly_to_weekly(p: float | np.ndarray) -> float | np.ndarray:
@@ -59,6 +65,17 @@ def _survival(max_weeks: int) -> np.ndarray:
     survival = np.concatenate([[1.0], np.cumprod(1.0 - weekly_exit)])
     survival.flags.writeable = False
     return survival
+
+
+def survival_to_employment(max_weeks: int = 520) -> np.ndarray:
+    """Chance of not yet having found a job after 0..max_weeks-1 weeks (2015 hazards).
+
+    Only the hazard to employment counts: the other exits (services, leaving the
+    register) are taken as unrelated to how employable a person is.
+    """
+    weeks = np.arange(max_weeks - 1)
+    weekly = monthly_to_weekly(HAZARD_TO_EMPLOYMENT[_bucket(weeks)])
+    return np.concatenate([[1.0], np.cumprod(1.0 - weekly)])
 
 
 def stationary_stock(max_weeks: int = 520) -> tuple[np.ndarray, np.ndarray]:

@@ -175,7 +175,8 @@ class JobSeekerBehaviour:
         0.4,
         low=0.0,
         high=10.0,
-        doc="Employability multiplier of the initially long-term unemployed (dynamic selection).",
+        doc="Employability multiplier of the initially long-term unemployed, on top of the "
+        "selection by the spell they have had.",
     )
     health_barrier_share: tuple[float, ...] = param(
         (0.15, 0.35),
@@ -374,6 +375,15 @@ class LabourMarket:
         high=1.0,
         doc="Share of the register's new spells made by people outside the simulated "
         "population (the rest are its own returns from services, jobs and inactivity).",
+    )
+    returns_from_before_start: bool = param(
+        True,
+        doc="Register the returns of people who left the register for work or inactivity "
+        "before the run: a stationary register's flows out, coming back at the separation "
+        "and return hazards (else the register has no returns until its own leavers "
+        "come back).",
+        source="derived: TEM register flows 2015 (44 % of ended spells to work, 25 % out "
+        "of the register), mean spell of the 2015 hazards",
     )
     separation_monthly: float = param(
         0.01, low=0.0, high=1.0, unit="1/month", doc="Hazard of an employed person losing the job."

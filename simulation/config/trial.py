@@ -84,6 +84,14 @@ class TrialSettings:
         doc="Months after assignment at which employment is read.",
         source=SETTING,
     )
+    treatment_weeks: int = param(
+        0,
+        low=0,
+        high=1040,
+        doc="Weeks from assignment during which the treated are served under the "
+        "treatment; then by their usual organiser (0: the whole follow-up).",
+        source=SETTING,
+    )
     hazard_weeks: int = param(
         26, low=1, high=520, doc="Weeks over which the job-finding hazards are compared.",
         source=SETTING,

@@ -94,7 +94,9 @@ class EmploymentModel(mesa.Model):
         self.staff = Staff(self.streams, self.job_seekers, plan.organiser_area, plan.organiser_kind)
         self.trial = TrialRun(trial, self.streams, self.job_seekers) if trial else None
         self.accounts = Accounts(plan.n_areas, plan.weight, scenario.costs)
-        self.organisation = Organisation(self, plan, self.job_seekers, self.staff, self.accounts)
+        self.organisation = Organisation(
+            self, plan, self.job_seekers, self.staff, self.accounts, trial
+        )
         self.organisers = self.organisation.organisers
         self.passes = plan.pass_tables(self.streams)
         self.census_layout = census_layout(
@@ -124,7 +126,7 @@ class EmploymentModel(mesa.Model):
         expected = None
         if self.trial is not None:
             self.trial.start()
-            expected = self.trial.expected_treated(plan.inflow_means, plan.scale)
+            expected = self.trial.expected_treated(plan)
         self.organisation.staff_at_start(expected)
         if scenario.pilot.enabled and self.pilot_week > 0:
             self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
@@ -191,6 +193,7 @@ class EmploymentModel(mesa.Model):
         p = self.job_seekers
         self.accounts.open_week()
         self.register_job_seekers(week)
+        self.organisation.end_treatment(week)
         self.recorder.open_week(week, self.register, p.status, p.spell_start)
         self.hold_meetings(week)
         self.refer_arising_needs(week)

@@ -20,7 +20,7 @@ from simulation.core.plan import WEEKS_PER_YEAR, Plan
 from simulation.core.population import JobSeekers
 from simulation.core.registration import in_target_group
 from simulation.core.staff import Staff
-from simulation.core.trial import ARM_TREATED
+from simulation.core.trial import ARM_TREATED, TrialDesign
 
 __all__ = ["Organisation"]
 
@@ -34,6 +34,7 @@ class Organisation:
         job_seekers: The population.
         staff: The caseworker table.
         accounts: Where organisers book their staff costs.
+        design: The run's trial, if any.
     """
 
     def __init__(
@@ -43,8 +44,10 @@ class Organisation:
         job_seekers: JobSeekers,
         staff: Staff,
         accounts: Accounts,
+        design: TrialDesign | None = None,
     ) -> None:
         self.plan = plan
+        self.design = design
         self.job_seekers = job_seekers
         self.staff = staff
         scenario = plan.scenario
@@ -78,17 +81,17 @@ class Organisation:
             self.plan.scenario.pilot, self.age(rows, week), p.benefit[rows], p.immigrant[rows]
         )
 
-    def _treated(self) -> np.ndarray:
-        """Whether each person is served by a trial organiser."""
+    def _treated(self, week: int = 0) -> np.ndarray:
+        """Whether each person is served by a trial organiser in ``week``."""
         p = self.job_seekers
         if not self.trial:
             return np.zeros(len(p), dtype=bool)
-        return p.trial_arm == ARM_TREATED
+        return (p.trial_arm == ARM_TREATED) & self.design.under_treatment(p.assigned_week, week)
 
-    def _clients(self) -> np.ndarray:
+    def _clients(self, week: int = 0) -> np.ndarray:
         """The clients of the TE offices and cities (not those of a trial organiser)."""
         p = self.job_seekers
-        return np.flatnonzero((p.status <= Status.OTHER_SERVICE) & ~self._treated())
+        return np.flatnonzero((p.status <= Status.OTHER_SERVICE) & ~self._treated(week))
 
     def staff_at_start(self, expected_treated: np.ndarray | None = None) -> None:
         """Give every client of the initial stock an organiser and staff the organisers.
@@ -123,7 +126,7 @@ class Organisation:
         """
         p = self.job_seekers
         scenario = self.plan.scenario
-        clients = self._clients()
+        clients = self._clients(week)
         target = self.in_target_group(clients, week)
         for area, spec in enumerate(scenario.areas.values()):
             in_area = p.area[clients] == area
@@ -141,9 +144,29 @@ class Organisation:
         city = self.pilot_active[area] & self.in_target_group(rows, week)
         organiser = 2 * area.astype(np.int64) + city
         if self.trial:
-            treated = self.job_seekers.trial_arm[rows] == ARM_TREATED
+            p = self.job_seekers
+            treated = (p.trial_arm[rows] == ARM_TREATED) & self.design.under_treatment(
+                p.assigned_week[rows], week
+            )
             organiser[treated] = 2 * self.plan.n_areas + area[treated]
         return organiser
+
+    def end_treatment(self, week: int) -> None:
+        """The treated whose treatment ends this week go to their usual organiser.
+
+        Their next meeting stays as the treatment scheduled it; from then on they are
+        met under the usual organiser's policy (as after Crepon et al. 2013's six months
+        of counselling). Their trial caseworker's place is not refilled.
+        """
+        if not self.trial or self.design.treatment_weeks == 0:
+            return
+        p = self.job_seekers
+        ending = np.flatnonzero(
+            (p.status <= Status.OTHER_SERVICE)
+            & (p.trial_arm == ARM_TREATED)
+            & (p.assigned_week == week - self.design.treatment_weeks)
+        )
+        self.staff.assign(ending, self.organiser_for(ending, week))
 
     def enrol(self, rows: np.ndarray, week: int) -> None:
         """Give people starting a spell an organiser, a caseworker and a first meeting."""

@@ -159,6 +159,7 @@ class Plan:
     pilot_week: int
     hazards: dict[str, float]
     inflow_means: np.ndarray
+    prior_returns: np.ndarray
     expected_people: int
     composition: tuple[np.ndarray, ...]
     elapsed: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -246,6 +247,16 @@ class Plan:
     def policy_table(self, *names: str, dtype: type = np.float64) -> np.ndarray:
         """Organiser policies as a table: one row per organiser, one column per name."""
         return np.column_stack([self.policy[name].astype(dtype) for name in names])
+
+    def inflow(self, week: int) -> np.ndarray:
+        """Expected new registrations of real people in ``week``, by area.
+
+        The external inflow, and the returns of people who left the register before the
+        start (``_prior_returns``), thinning at the weekly separation and return hazards.
+        """
+        hazards = self.hazards
+        surviving = np.exp(-np.array([hazards["separation"], hazards["return"]]) * week)
+        return self.inflow_means + self.prior_returns @ surviving
 
     def vacancies(self, week: int) -> np.ndarray:
         """Open vacancies per area this week (the exogenous path times the start level)."""
@@ -363,8 +374,10 @@ def build_plan(scenario: Scenario, scale: float, treatment: Organiser | None = N
     """
     weeks = scenario.weeks
     inflow_means = np.array([_inflow_per_week(scenario, a) for a in scenario.areas.values()])
+    prior_returns = _prior_returns(scenario)
     stock = sum(a.unemployed for a in scenario.areas.values())
-    expected = int((stock * 1.5 + float(sum(inflow_means.tolist())) * weeks) * scale * 1.1) + 1024
+    weekly = float(inflow_means.sum() + prior_returns.sum())
+    expected = int((stock * 1.5 + weekly * weeks) * scale * 1.1) + 1024
     behaviour = scenario.job_seekers
     masks = np.arange(256, dtype=np.uint8)
     services = _services(scenario, scale)
@@ -386,6 +399,7 @@ def build_plan(scenario: Scenario, scale: float, treatment: Organiser | None = N
         pilot_week=(scenario.pilot_start - scenario.run.start).days // 7,
         hazards=_constant_hazards(scenario),
         inflow_means=inflow_means,
+        prior_returns=prior_returns,
         expected_people=expected,
         composition=_area_composition(scenario),
         elapsed=_elapsed_tables(),
@@ -443,6 +457,31 @@ def _constant_hazards(scenario: Scenario) -> dict[str, float]:
         "return": float(-np.log1p(-facts.monthly_to_weekly(behaviour.return_monthly))),
         "recall": float(-np.log1p(-facts.monthly_to_weekly(behaviour.recall_monthly))),
     }
+
+
+def _prior_returns(scenario: Scenario) -> np.ndarray:
+    """Weekly returns at the start of people who left the register before the run.
+
+    A stationary register sends U / (mean spell) spells a week out of it, 44 % to work
+    and 25 % out of the register (TEM 2015); in a stationary world as many come back.
+    People who left before the first week are not simulated, so their returns are
+    registered as new people: row ``a`` holds area a's returns from work and from
+    outside the labour force in week 0; they fall week by week at the separation and
+    return hazards (:meth:`Plan.inflow`). Areas with their own ``inflow_per_week`` and
+    scenarios with ``labour_market.returns_from_before_start = false`` have none.
+
+    Returns:
+        (n_areas, 2) real people a week.
+    """
+    rows = []
+    for area in scenario.areas.values():
+        own = area.inflow_per_week is not None
+        if own or not scenario.labour_market.returns_from_before_start:
+            rows.append((0.0, 0.0))
+            continue
+        ended = area.unemployed / facts.mean_spell_weeks()
+        rows.append((facts.ENDED_TO_EMPLOYMENT * ended, facts.ENDED_OUT_OF_REGISTER * ended))
+    return np.array(rows, dtype=np.float64).reshape(len(rows), 2)
 
 
 def _inflow_per_week(scenario: Scenario, area: Any) -> float:

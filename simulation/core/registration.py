@@ -16,7 +16,7 @@ import numpy as np
 from simulation.config.scenario import Pilot
 from simulation.core import kernels, rules
 from simulation.core.clocks import EventClocks
-from simulation.core.codes import GROUP_COMBINATIONS, Status
+from simulation.core.codes import GROUP_COMBINATIONS, Group, Status
 from simulation.core.plan import Plan
 from simulation.core.population import JobSeekers
 from simulation.core.streams import Decision, RandomStreams, person_keys
@@ -93,6 +93,7 @@ class Registration:
         self.job_seekers = job_seekers
         self.streams = streams
         self.clocks = clocks
+        self.selection: rules.StockSelection | None = None
         scenario = plan.scenario
         behaviour, rule = scenario.job_seekers, scenario.pilot
         self.tables = NewcomerTables(
@@ -131,12 +132,14 @@ class Registration:
         area = np.asarray(area, dtype=np.int64)
         keys = person_keys(area, cohort)
         sd = self.plan.scenario.job_seekers.employability_sd
-        employability = np.exp(
-            sd * self.streams.normal(Decision.EMPLOYABILITY, keys, 0) - sd * sd / 2.0
-        )
+        z = self.streams.normal(Decision.EMPLOYABILITY, keys, 0)
+        drawn = np.exp(sd * z - sd * sd / 2.0)
+        employability = drawn.copy()
         traits = kernels.new_people(keys, area, initial, employability, self.tables)
         traits = dict(zip(kernels.NEW_PERSON_TRAITS, traits, strict=True))
         weeks_out = traits.pop("weeks_out")
+        if initial:
+            employability = self._selected_by_spell(z, drawn, employability, weeks_out, traits)
         market = self.plan.markets(area, traits["age_at_entry"], traits["education"])
         rows = self.job_seekers.add(
             len(keys),
@@ -153,19 +156,45 @@ class Registration:
         self.clocks.draw_all(np.arange(rows.start, rows.stop))
         return rows
 
+    def _selected_by_spell(
+        self,
+        z: np.ndarray,
+        drawn: np.ndarray,
+        employability: np.ndarray,
+        weeks_out: np.ndarray,
+        traits: dict[str, np.ndarray],
+    ) -> np.ndarray:
+        """The initial stock's employability, selected by the spell each has had.
+
+        ``rules.StockSelection``: of the people who registered as long ago as a person's
+        elapsed spell, the more employable have left; the trait multipliers stay as
+        drawn and scale the hazard the person was selected by. The long-term multiplier
+        at the start (``job_seekers.long_term_multiplier_at_start``) applies on top.
+        """
+        behaviour = self.plan.scenario.job_seekers
+        multiplier = employability / np.maximum(drawn, np.finfo(np.float64).tiny)
+        long_term = (traits["groups"] & Group.LONG_TERM_AT_START) != 0
+        on_top = max(float(behaviour.long_term_multiplier_at_start), 1e-12)
+        hazard_multiplier = np.where(long_term, multiplier / on_top, multiplier)
+        if self.selection is None:
+            self.selection = rules.StockSelection(behaviour.employability_sd)
+        return self.selection.draw(z, weeks_out, hazard_multiplier) * multiplier
+
     def draw_inflow(self, week: int) -> np.ndarray:
         """The week's new registrations: a Poisson number per area.
 
-        The default rate is the stationary inflow implied by the area's stock and the
-        mean spell length of the 2015 register flows; people who lose a job or come
-        back from outside the labour force register on top of it.
+        The default rate is the external share of the stationary inflow implied by the
+        area's stock and the mean spell length of the 2015 register flows, plus the
+        returns of people who left the register before the start (``Plan.inflow``);
+        people of the run who lose a job or come back from outside the labour force
+        register on top of it.
 
         Returns:
             The new rows.
         """
         plan = self.plan
         counts = self.streams.poissons(
-            Decision.INFLOW, np.arange(plan.n_areas), week, plan.inflow_means * plan.scale
+            Decision.INFLOW, np.arange(plan.n_areas), week, plan.inflow(week) * plan.scale
         )
         if not counts.sum():
             return np.zeros(0, dtype=np.int64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, vectorize
-from scipy import optimize
+from scipy import optimize, special
 
 from simulation.config import facts
 from simulation.config.scenario import LabourMarket
@@ -34,6 +34,7 @@ __all__ = [
     "anchor_efficiency",
     "job_finding_probability",
     "vacancy_cap",
+    "StockSelection",
     "matching_efficiency",
     "ration",
     "ration_queues",
@@ -505,3 +506,76 @@ def vacancy_multiplier(week: int, path_weeks: np.ndarray, path_values: np.ndarra
     if len(path_weeks) == 0:
         return 1.0
     return float(np.interp(week, path_weeks, path_values))
+
+
+class StockSelection:
+    """Employability of the initial stock, selected by the spell it has already had.
+
+    People still unemployed after d weeks are, on average, the less employable of those
+    who registered d weeks ago: the more employable found jobs sooner (dynamic
+    selection; van den Berg 2001, the mixed proportional hazard model). With
+    employability e lognormal with mean 1 and log-sd ``sd`` at registration and a
+    hazard e h(t), a person still unemployed after a spell with cumulative baseline
+    hazard c has employability distributed as the registration's reweighted by
+    exp(-c e). The baseline cumulative hazard Lambda(d) is the one at which the inflow
+    keeps the register's survival to employment (``facts.survival_to_employment``):
+    E[exp(-Lambda(d) e)] = S(d). A person's own c is Lambda(d) times their trait
+    multipliers. Their draw is the same quantile of the selected distribution as their
+    normal draw is of the unselected one, so a person with no elapsed spell keeps it.
+
+    Args:
+        sd: Standard deviation of log employability at registration.
+        max_weeks: Longest elapsed spell tabulated.
+    """
+
+    _LOG_C = np.linspace(np.log(1e-5), np.log(1e6), 161)
+
+    def __init__(self, sd: float, max_weeks: int = 520) -> None:
+        self.sd = float(sd)
+        mean = -self.sd * self.sd / 2.0
+        self.log_e = np.linspace(mean - 8.0 * self.sd, mean + 8.0 * self.sd, 4001)
+        log_density = -0.5 * ((self.log_e - mean) / max(self.sd, 1e-12)) ** 2
+        density = np.exp(log_density - log_density.max())
+        self.density = density / density.sum()
+        c = np.exp(self._LOG_C)
+        # tilted[k]: log-weights of the distribution selected by cumulative hazard c[k]
+        self._tilted = np.log(self.density)[None, :] - c[:, None] * np.exp(self.log_e)[None, :]
+        laplace = np.exp(self._tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
+        survival = facts.survival_to_employment(max_weeks)
+        log_lambda = np.interp(-survival, -laplace, self._LOG_C)
+        self.cumulative_hazard = np.where(survival < 1.0, np.exp(log_lambda), 0.0)
+
+    def draw(self, z: np.ndarray, weeks: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
+        """Selected employability (mean 1 at registration) for standard normal draws ``z``.
+
+        Args:
+            z: Each person's standard normal employability draw.
+            weeks: Their elapsed spell at the start, in weeks.
+            multiplier: Their trait multipliers (education, immigrant, age), which scale
+                the hazard they were selected by.
+        """
+        z = np.asarray(z, dtype=np.float64)
+        out = np.exp(self.sd * z - self.sd * self.sd / 2.0)
+        weeks = np.minimum(np.asarray(weeks), len(self.cumulative_hazard) - 1)
+        c = self.cumulative_hazard[weeks] * np.asarray(multiplier, dtype=np.float64)
+        selected = np.flatnonzero(c > 0.0)
+        if self.sd == 0.0 or len(selected) == 0:
+            return out
+        u = special.ndtr(z[selected])
+        position = np.interp(np.log(c[selected]), self._LOG_C, np.arange(len(self._LOG_C)))
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, len(self._LOG_C) - 1)
+        blend = position - low
+        log_e = np.empty(len(selected))
+        quantiles = {}
+        for k in np.unique(np.concatenate([low, high])):
+            weights = np.exp(self._tilted[k] - self._tilted[k].max())
+            cdf = np.cumsum(weights)
+            quantiles[k] = cdf / cdf[-1]
+        for k in np.unique(low):
+            at = low == k
+            below = np.interp(u[at], quantiles[k], self.log_e)
+            above = np.interp(u[at], quantiles[high[at][0]], self.log_e)
+            log_e[at] = below + blend[at] * (above - below)
+        out[selected] = np.exp(log_e)
+        return out

@@ -18,6 +18,7 @@ import numpy as np
 
 from simulation.config.scenario import Organiser
 from simulation.core.codes import NO_WEEK, Status
+from simulation.core.plan import Plan
 from simulation.core.population import JobSeekers
 from simulation.core.streams import Decision, RandomStreams
 
@@ -50,6 +51,8 @@ class TrialDesign:
         treatment: The policy the treated are served under (None: served as usual).
         horizon_weeks: Weeks of follow-up from assignment.
         read_weeks: Weeks after assignment at which employment is read.
+        treatment_weeks: Weeks from assignment the treated are served under the
+            treatment (0: the whole follow-up).
     """
 
     stock: bool
@@ -60,6 +63,13 @@ class TrialDesign:
     treatment: Organiser | None
     horizon_weeks: int
     read_weeks: tuple[int, ...]
+    treatment_weeks: int = 0
+
+    def under_treatment(self, assigned_week: np.ndarray, week: int) -> np.ndarray:
+        """Whether treated people assigned in ``assigned_week`` are still treated in ``week``."""
+        if self.treatment_weeks == 0:
+            return np.ones(np.shape(assigned_week), dtype=bool)
+        return week - np.asarray(assigned_week) < self.treatment_weeks
 
 
 def assign(
@@ -163,7 +173,7 @@ class TrialRun:
         if not design.stock and design.first_week <= week <= design.last_week:
             self._assign(rows)
 
-    def expected_treated(self, inflow_means: np.ndarray, scale: float) -> np.ndarray:
+    def expected_treated(self, plan: Plan) -> np.ndarray:
         """Treated people a trial organiser of each area is staffed for.
 
         The stock's treated are known at the start; for registrations, all who are
@@ -173,8 +183,9 @@ class TrialRun:
         design = self.design
         if design.stock:
             return np.zeros(len(design.shares))
-        weeks = design.last_week - design.first_week + 1
-        return np.ceil(np.asarray(design.shares) * inflow_means * scale * weeks)
+        window = range(design.first_week, design.last_week + 1)
+        expected = sum((plan.inflow(week) for week in window), np.zeros(plan.n_areas))
+        return np.ceil(np.asarray(design.shares) * expected * plan.scale)
 
     def record(self, week: int) -> None:
         """Follow everyone assigned through this week."""

@@ -62,6 +62,7 @@ def design_of(trial: Trial) -> TrialDesign:
         shares=trial.shares,
         treatment=trial.treatment,
         horizon_weeks=s.horizon_weeks,
+        treatment_weeks=s.treatment_weeks,
         read_weeks=tuple(month_week(m) for m in s.months),
     )
 
