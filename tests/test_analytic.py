@@ -4,6 +4,7 @@ import numpy as np
 from conftest import CONSTANT_HAZARD, single_area
 
 from simulation.config import facts
+from simulation.core import rules
 from simulation.core.model import EmploymentModel
 from simulation.core.population import Status
 
@@ -63,3 +64,32 @@ def test_matching_reaches_the_steady_state_u_equals_s_over_s_plus_f():
     # The steady state is reached: the last year's unemployment rate is flat.
     rate = unemployed / (unemployed + employed)
     assert rate.max() - rate.min() < 0.03
+
+
+def test_the_initial_stock_is_the_inflow_selected_by_its_spell():
+    """Mixed proportional hazards: the selected draws are the inflow reweighted by survival.
+
+    The baseline cumulative hazard keeps the register's survival to employment for the
+    inflow, E[exp(-Lambda(d) e)] = S(d), and a person selected by c = Lambda(d) * m has
+    the inflow's distribution reweighted by exp(-c e): its mean is
+    E[e exp(-c e)] / E[exp(-c e)] (checked by Monte Carlo on the unselected draws).
+    """
+    sd = 1.2
+    selection = rules.StockSelection(sd)
+    z = np.random.default_rng(7).standard_normal(400_000)
+    inflow = np.exp(sd * z - sd * sd / 2)
+    survival = facts.survival_to_employment()
+    for weeks in (4, 26, 104):
+        c = selection.cumulative_hazard[weeks]
+        np.testing.assert_allclose(np.mean(np.exp(-c * inflow)), survival[weeks], rtol=0.01)
+        for multiplier in (0.5, 2.0):
+            weight = np.exp(-c * multiplier * inflow)
+            expected = np.sum(inflow * weight) / np.sum(weight)
+            drawn = selection.draw(z, np.full(len(z), weeks), np.full(len(z), multiplier))
+            np.testing.assert_allclose(drawn.mean(), expected, rtol=0.02)
+    # Nobody with no spell behind them is selected: their draw is the inflow's.
+    np.testing.assert_array_equal(selection.draw(z, np.zeros(len(z), int), np.ones(len(z))), inflow)
+    # Longer spells select harder, person by person (same quantile).
+    short = selection.draw(z[:1000], np.full(1000, 8), np.ones(1000))
+    long = selection.draw(z[:1000], np.full(1000, 80), np.ones(1000))
+    assert np.all(long <= short) and np.all(short <= inflow[:1000])

@@ -491,3 +491,24 @@ def test_a_vacancy_path_from_the_first_week_is_a_weaker_market():
     halved, halved_anchor = employed("[{date=2021-03-01, multiplier=0.5}]")
     assert halved_anchor == anchor
     assert halved < 0.9 * normal
+
+
+def test_people_who_left_the_register_before_the_start_come_back_at_their_hazards():
+    from simulation.config import facts
+    from simulation.core.plan import build_plan
+
+    scenario = build()
+    plan = build_plan(scenario, 1.0)
+    ended = np.array([a.unemployed for a in scenario.areas.values()]) / facts.mean_spell_weeks()
+    np.testing.assert_allclose(plan.inflow(0), plan.inflow_means + 0.69 * ended)
+    separation, back = plan.hazards["separation"], plan.hazards["return"]
+    later = plan.inflow_means + ended * (
+        0.44 * np.exp(-separation * 100) + 0.25 * np.exp(-back * 100)
+    )
+    np.testing.assert_allclose(plan.inflow(100), later)
+    assert np.all(plan.inflow(100) < plan.inflow(0))
+    off = build_plan(build(["labour_market.returns_from_before_start=false"]), 1.0)
+    np.testing.assert_array_equal(off.inflow(0), off.inflow_means)
+    # An area's own inflow figure is all its registrations.
+    own = build_plan(build(["areas.town.inflow_per_week=55.0"]), 1.0)
+    assert own.inflow(0)[0] == 55.0

@@ -185,3 +185,21 @@ def test_the_design_reads_employment_at_the_given_months(tmp_path):
     design = design_of(trial)
     assert design.read_weeks == (12, 25)
     assert dataclasses.replace(design, treatment=None).treatment is None
+
+
+def test_the_treated_go_back_to_their_usual_organiser_when_the_treatment_ends(tmp_path):
+    path = write(tmp_path)
+    text = path.read_text().replace("horizon_weeks = 40", "horizon_weeks = 40\ntreatment_weeks = 6")
+    path.write_text(text)
+    model, _ = model_of(path)
+    n_areas = len(model.area_ids)
+    p = model.job_seekers
+    for week in range(20):
+        model.run_for(1)
+        treated = (p.status <= 4) & (p.trial_arm == ARM_TREATED)
+        still = treated & (week - p.assigned_week < 6)
+        assert np.all(p.organiser[still] >= 2 * n_areas)
+        assert np.all(p.organiser[treated & ~still] < 2 * n_areas)
+    # Some of the treated were registered when their six weeks ended.
+    ended = (p.trial_arm == ARM_TREATED) & (p.assigned_week <= 13)
+    assert np.count_nonzero(ended & (p.status <= 4) & (p.organiser < 2 * n_areas)) > 10
