@@ -115,3 +115,29 @@ def test_the_helsinki_tables_are_the_stored_ones(helsinki_tables, name, update_g
             np.testing.assert_allclose(b, a, rtol=RTOL, atol=0.0, err_msg=f"{name}.{column}")
         else:
             assert list(a) == list(b), f"{name}.{column}"
+
+
+@pytest.fixture(scope="module")
+def helsinki_without_timeline(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    scenario = load_scenario(SCENARIOS / "municipal_pilot.toml", ["timeline=[]"])
+    out = tmp_path_factory.mktemp("helsinki_without_timeline")
+    result = run_scenario(scenario, replications=1, scale=0.05, out=out, plots=False)
+    return {
+        name: result.tables[name] if columns is None else result.tables[name][columns]
+        for name, columns in HELSINKI_COLUMNS.items()
+    }
+
+
+@pytest.mark.parametrize("name", list(HELSINKI_COLUMNS))
+def test_an_empty_timeline_gives_the_records_from_before_timelines(helsinki_without_timeline, name):
+    """Stored by the model before it had timelines: an empty one changes nothing."""
+    stored = pd.read_csv(GOLDEN / "without_timeline" / f"helsinki_{name}.csv")
+    current = helsinki_without_timeline[name].reset_index(drop=True)
+    assert list(stored.columns) == list(current.columns)
+    assert len(stored) == len(current)
+    for column in stored.columns:
+        a, b = stored[column].to_numpy(), current[column].to_numpy()
+        if np.issubdtype(a.dtype, np.number):
+            np.testing.assert_allclose(b, a, rtol=RTOL, atol=0.0, err_msg=f"{name}.{column}")
+        else:
+            assert list(a) == list(b), f"{name}.{column}"

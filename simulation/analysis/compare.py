@@ -28,7 +28,7 @@ from simulation.analysis.measures import (
     month_week,
     total_cost,
 )
-from simulation.analysis.plots import plot_comparison
+from simulation.analysis.plots import changes_of, plot_comparison
 from simulation.analysis.results import atomic_write
 from simulation.config.errors import InputError
 from simulation.core.accounts import COST_COLUMNS
@@ -432,5 +432,6 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
             comparison.paired,
             out,
             caption,
+            sorted({c for arm in comparison.arms for c in changes_of(arm.manifest["scenario"])}),
         )
     return Comparison(comparison.arms, comparison.effects, comparison.paired, out)

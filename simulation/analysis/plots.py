@@ -7,7 +7,10 @@ Bands are the 5-95 % range across replications; lines are their mean.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -29,6 +32,7 @@ __all__ = [
     "plot_sensitivity",
     "plot_fit",
     "plot_trial",
+    "changes_of",
 ]
 _ORGANISER_NAMES = {"TEOffice": "TE office", "City": "city", "TrialOrganiser": "trial"}
 
@@ -72,13 +76,46 @@ def _save(figure: plt.Figure, path: Path, caption: str = "", bottom: float = 0.0
     return path
 
 
-def _format_dates(axis: plt.Axes) -> None:
+def _format_dates(axis: plt.Axes, changes: Changes = ()) -> None:
     axis.xaxis.set_major_locator(mdates.YearLocator())
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     axis.grid(alpha=0.3)
+    _mark_changes(axis, changes)
 
 
-def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "", caption: str = "") -> Path:
+#: Dated policy changes to mark: (date, label), as ``changes_of`` gives them.
+Changes = Sequence[tuple[dt.date, str]]
+
+
+def changes_of(scenario: dict[str, Any]) -> list[tuple[dt.date, str]]:
+    """The dated changes of a scenario as its manifest records it (``scenario`` entry)."""
+    return [
+        (dt.date.fromisoformat(str(c["date"])), str(c.get("label", "")))
+        for c in scenario.get("timeline", [])
+    ]
+
+
+def _mark_changes(axis: plt.Axes, changes: Changes) -> None:
+    """A dotted vertical line at each policy change, labelled at the top of the panel."""
+    for date, label in changes:
+        axis.axvline(date, color="#444444", lw=0.9, ls=":", zorder=0)
+        if label:
+            axis.annotate(
+                label,
+                (mdates.date2num(date), 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -2),
+                textcoords="offset points",
+                fontsize=7,
+                color="#444444",
+                rotation=90,
+                va="top",
+            )
+
+
+def plot_employment(
+    outcomes: pd.DataFrame, path: Path, title: str = "", caption: str = "", changes: Changes = ()
+) -> Path:
     """Employment rate over time, one panel per group, mean and 5-95 % band."""
     groups = [g for g in _GROUP_TITLES if g in set(outcomes["group"])]
     columns = 3
@@ -90,7 +127,7 @@ def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "", caption
         axis.plot(dates, mean, lw=1.8, label="mean")
         axis.set_title(_GROUP_TITLES[group])
         axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-        _format_dates(axis)
+        _format_dates(axis, changes)
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
     axes[0, 0].set_ylabel("employed in the open market")
@@ -99,7 +136,9 @@ def plot_employment(outcomes: pd.DataFrame, path: Path, title: str = "", caption
     return _save(figure, path, caption)
 
 
-def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "", caption: str = "") -> Path:
+def plot_statuses(
+    outcomes: pd.DataFrame, path: Path, title: str = "", caption: str = "", changes: Changes = ()
+) -> Path:
     """Where everyone is, week by week (mean over replications), as stacked areas."""
     frame = outcomes[outcomes["group"] == "all"]
     mean = frame.groupby("date")[list(STATUS_COLUMNS)].mean()
@@ -109,44 +148,74 @@ def plot_statuses(outcomes: pd.DataFrame, path: Path, title: str = "", caption: 
     axis.stackplot(dates, mean.to_numpy().T, labels=labels, alpha=0.85)
     axis.set_ylabel("people")
     axis.legend(loc="upper left", fontsize=8, ncol=2)
-    _format_dates(axis)
+    _format_dates(axis, changes)
     axis.set_title(f"{title}: status of everyone who has registered".strip(": "))
     return _save(figure, path, caption)
 
 
 def plot_organisers(
-    organisers: pd.DataFrame, path: Path, title: str = "", caption: str = ""
+    organisers: pd.DataFrame,
+    path: Path,
+    title: str = "",
+    caption: str = "",
+    changes: Changes = (),
 ) -> Path:
-    """Realised caseload and meeting interval per organiser, with bands."""
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4))
+    """Realised caseload and meeting intervals per organiser, with bands.
+
+    The third panel is the interval that follows a meeting in a spell's first 13 weeks:
+    how often the newly registered are met (the Nordic model's every 2 weeks).
+    """
+    columns = ("caseload", "meeting_interval_weeks", "meeting_interval_new_weeks")
+    columns = tuple(c for c in columns if c in organisers)
+    figure, axes = plt.subplots(1, len(columns), figsize=(6 * len(columns), 4), squeeze=False)
+    axes = axes[0]
     for (area, organiser), frame in organisers.groupby(["area", "organiser"], sort=True):
         label = f"{area}: {_ORGANISER_NAMES.get(organiser, organiser)}"
-        for axis, column in zip(axes, ("caseload", "meeting_interval_weeks"), strict=True):
+        for axis, column in zip(axes, columns, strict=True):
             dates, mean, low, high = _band(frame, column)
             axis.fill_between(dates, low, high, alpha=0.2)
             axis.plot(dates, mean, lw=1.5, label=label)
-    axes[0].set_title("Realised caseload")
-    axes[0].set_ylabel("clients per caseworker (5-95 % band)")
-    axes[1].set_title("Realised interval between meetings")
-    axes[1].set_ylabel("weeks since the previous meeting")
-    for axis in axes:
-        _format_dates(axis)
+    titles = {
+        "caseload": ("Realised caseload", "clients per caseworker (5-95 % band)"),
+        "meeting_interval_weeks": (
+            "Realised interval between meetings",
+            "weeks since the previous meeting",
+        ),
+        "meeting_interval_new_weeks": (
+            "... after a meeting in a spell's first 3 months",
+            "weeks to the next meeting",
+        ),
+    }
+    for axis, column in zip(axes, columns, strict=True):
+        axis.set_title(titles[column][0])
+        axis.set_ylabel(titles[column][1])
+        axis.set_ylim(bottom=0)
+        _format_dates(axis, changes)
     axes[0].legend(fontsize=8)
     figure.suptitle(title)
     return _save(figure, path, caption)
 
 
 def plot_run(
-    tables: dict[str, pd.DataFrame], folder: Path, title: str = "", caption: str = ""
+    tables: dict[str, pd.DataFrame],
+    folder: Path,
+    title: str = "",
+    caption: str = "",
+    changes: Changes = (),
 ) -> list[Path]:
-    """All plots of a run folder (``caption``: scale, replications, seed)."""
+    """All plots of a run folder (``caption``: scale, replications, seed).
+
+    ``changes``: the scenario's dated policy changes, marked in every panel.
+    """
     outcomes = tables["outcomes"]
     paths = [
-        plot_employment(outcomes, folder / "employment_rate.png", title, caption),
-        plot_statuses(outcomes, folder / "statuses.png", title, caption),
+        plot_employment(outcomes, folder / "employment_rate.png", title, caption, changes),
+        plot_statuses(outcomes, folder / "statuses.png", title, caption, changes),
     ]
     if not tables["organisers"].empty:
-        paths.append(plot_organisers(tables["organisers"], folder / "caseload.png", title, caption))
+        paths.append(
+            plot_organisers(tables["organisers"], folder / "caseload.png", title, caption, changes)
+        )
     return paths
 
 
@@ -180,6 +249,7 @@ def plot_comparison(
     paired: bool,
     folder: Path,
     caption: str = "",
+    changes: Changes = (),
 ) -> list[Path]:
     """Employment paths per scenario, and differences to the reference, by group.
 
@@ -190,6 +260,7 @@ def plot_comparison(
         paired: Whether the differences are paired (common random numbers).
         folder: Where to write ``compare_employment.png`` and ``compare_difference.png``.
         caption: Scale, replications and seed, at the foot of each figure.
+        changes: Dated policy changes of the scenarios, marked in every panel.
 
     With more than ``BANDS_UP_TO`` scenarios the bands are left out (the lines stay
     readable; the intervals are in the tables), and the legend sits under the panels,
@@ -211,7 +282,7 @@ def plot_comparison(
             axis.plot(dates, mean, lw=1.5, label=name, color=_arm_colour(i))
         axis.set_title(_GROUP_TITLES[group])
         axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-        _format_dates(axis)
+        _format_dates(axis, changes)
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
     bottom = _legend_below(figure, axes[0, 0])
@@ -234,7 +305,7 @@ def plot_comparison(
             axis.plot(frame["date"], frame["difference"] * 100, lw=1.5, label=name, color=colour)
         axis.axhline(0.0, color="black", lw=0.8)
         axis.set_title(_GROUP_TITLES[group])
-        _format_dates(axis)
+        _format_dates(axis, changes)
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
     bottom = _legend_below(figure, axes[0, 0])

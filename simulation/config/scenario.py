@@ -116,6 +116,18 @@ class Pilot:
         doc="Immigrants / foreign-language speakers are in the target group.",
         source=PILOT_LAW,
     )
+    serves_everyone: bool = param(
+        False,
+        doc="Every registered job seeker of a pilot area is in the target group (the 2025 "
+        "reform: the municipal organiser serves all).",
+        source="Act on the Organisation of Employment Services 380/2023 (TE24, from 2025-01-01)",
+    )
+    all_areas: bool = param(
+        False,
+        doc="Every area takes part, whatever its own pilot flag (the 2025 reform: 45 "
+        "municipal employment areas cover the country).",
+        source="Government decision 2024-02-22 (45 employment areas)",
+    )
     seconded_share: float = param(
         0.9,
         low=0.0,
@@ -550,6 +562,20 @@ class Organiser:
     caseworker_cost_per_year: float = param(
         60000.0, low=0.0, high=1e7, unit="EUR / year", doc="Employer cost of one caseworker."
     )
+    staff_multiplier: float = param(
+        1.0,
+        low=0.0,
+        high=100.0,
+        doc="Multiplier on the caseworkers the caseload gives (added staff such as the "
+        "Nordic model's specialists); a change of it alone scales the staff in post.",
+        source=SETTING,
+    )
+    open: bool = param(
+        True,
+        doc="The organiser has staff and serves clients; false: it is wound up and its "
+        "caseworkers move to the area's other organiser (2025: the TE offices).",
+        source=SETTING,
+    )
 
 
 def _city_defaults() -> Organiser:
@@ -704,6 +730,41 @@ class Costs:
     )
 
 
+#: The sections a dated change may set: meeting policies, caseloads and staffing,
+#: places, the organisers' responsibilities and the target-group rule, cost sharing.
+CHANGEABLE = ("te_office", "city", "pilot", "services", "costs")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A dated change of policy (an entry of ``[[timeline]]``).
+
+    Attributes:
+        date: The change applies from the start of the week that holds this date.
+        label: What the change is, for tables and plots.
+        settings: The keys it sets, by section (as written, validated).
+    """
+
+    date: dt.date
+    label: str
+    settings: dict[str, Any]
+
+    @property
+    def keys(self) -> list[str]:
+        """The key paths the change sets, e.g. ``te_office.caseload``."""
+        return sorted(_key_paths(self.settings))
+
+
+def _key_paths(table: dict, prefix: str = "") -> list[str]:
+    paths = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            paths += _key_paths(value, f"{prefix}{key}.")
+        else:
+            paths.append(f"{prefix}{key}")
+    return paths
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario: everything a model run needs."""
@@ -717,6 +778,12 @@ class Scenario:
     city: Organiser = param(factory=_city_defaults, doc="City policy and staffing.")
     services: dict[str, Service] = param(factory=dict, doc="Services with places.")
     costs: Costs = param(factory=Costs, doc="Benefits and cost sharing.")
+    timeline: tuple[Change, ...] = param(
+        (),
+        doc="Dated changes of the sections te_office, city, pilot, services and costs "
+        "([[timeline]] entries with a date and the keys they set; docs/reforms.md).",
+        source=SETTING,
+    )
 
     @property
     def weeks(self) -> int:
@@ -728,6 +795,23 @@ class Scenario:
     def pilot_start(self) -> dt.date:
         """Date the city takes over its target group."""
         return self.pilot.start or self.run.start
+
+    def week_of(self, date: dt.date) -> int:
+        """The week (from 0) that holds ``date``."""
+        return (date - self.run.start).days // 7
+
+    def periods(self) -> list[tuple[int, Scenario]]:
+        """The scenario in force from each change on: (first week, scenario), in order.
+
+        The first entry is the scenario itself from week 0; each change sets its keys on
+        top of the period before it (validated when the file was read).
+        """
+        periods: list[tuple[int, Scenario]] = [(0, self)]
+        current = dataclasses.replace(self, timeline=())
+        for index, change in enumerate(self.timeline):
+            current = _apply_change(current, change.settings, "<timeline>", index)
+            periods.append((self.week_of(change.date), current))
+        return periods
 
 
 # --------------------------------------------------------------------------- building
@@ -926,6 +1010,114 @@ def _check(s: Scenario, file: str) -> None:
     for name, service in s.services.items():
         if len(set(service.addresses)) != len(service.addresses):
             raise ScenarioError(file, f"services.{name}.addresses", "expected each barrier once")
+    _check_responsibilities(s, file)
+
+
+def _check_responsibilities(s: Scenario, file: str, prefix: str = "") -> None:
+    """Every organiser that keeps clients has staff (is open)."""
+    pilot = s.pilot
+    municipal = pilot.enabled and (pilot.all_areas or any(a.pilot for a in s.areas.values()))
+    everyone = (
+        municipal
+        and pilot.serves_everyone
+        and (pilot.all_areas or all(a.pilot for a in s.areas.values()))
+    )
+    if not s.te_office.open and not everyone:
+        raise ScenarioError(
+            file,
+            f"{prefix}te_office.open",
+            "a closed TE office would keep clients without staff; expected pilot.enabled, "
+            "pilot.serves_everyone and pilot.all_areas = true (the 2025 reform)",
+        )
+    if not s.city.open and municipal:
+        raise ScenarioError(
+            file,
+            f"{prefix}city.open",
+            "a closed city would keep the pilot's target group without staff; expected "
+            "pilot.enabled = false (the TE office serves everyone)",
+        )
+
+
+def _apply_change(current: Scenario, settings: dict, file: str, index: int) -> Scenario:
+    """The scenario ``current`` with one change's sections set on top (validated)."""
+    prefix = f"timeline[{index + 1}]."
+    sections: dict[str, Any] = {}
+    hints = typing.get_type_hints(Scenario)
+    for name, table in settings.items():
+        if name == "services":
+            services = dict(current.services)
+            for service, values in table.items():
+                if service not in services:
+                    raise ScenarioError(
+                        file,
+                        f"{prefix}services.{service}",
+                        "unknown service" + _suggest(service, list(services)),
+                    )
+                if not isinstance(values, dict):
+                    raise ScenarioError(file, f"{prefix}services.{service}", "expected a table")
+                services[service] = build_section(
+                    Service, values, file, f"{prefix}services.{service}", base=services[service]
+                )
+            sections[name] = services
+        else:
+            sections[name] = build_section(
+                hints[name], table, file, f"{prefix}{name}", base=getattr(current, name)
+            )
+    period = dataclasses.replace(current, **sections)
+    try:
+        _check(period, file)
+    except ScenarioError as error:
+        raise ScenarioError(file, prefix + error.key, error.message) from None
+    return period
+
+
+def _build_timeline(entries: Any, scenario: Scenario, file: str) -> tuple[Change, ...]:
+    """Validate ``[[timeline]]``: dates in order within the horizon, changeable keys only."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ScenarioError(file, "timeline", "expected a list of tables ([[timeline]])")
+    changes = []
+    current = scenario
+    previous: dt.date | None = None
+    for index, entry in enumerate(entries):
+        prefix = f"timeline[{index + 1}]"
+        date = entry.get("date")
+        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+            raise ScenarioError(file, f"{prefix}.date", "missing; expected a date (YYYY-MM-DD)")
+        if not scenario.run.start <= date <= scenario.run.end:
+            raise ScenarioError(
+                file,
+                f"{prefix}.date",
+                f"expected a date within run.start .. run.end ({scenario.run.start} .. "
+                f"{scenario.run.end})",
+            )
+        if previous is not None and date <= previous:
+            raise ScenarioError(
+                file, f"{prefix}.date", f"expected a date after the change before ({previous})"
+            )
+        label = entry.get("label", "")
+        if not isinstance(label, str):
+            raise ScenarioError(file, f"{prefix}.label", "expected a string")
+        settings = {k: v for k, v in entry.items() if k not in ("date", "label")}
+        for name, table in settings.items():
+            if name not in CHANGEABLE:
+                known = name in {f.name for f in dataclasses.fields(Scenario)}
+                what = "not changeable on a date" if known else "unknown key"
+                raise ScenarioError(
+                    file,
+                    f"{prefix}.{name}",
+                    f"{what}; expected date, label or one of {', '.join(CHANGEABLE)}"
+                    + ("" if known else _suggest(name, [*CHANGEABLE, "date", "label"])),
+                )
+            if not isinstance(table, dict):
+                raise ScenarioError(file, f"{prefix}.{name}", "expected a table of keys")
+        if not settings:
+            raise ScenarioError(
+                file, prefix, f"expected at least one of {', '.join(CHANGEABLE)} to change"
+            )
+        current = _apply_change(current, settings, file, index)
+        changes.append(Change(date=date, label=label, settings=_plain(settings)))
+        previous = date
+    return tuple(changes)
 
 
 def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
@@ -942,8 +1134,12 @@ def scenario_from_dict(data: dict, file: str | Path = "<scenario>") -> Scenario:
         ScenarioError: On any unknown key, wrong type or impossible value.
     """
     file = str(file)
-    scenario = build_section(Scenario, _city_follows_te_office(_drop_removed(data)), file, "")
+    data = _city_follows_te_office(_drop_removed(data))
+    timeline = data.get("timeline", [])
+    scenario = build_section(Scenario, {**data, "timeline": []}, file, "")
     _check(scenario, file)
+    if timeline:
+        scenario = dataclasses.replace(scenario, timeline=_build_timeline(timeline, scenario, file))
     return scenario
 
 
@@ -1127,6 +1323,28 @@ def apply_overrides(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
     return data
 
 
+def _trim_timeline(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
+    """A horizon shortened with ``--set run.end=...`` leaves out the changes after it.
+
+    In a file, a change after ``run.end`` is an error; shortening a run from the command
+    line is not a mistake in its timeline, so the changes beyond the new end are dropped
+    (and the manifest's scenario shows the timeline that applied).
+    """
+    keys = {text.split("=", 1)[0].strip() for text in overrides}
+    end = data.get("run", {}).get("end")
+    timeline = data.get("timeline")
+    if "run.end" not in keys or "timeline" in keys or not isinstance(timeline, list):
+        return data
+    if not isinstance(end, dt.date):
+        return data
+    kept = [c for c in timeline if not (isinstance(c, dict) and _after(c.get("date"), end))]
+    return {**data, "timeline": kept}
+
+
+def _after(date: Any, end: dt.date) -> bool:
+    return isinstance(date, dt.date) and date > end
+
+
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Load, inherit, override and validate a scenario file.
 
@@ -1143,7 +1361,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     path = Path(path)
     data = _resolve(path)
     if overrides:
-        data = apply_overrides(data, overrides)
+        data = _trim_timeline(apply_overrides(data, overrides), overrides)
         try:
             return scenario_from_dict(data, path)
         except ScenarioError as error:
@@ -1195,8 +1413,14 @@ def parameter_field(key: str) -> dataclasses.Field:
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:
-    """The resolved scenario as plain data (dates as ISO strings), for manifests."""
-    return _plain(dataclasses.asdict(scenario))
+    """The resolved scenario as plain data (dates as ISO strings), for manifests.
+
+    An empty timeline is left out, so scenarios without one keep their hashes.
+    """
+    data = _plain(dataclasses.asdict(scenario))
+    if isinstance(scenario, Scenario) and not scenario.timeline:
+        del data["timeline"]
+    return data
 
 
 def scenario_hash(scenario: Scenario, **extra: Any) -> str:

@@ -66,22 +66,29 @@ class ServiceOrganiser(mesa.Agent):
         """Readable name, e.g. ``"Helsinki city"``."""
         return f"{self.area_name} {self.label}"
 
-    def take_over(self, rows: np.ndarray, expected: int = 0) -> None:
+    def take_over(self, rows: np.ndarray, expected: int = 0, count: int | None = None) -> None:
         """Become the organiser of these clients, staffed at the policy's caseload.
 
         Any earlier staff is retired; the number of caseworkers is the clients (or
-        ``expected`` clients, if more) divided by the caseload, rounded up (at least
-        one). It stays fixed afterwards, so the realised caseload moves with the number
-        of clients.
+        ``expected`` clients, if more) times the staff multiplier, divided by the
+        caseload, rounded up (at least one), unless ``count`` is given. It stays fixed
+        afterwards, so the realised caseload moves with the number of clients.
         """
+        self.retire()
+        if count is None:
+            clients = max(len(rows), expected) * self.policy.staff_multiplier
+            count = max(1, math.ceil(clients / self.policy.caseload))
+        hired = self.staff.hire(self.index, self.policy, count)
+        self.caseworkers = [Caseworker(self.model, self, row) for row in hired]
+        self.assign(rows)
+
+    def retire(self) -> None:
+        """Retire all caseworkers (their clients must be placed again)."""
         if self.caseworkers:
             self.staff.retire(self.index)
             for caseworker in self.caseworkers:
                 caseworker.remove()
-        count = max(1, math.ceil(max(len(rows), expected) / self.policy.caseload))
-        hired = self.staff.hire(self.index, self.policy, count)
-        self.caseworkers = [Caseworker(self.model, self, row) for row in hired]
-        self.assign(rows)
+            self.caseworkers = []
 
     def assign(self, rows: np.ndarray) -> None:
         """Give new clients a caseworker each (see :meth:`Staff.assign`)."""

@@ -79,6 +79,8 @@ _OUTSIDE = int(Status.OUT_OF_LABOUR_FORCE)
 _SUBSIDY = int(Benefit.LABOUR_MARKET_SUBSIDY)
 _EARNINGS_RELATED = int(Benefit.EARNINGS_RELATED)
 _NEVER = NO_WEEK
+#: Weeks of a spell in which a job seeker counts as newly registered (3 months).
+NEW_SPELL_WEEKS = 13
 _TARGET, _LONG_TERM_AT_START = int(Group.TARGET), int(Group.LONG_TERM_AT_START)
 _UNDER_30, _IMMIGRANT, _KELA = int(Group.UNDER_30), int(Group.IMMIGRANT), int(Group.KELA)
 
@@ -557,7 +559,8 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     per barrier bit), vacancy referral, monitoring exit and unavailability.
 
     Rows leaving through monitoring go to ``lapsed``. Returns their number, and by
-    organiser the meetings held, the sum of realised intervals and their count.
+    organiser the meetings held, the sum of realised intervals and their count (row 0;
+    row 1 of the counts: the meetings held in a spell's first ``NEW_SPELL_WEEKS`` weeks).
     """
     key, organiser, caseworker = people.key, people.organiser, people.caseworker
     service_ended = people.service_ended
@@ -572,8 +575,10 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     referral_weeks, barrier_bits = tables.referral_weeks, tables.barrier_bits
     n_organisers, unavailable = tables.n_organisers, tables.unavailable_share
     held = np.zeros(n_organisers)
-    interval_sum = np.zeros(n_organisers)
-    interval_count = np.zeros(n_organisers)
+    # By organiser: realised intervals of all meetings (row 0); row 1 counts the meetings
+    # held in a spell's first NEW_SPELL_WEEKS weeks (the newly registered).
+    interval_sum = np.zeros((2, n_organisers))
+    interval_count = np.zeros((2, n_organisers))
     n_bits = len(barrier_bits)
     a = 0
     for j in range(len(met)):
@@ -585,8 +590,10 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
         meetings[r] = number + 1
         held[o] += 1
         if last_meeting[r] >= spell_start[r]:
-            interval_sum[o] += week - last_meeting[r]
-            interval_count[o] += 1
+            interval_sum[0, o] += week - last_meeting[r]
+            interval_count[0, o] += 1
+        if week - spell_start[r] < NEW_SPELL_WEEKS:
+            interval_count[1, o] += 1  # a meeting in the spell's first weeks
         effect = np.float32(boost) * effectiveness[c]  # float32, as the stored boost
         meeting_effect[r] = effect * hard_to_employ_factor if barriers[r] != 0 else effect
         last_meeting[r] = week
@@ -610,7 +617,7 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
         if may_refer and service[r] < 0 and queued_for[r] < 0:
             refer_to_service(r, number, week, first_in_spell, people, referral_tables)
         next_meeting[r] = week + _next_interval(
-            week - spell_start[r], caseload[c], capacity[c], interval_policy[o]
+            week - spell_start[r], caseload[c, 0], caseload[c, 1], capacity[c], interval_policy[o]
         )
     return a, held, interval_sum, interval_count
 
@@ -634,21 +641,26 @@ def _monitoring_ends_spell(key, number, episode, detection, bases, n_bits, unava
 
 
 @njit(cache=True, inline="always")
-def _next_interval(weeks_in_spell, caseload, capacity, policy):
+def _next_interval(weeks_in_spell, caseload, early, capacity, policy):
     """Weeks to the next meeting: the policy's interval, or shorter if time allows.
 
     The policy sets the longest interval (denser early in a spell under the Nordic
-    model). A caseworker whose unemployed clients need fewer meetings than capacity
-    allows spreads the spare time over them: the interval becomes clients divided by
-    weekly capacity, rounded up, but never below the policy's minimum. A smaller
+    model). A caseworker first holds the meetings the schedule needs for the ``early``
+    of their ``caseload`` unemployed clients who are in the early period, and spreads
+    the time left over the others: their interval becomes those clients divided by the
+    weekly capacity left, rounded up, but never below the policy's minimum. A smaller
     caseload therefore means more frequent meetings. The interval depends on the
     caseworker's load, not on who else happens to be due, so the same person keeps the
-    same schedule in scenarios that differ elsewhere.
+    same schedule in scenarios that differ elsewhere. Without an early period this is
+    clients over capacity.
     """
-    interval = policy[1] if weeks_in_spell < policy[2] else policy[0]
+    if weeks_in_spell < policy[2]:
+        return policy[1]  # the early period's schedule
+    interval = policy[0]
     if policy[4] == 0:
         return interval
-    affordable = np.ceil(caseload / capacity) if capacity > 0 else np.inf
+    left = capacity - early / policy[1]
+    affordable = np.ceil((caseload - early) / left) if left > 0 else np.inf
     affordable = max(affordable, 1.0, policy[3])
     return int(min(interval, affordable))
 

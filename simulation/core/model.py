@@ -109,7 +109,7 @@ class EmploymentModel(mesa.Model):
         self.service_endings = ServiceEndings()
         # The week's figures of the organisers and the labour market, for the records.
         self.meetings = np.zeros(plan.n_organisers)
-        self.intervals = np.zeros((2, plan.n_organisers))
+        self.intervals = np.zeros((2, 2, plan.n_organisers))  # sum, count; all, new
         self.backlog = np.zeros(plan.n_organisers)
         self.matches = np.zeros(plan.n_areas)
         self.meetings_by_caseworker = np.zeros(0, dtype=np.int64)
@@ -130,6 +130,10 @@ class EmploymentModel(mesa.Model):
         self.organisation.staff_at_start(expected)
         if scenario.pilot.enabled and self.pilot_week > 0:
             self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
+        self.treatment = trial.treatment if trial else None
+        self.changes = scenario.periods()[1:]  # (week, scenario in force), in date order
+        for week, _ in self.changes:
+            self.schedule_event(self.apply_change, at=week + 0.5)
 
     def _record_layout(self) -> RecordLayout:
         plan = self.plan
@@ -185,6 +189,27 @@ class EmploymentModel(mesa.Model):
         """The pilot's hand-over (a Mesa event in the pilot's first week)."""
         self.organisation.start_pilot(self.week)
 
+    def apply_change(self) -> None:
+        """The timeline's next dated change (a Mesa event at the start of its week).
+
+        The scenario in force from then on replaces the policies, places and cost
+        sharing, and the organisers take over the clients the new rules give them,
+        staffed at their caseloads in force (``Organisation.apply_change``). Who is
+        registered, their spells and their next meetings carry on.
+        """
+        week, period = self.changes.pop(0)
+        self.spec = period
+        self.plan = plan = build_plan(period, self.scale, self.treatment)
+        self.passes = plan.pass_tables(self.streams)
+        self.accounts.costs = period.costs
+        self.census_layout = census_layout(
+            plan.n_areas,
+            plan.n_organisers,
+            len(plan.services["places"]),
+            period.costs.municipal_share_thresholds,
+        )
+        self.organisation.apply_change(plan, week)
+
     # ------------------------------------------------------------------ the week
 
     def step(self) -> None:
@@ -222,8 +247,10 @@ class EmploymentModel(mesa.Model):
         return WeekFigures(
             caseworkers=self.staff.active_by_organiser(),
             meetings=self.meetings,
-            interval_sum=self.intervals[0],
-            interval_count=self.intervals[1],
+            interval_sum=self.intervals[0, 0],
+            interval_count=self.intervals[1, 0],
+            new_interval_sum=self.intervals[0, 1],
+            new_interval_count=self.intervals[1, 1],
             backlog=self.backlog,
             costs=self.accounts.week,
             vacancies=self.plan.vacancies(week),
@@ -301,6 +328,7 @@ class EmploymentModel(mesa.Model):
             weights=due_by_caseworker - self.meetings_by_caseworker,
             minlength=len(self.organisers),
         )
+        self._count_new_spell_weeks(week)
         if len(met) == 0:
             return
         lapsed = self.work.get("lapsed")
@@ -309,7 +337,7 @@ class EmploymentModel(mesa.Model):
             week,
             p.people,
             self.staff.columns(),
-            caseload,
+            np.column_stack([caseload, self._early_caseload(week, len(caseload))]),
             self.passes.meetings,
             self.passes.referrals,
             lapsed,
@@ -317,6 +345,29 @@ class EmploymentModel(mesa.Model):
         self.meetings += held
         self.intervals += (interval_sum, interval_count)
         self.leave_register(lapsed[:n_lapsed], week)
+
+    def _early_caseload(self, week: int, n_caseworkers: int) -> np.ndarray:
+        """Each caseworker's unemployed clients in their organiser's early period."""
+        p, rows = self.job_seekers, self.register
+        period = self.plan.policy["early_period_weeks"]
+        if not period.any():
+            return np.zeros(n_caseworkers, dtype=np.int64)
+        rows = rows[(p.status[rows] == Status.UNEMPLOYED) & (p.caseworker[rows] >= 0)]
+        early = rows[week - p.spell_start[rows] < period[p.organiser[rows]]]
+        return np.bincount(p.caseworker[early], minlength=n_caseworkers)[:n_caseworkers]
+
+    def _count_new_spell_weeks(self, week: int) -> None:
+        """Weeks the unemployed in a spell's first 13 weeks spend with each organiser.
+
+        Over the meetings held in those weeks, they give the realised interval between
+        meetings of the newly registered (the Nordic model: every 2 weeks).
+        """
+        p, rows = self.job_seekers, self.register
+        new = rows[
+            (p.status[rows] == Status.UNEMPLOYED)
+            & (week - p.spell_start[rows] < kernels.NEW_SPELL_WEEKS)
+        ]
+        self.intervals[0, 1] += np.bincount(p.organiser[new], minlength=len(self.organisers))
 
     def refer_arising_needs(self, week: int) -> None:
         """Clients whose need for a general service arises this week join its queue.

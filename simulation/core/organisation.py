@@ -10,9 +10,12 @@ who start a spell are enrolled with their organiser, a caseworker and a first me
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
+from simulation.config.scenario import Organiser, Scenario
 from simulation.core.accounts import Accounts
 from simulation.core.agents import City, ServiceOrganiser, TEOffice, TrialOrganiser
 from simulation.core.codes import Status
@@ -23,6 +26,38 @@ from simulation.core.staff import Staff
 from simulation.core.trial import ARM_TREATED, TrialDesign
 
 __all__ = ["Organisation"]
+
+
+def _responsibilities(scenario: Scenario) -> tuple:
+    """What decides who serves whom: the pilot's rules and which organisers are open."""
+    return (scenario.pilot, scenario.te_office.open, scenario.city.open)
+
+
+def _same_headcount_basis(
+    before: Organiser, after: Organiser, rows: np.ndarray, clients: np.ndarray
+) -> bool:
+    """Whether the clients and the caseload stay (so the staff in post is kept).
+
+    It is then scaled by any change of the staff multiplier (added specialists) and
+    hired again with the policy's new capacity and traits.
+    """
+    return (
+        before.caseload == after.caseload
+        and before.open == after.open
+        and np.array_equal(rows, clients)
+    )
+
+
+def _staffing(policy: Organiser) -> tuple:
+    """The policy values that set an organiser's staff (the multiplier first)."""
+    return (
+        policy.staff_multiplier,
+        policy.caseload,
+        policy.meetings_per_caseworker_week,
+        policy.effectiveness_shape,
+        policy.multisector_competence_share,
+        policy.open,
+    )
 
 
 class Organisation:
@@ -131,12 +166,82 @@ class Organisation:
         for area, spec in enumerate(scenario.areas.values()):
             in_area = p.area[clients] == area
             te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
-            if spec.pilot and scenario.pilot.enabled:
+            if (spec.pilot or scenario.pilot.all_areas) and scenario.pilot.enabled:
                 self.pilot_active[area] = True
-                te_office.take_over(clients[in_area & ~target])
+                if te_office.policy.open:
+                    te_office.take_over(clients[in_area & ~target])
+                else:
+                    te_office.retire()
                 city.take_over(clients[in_area & target])
             elif not te_office.caseworkers:
                 te_office.take_over(clients[in_area])
+
+    def apply_change(self, plan: Plan, week: int) -> None:
+        """Clients and staff follow a dated change of policy (see ``docs/reforms.md``).
+
+        The organisers take the policies in force; the areas in the pilot are those of
+        the new rules (from the pilot's start). When who serves whom changes (the pilot's
+        rules, an organiser opened or closed), each client goes to the organiser the
+        rules now give them; otherwise everyone keeps theirs. In every area whose clients
+        or staffing change, the caseworkers are placed again in rank order, the TE
+        office's first: the i-th caseworker of an area is the same person under either
+        employer (a transfer of undertaking), so a change hires only the caseworkers its
+        caseloads need beyond the area's staff and retires only those no longer needed.
+        An organiser whose clients and caseload stay keeps its staff in post, scaled by
+        any change of its staff multiplier (added specialists), hired again with the
+        policy's capacity and traits if those change; any other is staffed for its
+        clients at its caseload in force. A closed organiser keeps no staff.
+        """
+        responsibilities = _responsibilities(self.plan.scenario)
+        self.plan = plan
+        scenario = plan.scenario
+        before = [(o.policy, len(o.caseworkers)) for o in self.organisers]
+        for organiser in self.organisers[: 2 * plan.n_areas]:
+            organiser.policy = scenario.city if organiser.kind == 1 else scenario.te_office
+            if isinstance(organiser, City):
+                organiser.seconded_share = scenario.pilot.seconded_share
+        pilot = scenario.pilot
+        started = pilot.enabled and week >= plan.pilot_week
+        self.pilot_active = np.array(
+            [started and (area.pilot or pilot.all_areas) for area in scenario.areas.values()]
+        )
+        p = self.job_seekers
+        clients = self._clients(week)
+        # Clients move only when who serves whom changes; otherwise each keeps the
+        # organiser their spell started with, as without the change.
+        if _responsibilities(scenario) != responsibilities:
+            organiser = self.organiser_for(clients, week)
+        else:
+            organiser = p.organiser[clients].astype(np.int64)
+        for area in range(plan.n_areas):
+            te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
+            in_area = p.area[clients] == area
+            moved = np.any(p.organiser[clients[in_area]] != organiser[in_area])
+            staffing = any(
+                _staffing(o.policy) != _staffing(before[o.index][0]) for o in (te_office, city)
+            )
+            if not (moved or staffing):
+                continue
+            current = {o.index: clients[p.organiser[clients] == o.index] for o in (te_office, city)}
+            for serving in (te_office, city):
+                serving.retire()
+            for serving in (te_office, city):
+                rows = clients[organiser == serving.index]
+                policy, count = before[serving.index]
+                same = _staffing(policy) == _staffing(serving.policy) and np.array_equal(
+                    rows, current[serving.index]
+                )
+                if not (serving.policy.open and (len(rows) or serving is te_office)):
+                    continue  # closed, or a city with nobody to serve: no staff
+                if same and count:
+                    serving.take_over(rows, count=count)  # as many as before
+                elif count and _same_headcount_basis(
+                    policy, serving.policy, rows, current[serving.index]
+                ):
+                    added = serving.policy.staff_multiplier / max(policy.staff_multiplier, 1e-12)
+                    serving.take_over(rows, count=max(1, math.ceil(count * added)))
+                else:
+                    serving.take_over(rows)
 
     def organiser_for(self, rows: np.ndarray, week: int) -> np.ndarray:
         """Organiser index for people starting a spell: the city for its target group."""

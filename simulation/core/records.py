@@ -99,14 +99,18 @@ class WeekFigures:
     """The week's figures besides the census, as the model hands them to the recorder.
 
     Attributes are by organiser (``caseworkers``, ``meetings``, ``interval_sum``,
-    ``interval_count``, ``backlog``), by area (``costs``, ``vacancies``, ``matches``),
-    and ``after_service`` (see :class:`ServiceEndings`).
+    ``interval_count``, ``backlog``; ``new_interval_sum``: weeks the unemployed spent
+    in a spell's first 13 weeks, ``new_interval_count``: meetings held in those
+    weeks), by area (``costs``, ``vacancies``, ``matches``), and ``after_service`` (see
+    :class:`ServiceEndings`).
     """
 
     caseworkers: np.ndarray
     meetings: np.ndarray
     interval_sum: np.ndarray
     interval_count: np.ndarray
+    new_interval_sum: np.ndarray
+    new_interval_count: np.ndarray
     backlog: np.ndarray
     costs: np.ndarray
     vacancies: np.ndarray
@@ -183,6 +187,8 @@ class Recorder:
         self.meetings = np.zeros((weeks, n_organisers))
         self.interval_sum = np.zeros((weeks, n_organisers))
         self.interval_count = np.zeros((weeks, n_organisers))
+        self.new_interval_sum = np.zeros((weeks, n_organisers))
+        self.new_interval_count = np.zeros((weeks, n_organisers))
         self.backlog = np.zeros((weeks, n_organisers))
         self.occupied = np.zeros((weeks, n_services))
         self.queued = np.zeros((weeks, n_services))
@@ -270,6 +276,8 @@ class Recorder:
         self.meetings[week] = figures.meetings
         self.interval_sum[week] = figures.interval_sum
         self.interval_count[week] = figures.interval_count
+        self.new_interval_sum[week] = figures.new_interval_sum
+        self.new_interval_count[week] = figures.new_interval_count
         self.backlog[week] = figures.backlog
         self.occupied[week] = occupied
         self.queued[week] = queued
@@ -341,6 +349,8 @@ def tables(r: Recorder) -> dict[str, pd.DataFrame]:
                         "caseload": r.clients[:, o] / r.caseworkers[:, o],
                         "meetings": r.meetings[:, o] * w,
                         "meeting_interval_weeks": r.interval_sum[:, o] / r.interval_count[:, o],
+                        "meeting_interval_new_weeks": r.new_interval_sum[:, o]
+                        / r.new_interval_count[:, o],
                         "overdue_meetings": r.backlog[:, o] * w,
                     }
                 )
@@ -382,8 +392,14 @@ def tables(r: Recorder) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def register_statistics(r: Recorder, first_week: int = 0) -> dict[str, float]:
+def register_statistics(
+    r: Recorder, first_week: int = 0, last_week: int | None = None
+) -> dict[str, float]:
     """The run's counterparts of the register statistics, from ``first_week`` on.
+
+    The flows (hazards, ended spells, employment after services) are counted up to
+    ``last_week`` (default: the end); the activation rate is the mean over all weeks
+    from ``first_week``, the long-term share is the last week's.
 
     Monthly hazards from unemployment to employment and to services by spell-length
     bucket (exits / people at risk, converted from weeks to months), the destinations of
@@ -393,8 +409,9 @@ def register_statistics(r: Recorder, first_week: int = 0) -> dict[str, float]:
     unemployed = registered unemployed, services interrupt the spell.
     """
     weeks = slice(first_week, r.layout.weeks)
-    at_risk = r.at_risk[weeks].sum(axis=0)
-    exits = r.exits[weeks].sum(axis=0)
+    flows = slice(first_week, r.layout.weeks if last_week is None else last_week + 1)
+    at_risk = r.at_risk[flows].sum(axis=0)
+    exits = r.exits[flows].sum(axis=0)
     stats: dict[str, float] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         weekly = exits / at_risk
@@ -414,7 +431,7 @@ def register_statistics(r: Recorder, first_week: int = 0) -> dict[str, float]:
     stats["long_term_share_end"] = float(
         r.long_term[last, 0] / r.status[last, 0, Status.UNEMPLOYED]
     )
-    after = r.after_service[weeks].sum(axis=0)
+    after = r.after_service[flows].sum(axis=0)
     for i, lag in enumerate(AFTER_SERVICE_WEEKS):
         months = round(lag * 12 / WEEKS_PER_YEAR)
         stats[f"employed_{months}_months_after_service"] = float(after[i, 1] / max(after[i, 0], 1))

@@ -64,8 +64,11 @@ def in_target_group(
 ) -> np.ndarray:
     """The pilots' target-group rule: no earnings-related allowance, young, or immigrant.
 
-    Each part can be switched off in ``[pilot]`` (HE 87/2020 defines all three).
+    Each part can be switched off in ``[pilot]`` (HE 87/2020 defines all three); with
+    ``pilot.serves_everyone`` (the 2025 reform) everyone is in it.
     """
+    if pilot.serves_everyone:
+        return np.ones(np.shape(age), dtype=bool)
     return rules.in_target_group(
         age,
         np.asarray(benefit, dtype=np.int8),

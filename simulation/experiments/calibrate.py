@@ -160,7 +160,7 @@ class _Evaluator:
         if key in self.cache:
             return self.cache[key]
         scenario = self.scenario(x)
-        collect = RegisterStatistics(self.targets.meta.first_week)
+        collect = RegisterStatistics(self.targets.meta.first_week, self.targets.meta.flows_until)
         runs = [
             stats for _, stats in sorted(run_seeds(scenario, self.seeds, collect, scale=self.scale))
         ]

@@ -173,7 +173,8 @@ def _fill(
     }
     if plots:
         caption = f"scale {scale:g}, {replications} replications, seed {seed}"
-        plot_run(combined, folder.path, title=scenario.run.name, caption=caption)
+        changes = [(c.date, c.label) for c in scenario.timeline]
+        plot_run(combined, folder.path, scenario.run.name, caption, changes)
     return {"tables": combined, "summary": summary, "manifest": manifest}
 
 

@@ -10,6 +10,7 @@ report and the calibration all use it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -103,13 +104,19 @@ def run_tables(model: EmploymentModel) -> dict[str, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class RegisterStatistics:
-    """Collect a finished run's register statistics from ``first_week`` on."""
+    """Collect a finished run's register statistics from ``first_week`` on.
+
+    ``flows_until``: the last day whose flows are counted (None: to the end).
+    """
 
     first_week: int = 0
+    flows_until: dt.date | None = None
 
     def __call__(self, model: EmploymentModel) -> dict[str, float]:
         """The statistics of one run (``records.register_statistics``)."""
-        return register_statistics(model.recorder, self.first_week)
+        until = self.flows_until
+        last = None if until is None else model.spec.week_of(until)
+        return register_statistics(model.recorder, self.first_week, last)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ a scenario's replications and tabulates observed against simulated values.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,12 @@ class TargetsMeta:
 
     description: str = param("", doc="Free text.", source=SETTING)
     first_week: int = param(0, low=0, doc="Flows are counted from this week on.", source=SETTING)
+    flows_until: dt.date | None = param(
+        None,
+        doc="Flows are counted up to this date (empty: to the end): flows observed before "
+        "a policy change are compared with the weeks before it.",
+        source=SETTING,
+    )
     scenario: str = param(
         "", doc="Scenario calibrated, relative to the targets file.", source=SETTING
     )
@@ -188,7 +195,7 @@ def fit_report(
             f"only {scenario.weeks} weeks; expected a longer scenario",
         )
     seeds = replication_seeds(seed, replications)
-    collect = RegisterStatistics(targets.meta.first_week)
+    collect = RegisterStatistics(targets.meta.first_week, targets.meta.flows_until)
     runs = [stats for _, stats in sorted(run_seeds(scenario, seeds, collect, scale=scale))]
     rows = []
     for target in targets.target:

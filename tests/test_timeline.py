@@ -1,0 +1,125 @@
+"""Policy timelines: dated changes applied in their week, staffing that follows, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS, build
+
+from simulation.cli import main
+from simulation.config.errors import ScenarioError
+from simulation.core.model import EmploymentModel
+from simulation.core.population import Status
+from simulation.core.records import tables
+
+QUICK = str(SCENARIOS / "quickstart.toml")
+
+
+def timeline(*entries: str) -> str:
+    return "timeline=[" + ", ".join("{" + e + "}" for e in entries) + "]"
+
+
+def test_a_change_applies_in_the_week_that_holds_its_date():
+    # run.start is a Monday; 2021-06-09 is the Wednesday of week 14.
+    scenario = build(["pilot.enabled=false", timeline("date=2021-06-09, te_office={caseload=40}")])
+    assert scenario.week_of(scenario.timeline[0].date) == 14
+    model = EmploymentModel(scenario, seed=3)
+    offices = [o for o in model.organisers if o.kind == 0]
+    model.run_for(14)  # weeks 0..13: the caseload of the scenario
+    before = [len(o.caseworkers) for o in offices]
+    p = model.job_seekers
+    registered = p.status <= Status.OTHER_SERVICE
+    clients = [np.count_nonzero(registered & (p.organiser == o.index)) for o in offices]
+    assert model.spec.te_office.caseload == scenario.te_office.caseload
+    model.run_for(1)  # week 14: the change is in force from its start
+    assert model.spec.te_office.caseload == 40
+    for office, count, served in zip(offices, before, clients, strict=True):
+        assert served > 0
+        assert len(office.caseworkers) == max(1, -(-served // 40)) > count
+    organisers = tables(model.recorder)["organisers"]
+    realised = organisers[organisers["organiser"] == "TEOffice"].groupby("week")["caseworkers"]
+    assert realised.sum().loc[13] < realised.sum().loc[14]
+    model.run_for(10)
+    after = tables(model.recorder)["organisers"]
+    staff = after[after["organiser"] == "TEOffice"].groupby("week")["caseworkers"].sum()
+    assert staff.loc[14] == staff.loc[model.week]  # the staff stays as hired
+
+
+def test_a_change_to_the_values_in_force_changes_nothing():
+    plain = build()
+    caseload = plain.te_office.caseload
+    same = build([timeline(f"date=2021-05-12, te_office={{caseload={caseload}}}")])
+    a, b = EmploymentModel(plain, seed=2), EmploymentModel(same, seed=2)
+    a.run_for(30)
+    b.run_for(30)
+    for name, table in tables(a.recorder).items():
+        assert table.equals(tables(b.recorder)[name]), name
+
+
+def test_meeting_policy_changes_for_new_spells_and_the_interval_follows():
+    nordic = (
+        "first_meeting_weeks=1, early_interval_weeks=2, early_period_weeks=13, "
+        "spare_capacity_meetings=false, meetings_per_caseworker_week=60"
+    )
+    scenario = build(["pilot.enabled=false", timeline(f"date=2021-08-02, te_office={{{nordic}}}")])
+    model = EmploymentModel(scenario, seed=4)
+    model.run_for(50)
+    organisers = tables(model.recorder)["organisers"]
+    te = organisers[organisers["organiser"] == "TEOffice"]
+    weekly = te.groupby("week")["meeting_interval_new_weeks"].mean()
+    change = scenario.week_of(scenario.timeline[0].date)
+    assert weekly.loc[change + 8 : 49].mean() < 3.0
+    assert weekly.loc[5 : change - 1].mean() > 6.0
+
+
+def test_the_reform_moves_every_client_and_the_te_office_staff_to_the_city():
+    reform = timeline(
+        "date=2021-09-06, pilot={serves_everyone=true, all_areas=true}, te_office={open=false}"
+    )
+    scenario = build(["pilot.enabled=true", "areas.village.pilot=false", reform])
+    model = EmploymentModel(scenario, seed=5)
+    model.run_for(scenario.week_of(scenario.timeline[0].date))
+    p = model.job_seekers
+    registered = lambda: (p.status <= Status.OTHER_SERVICE) & (p.trial_arm == 0)  # noqa: E731
+    assert np.any(p.organiser[registered()] % 2 == 0)  # TE offices serve some before
+    model.run_for(3)
+    assert np.all(p.organiser[registered()] % 2 == 1)  # the cities serve all after
+    assert all(len(o.caseworkers) == 0 for o in model.organisers if o.kind == 0)
+    assert all(len(o.caseworkers) > 0 for o in model.organisers if o.kind == 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (
+            timeline(
+                "date=2022-05-02, te_office={caseload=100}", "date=2022-01-03, city={caseload=50}"
+            ),
+            "timeline[2].date: expected a date after the change before (2022-05-02)",
+        ),
+        (
+            timeline("date=2030-01-01, te_office={caseload=100}"),
+            "timeline[1].date: expected a date within run.start .. run.end",
+        ),
+        (timeline("date=2022-05-02, te_office={caseloads=100}"), "did you mean 'caseload'"),
+        (timeline("date=2022-05-02, job_seekers={employability_sd=1}"), "not changeable on a date"),
+        (timeline("date=2022-05-02, te_office={caseload=0}"), "timeline[1].te_office.caseload"),
+        (
+            timeline("date=2022-05-02, te_office={open=false}"),
+            "timeline[1].te_office.open: a closed TE office would keep clients without staff",
+        ),
+        (timeline("label='no date', te_office={caseload=100}"), "timeline[1].date: missing"),
+    ],
+)
+def test_bad_timelines_get_one_line_and_exit_status_2(change, fragment):
+    result = CliRunner().invoke(main, ["run", QUICK, "--set", change])
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("error: ")
+
+
+def test_a_timeline_error_names_the_file_and_key():
+    with pytest.raises(ScenarioError) as error:
+        build([timeline("date=2021-05-03, services={nothing={duration_weeks=3}}")])
+    assert error.value.key == "timeline[1].services.nothing"
