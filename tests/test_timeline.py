@@ -123,3 +123,59 @@ def test_a_timeline_error_names_the_file_and_key():
     with pytest.raises(ScenarioError) as error:
         build([timeline("date=2021-05-03, services={nothing={duration_weeks=3}}")])
     assert error.value.key == "timeline[1].services.nothing"
+
+
+def expected_municipal_benefits(model) -> float:
+    """The week's municipal benefit cost, person by person, under the rules in force."""
+    from simulation.core.population import Benefit
+
+    costs, p = model.spec.costs, model.job_seekers
+    passive = p.status == Status.UNEMPLOYED
+    if costs.municipal_share_basis == "benefit_days":
+        shared, days = passive, p.benefit_days
+    else:
+        shared, days = passive & (p.benefit == Benefit.LABOUR_MARKET_SUBSIDY), p.subsidy_days
+    steps = np.searchsorted(np.asarray(costs.municipal_share_thresholds), days, side="left")
+    share = np.asarray(costs.municipal_shares)[steps]
+    weekly = costs.basic_daily * costs.benefit_days_per_week * model.weight
+    return float(np.sum(share[shared]) * weekly)
+
+
+def test_costs_by_payer_follow_the_cost_sharing_in_force_each_week():
+    new_rule = (
+        "costs={municipal_share_basis='benefit_days', "
+        "municipal_share_thresholds=[140, 280, 420, 560, 700], "
+        "municipal_shares=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5]}"
+    )
+    scenario = build(["pilot.enabled=false", timeline(f"date=2021-07-05, {new_rule}")])
+    change = scenario.week_of(scenario.timeline[0].date)
+    model = EmploymentModel(scenario, seed=6)
+    p = model.job_seekers
+    for week in range(change + 12):
+        model.run_for(1)
+        expected = expected_municipal_benefits(model)
+        booked = model.accounts.week[:, 5].sum()
+        np.testing.assert_allclose(booked, expected, rtol=1e-9, err_msg=f"week {week}")
+        if week == change - 1:
+            old_rule = booked
+    assert model.spec.costs.municipal_share_basis == "benefit_days"
+    # The new rule shares the basic part of every passive benefit, so it costs the
+    # municipalities more than the subsidy-only rule did.
+    assert model.accounts.week[:, 5].sum() > old_rule
+    assert np.any((p.status == Status.UNEMPLOYED) & (p.benefit_days > 700))
+
+
+def test_a_timeline_survives_the_manifest_and_marks_the_plots():
+    from simulation.analysis.plots import changes_of
+    from simulation.config.scenario import load_scenario, scenario_from_dict, scenario_to_dict
+
+    scenario = load_scenario(SCENARIOS / "baseline_te_office.toml")
+    data = scenario_to_dict(scenario)
+    assert scenario_from_dict(data) == scenario
+    assert [(str(d), label) for d, label in changes_of(data)] == [
+        ("2022-05-02", "Nordic job-seeking model")
+    ]
+    assert "timeline" not in scenario_to_dict(load_scenario(QUICK, ["timeline=[]"]))
+    # Shortening the run from the command line leaves out the changes after its end.
+    short = load_scenario(QUICK, ["run.end=2022-03-31"])
+    assert short.timeline == ()

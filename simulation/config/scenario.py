@@ -713,6 +713,16 @@ class Costs:
         doc="Benefit days paid a week.",
         source="Unemployment Security Act 1290/2002 (paid for five days a week)",
     )
+    municipal_share_basis: str = param(
+        "subsidy_days",
+        choices=("subsidy_days", "benefit_days"),
+        doc="What the municipal share is of: subsidy_days, the passive labour market subsidy "
+        "by its days (2015-2024); benefit_days, the basic amount of every passive "
+        "unemployment benefit (basic allowance, subsidy, the basic part of the "
+        "earnings-related allowance) by benefit days (from 2025).",
+        source="TE-palvelut Pirkanmaa (old rule, finland_targets.toml); Kela news on the "
+        "2025 transfer (new rule)",
+    )
     municipal_share_thresholds: tuple[float, ...] = param(
         (300.0, 1000.0),
         low=0.0,
@@ -1081,6 +1091,11 @@ def _build_timeline(entries: Any, scenario: Scenario, file: str) -> tuple[Change
     for index, entry in enumerate(entries):
         prefix = f"timeline[{index + 1}]"
         date = entry.get("date")
+        if isinstance(date, str):  # as a manifest writes it
+            try:
+                date = dt.date.fromisoformat(date)
+            except ValueError:
+                pass
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
             raise ScenarioError(file, f"{prefix}.date", "missing; expected a date (YYYY-MM-DD)")
         if not scenario.run.start <= date <= scenario.run.end:
@@ -1101,13 +1116,12 @@ def _build_timeline(entries: Any, scenario: Scenario, file: str) -> tuple[Change
         for name, table in settings.items():
             if name not in CHANGEABLE:
                 known = name in {f.name for f in dataclasses.fields(Scenario)}
-                what = "not changeable on a date" if known else "unknown key"
-                raise ScenarioError(
-                    file,
-                    f"{prefix}.{name}",
-                    f"{what}; expected date, label or one of {', '.join(CHANGEABLE)}"
-                    + ("" if known else _suggest(name, [*CHANGEABLE, "date", "label"])),
-                )
+                options = ["date", "label", *CHANGEABLE]
+                if known:
+                    message = "not changeable on a date; expected one of: " + ", ".join(options)
+                else:
+                    message = "unknown key" + _suggest(name, options)
+                raise ScenarioError(file, f"{prefix}.{name}", message)
             if not isinstance(table, dict):
                 raise ScenarioError(file, f"{prefix}.{name}", "expected a table of keys")
         if not settings:
@@ -1418,8 +1432,14 @@ def scenario_to_dict(scenario: Scenario) -> dict:
     An empty timeline is left out, so scenarios without one keep their hashes.
     """
     data = _plain(dataclasses.asdict(scenario))
-    if isinstance(scenario, Scenario) and not scenario.timeline:
-        del data["timeline"]
+    if isinstance(scenario, Scenario):
+        if scenario.timeline:  # as a scenario file writes it
+            data["timeline"] = [
+                {"date": c["date"], "label": c["label"], **c["settings"]}
+                for c in data["timeline"]
+            ]
+        else:
+            del data["timeline"]
     return data
 
 

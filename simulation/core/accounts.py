@@ -59,16 +59,20 @@ class Accounts:
     def book_benefits(self, recipients: np.ndarray) -> None:
         """Benefits of the week (``recipients`` by area and how the benefit is paid).
 
-        Columns as ``kernels.census`` counts them: earnings-related allowance; basic
-        allowance or subsidy during a service (the state pays); the passive labour
-        market subsidy by cost-sharing step (the municipality pays its share).
+        Columns as ``kernels.census`` counts them: earnings-related allowance and basic
+        allowance or subsidy outside the cost sharing (the state pays); the
+        earnings-related top-up of shared recipients (the state pays); shared recipients
+        by cost-sharing step (the municipality pays its share of the basic amount). The
+        rules are those in force this week (``self.costs``, replaced at a change).
         """
         costs = self.costs
         weekly = costs.benefit_days_per_week * self.weight
+        top_up = costs.earnings_related_daily - costs.basic_daily
         daily = np.array(
-            [costs.earnings_related_daily] + [costs.basic_daily] * (recipients.shape[1] - 1)
+            [costs.earnings_related_daily, costs.basic_daily, top_up]
+            + [costs.basic_daily] * (recipients.shape[1] - 3)
         )
-        municipal = np.array([0.0, 0.0, *costs.municipal_shares])
+        municipal = np.array([0.0, 0.0, 0.0, *costs.municipal_shares])
         spending = recipients * daily * weekly
         self.week[:, 4] += spending @ (1.0 - municipal)
         self.week[:, 5] += spending @ municipal

@@ -115,6 +115,7 @@ CensusLayout = namedtuple(
         "n_destinations",
         "n_areas",
         "thresholds",
+        "basis",
     ),
 )
 
@@ -984,8 +985,10 @@ def find_jobs(rows, weights, price, cap, people, base, found):
 
 
 @njit(cache=True)
-def update_benefits(status, benefit, jobless_since, subsidy_days, week, max_weeks, days_per_week):
-    """Exhaust benefits after the maximum duration; count passive subsidy days.
+def update_benefits(
+    status, benefit, jobless_since, subsidy_days, benefit_days, week, max_weeks, days_per_week
+):
+    """Exhaust benefits after the maximum duration; count passive subsidy and benefit days.
 
     A plain pass over every row without branches, which the compiler turns into vector
     instructions: faster than visiting the register row by row.
@@ -996,7 +999,9 @@ def update_benefits(status, benefit, jobless_since, subsidy_days, week, max_week
         exhausted = registered & (b != _SUBSIDY) & (week - jobless_since[r] >= max_weeks)
         b = _SUBSIDY if exhausted else b
         benefit[r] = b
-        subsidy_days[r] += days_per_week * (registered & (s == _UNEMPLOYED) & (b == _SUBSIDY))
+        passive = registered & (s == _UNEMPLOYED)
+        subsidy_days[r] += days_per_week * (passive & (b == _SUBSIDY))
+        benefit_days[r] += days_per_week * passive
 
 
 @njit(cache=True)
@@ -1030,10 +1035,14 @@ def census(rows, week, people, bucket, layout):
       organiser, occupied places and queues by service;
     * spells ended this week by (destination, start-of-week bucket);
     * benefit recipients by area and how the benefit is paid: everyone registered and
-      not in subsidised work receives one. Columns: 0 earnings-related allowance;
-      1 basic allowance, or labour market subsidy during a service (the state pays);
-      2 + k passive labour market subsidy past k cost-sharing thresholds of days
-      received (``rules.subsidy_step``; the municipality pays a share).
+      not in subsidised work receives one. Columns: 0 earnings-related allowance and
+      1 basic allowance or labour market subsidy outside the cost sharing (the state
+      pays); 2 the earnings-related top-up above the basic amount of shared
+      recipients (the state pays); 3 + k shared recipients past k cost-sharing
+      thresholds (``rules.subsidy_step``; the municipality pays a share of the basic
+      amount). ``layout.basis`` 0, the rule of 2015-2024: the passive labour market
+      subsidy is shared, by subsidy days; 1, the rule of 2025: every passive
+      unemployment benefit's basic amount is shared, by benefit days.
 
     Counts whose condition is unpredictable from one person to the next are written
     without branches: people they do not apply to add to a spare last slot. A spell's
@@ -1044,7 +1053,8 @@ def census(rows, week, people, bucket, layout):
     """
     status, cell, spell_start = people.status, people.cell, people.spell_start
     organiser, service, queued_for = people.organiser, people.service, people.queued_for
-    benefit, subsidy_days = people.benefit, people.subsidy_days
+    benefit, subsidy_days, benefit_days = people.benefit, people.subsidy_days, people.benefit_days
+    by_benefit_days = layout.basis == 1
     n_cells, cells_per_area, n_organisers = (
         layout.n_cells,
         layout.cells_per_area,
@@ -1058,7 +1068,7 @@ def census(rows, week, people, bucket, layout):
     occupied = np.zeros(n_places + 1, dtype=np.int64)
     queued = np.zeros(n_places + 1, dtype=np.int64)
     exits = np.zeros((n_destinations, n_buckets), dtype=np.int64)
-    recipients = np.zeros((n_areas, 2 + len(thresholds) + 1), dtype=np.int64)
+    recipients = np.zeros((n_areas, 3 + len(thresholds) + 1), dtype=np.int64)
     # Days are whole numbers: the step of each number of days, up to one past the last
     # threshold (a table lookup instead of a comparison with every threshold).
     longest = max(int(np.ceil(thresholds[-1])) + 1, 0) if len(thresholds) else 0
@@ -1085,10 +1095,17 @@ def census(rows, week, people, bucket, layout):
         occupied[np.uint64(place) if place >= 0 else spare] += 1
         queued[np.uint64(queue) if queue >= 0 else spare] += 1
         b = benefit[r]
-        passive = (s == _UNEMPLOYED) & (b == _SUBSIDY)
-        step = step_of_days[min(np.uint64(max(subsidy_days[r], 0)), top)]
-        column = (b != _EARNINGS_RELATED) * (1 + passive * (1 + step))
-        recipients[c // per_area, column] += s != _PAY_SUBSIDY
+        paid = s != _PAY_SUBSIDY
+        if by_benefit_days:
+            shared = s == _UNEMPLOYED
+            days = benefit_days[r]
+        else:
+            shared = (s == _UNEMPLOYED) & (b == _SUBSIDY)
+            days = subsidy_days[r]
+        step = step_of_days[min(np.uint64(max(days, 0)), top)]
+        column = shared * (3 + step) + (1 - shared) * (b != _EARNINGS_RELATED)
+        recipients[c // per_area, column] += paid
+        recipients[c // per_area, 2] += shared & (b == _EARNINGS_RELATED)
     return (
         by_status,
         long_term,

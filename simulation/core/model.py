@@ -104,6 +104,7 @@ class EmploymentModel(mesa.Model):
             plan.n_organisers,
             len(plan.services["places"]),
             scenario.costs.municipal_share_thresholds,
+            scenario.costs.municipal_share_basis,
         )
         self.recorder = Recorder(self._record_layout())
         self.service_endings = ServiceEndings()
@@ -207,6 +208,7 @@ class EmploymentModel(mesa.Model):
             plan.n_organisers,
             len(plan.services["places"]),
             period.costs.municipal_share_thresholds,
+            period.costs.municipal_share_basis,
         )
         self.organisation.apply_change(plan, week)
 
@@ -571,6 +573,7 @@ class EmploymentModel(mesa.Model):
             p.insured[requalified], Benefit.EARNINGS_RELATED, p.benefit[requalified]
         )
         p.subsidy_days[requalified] = 0
+        p.benefit_days[requalified] = 0
         p.jobless_since[lost] = week
         p.between_jobs[lost] = self.streams.bernoulli(
             Decision.BETWEEN_JOBS,
@@ -599,6 +602,7 @@ class EmploymentModel(mesa.Model):
             p.benefit,
             p.jobless_since,
             p.subsidy_days,
+            p.benefit_days,
             week,
             self.spec.labour_market.earnings_related_max_weeks,
             self.spec.costs.benefit_days_per_week,

@@ -52,7 +52,8 @@ FIELDS: dict[str, tuple[Any, Any]] = {
     "wakes_at": (np.int32, NO_WEEK),  # week of the scheduled job loss or return
     "former_long_term": (np.bool_, False),
     "between_jobs": (np.bool_, False),  # this spell is a gap between jobs (lay-off, wait)
-    "subsidy_days": (np.int32, 0),
+    "subsidy_days": (np.int32, 0),  # passive labour market subsidy days (old cost rule)
+    "benefit_days": (np.int32, 0),  # passive unemployment benefit days (2025 cost rule)
     "organiser": (np.int16, -1),
     "served_by_city": (np.bool_, False),
     "caseworker": (np.int32, -1),

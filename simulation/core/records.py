@@ -119,9 +119,16 @@ class WeekFigures:
 
 
 def census_layout(
-    n_areas: int, n_organisers: int, n_places: int, thresholds: tuple[float, ...]
+    n_areas: int,
+    n_organisers: int,
+    n_places: int,
+    thresholds: tuple[float, ...],
+    basis: str = "subsidy_days",
 ) -> kernels.CensusLayout:
-    """The sizes and codes the end-of-week census counts by (``kernels.census``)."""
+    """The sizes and codes the end-of-week census counts by (``kernels.census``).
+
+    ``basis``: what the municipal cost share is counted by (``costs.municipal_share_basis``).
+    """
     return kernels.CensusLayout(
         n_areas * GROUP_COMBINATIONS,
         GROUP_COMBINATIONS,
@@ -132,6 +139,7 @@ def census_layout(
         len(EXIT_DESTINATIONS),
         n_areas,
         np.asarray(thresholds, dtype=np.float64),
+        int(basis == "benefit_days"),
     )
 
 

@@ -141,6 +141,7 @@ class Registration:
         traits = kernels.new_people(keys, area, initial, employability, self.tables)
         traits = dict(zip(kernels.NEW_PERSON_TRAITS, traits, strict=True))
         weeks_out = traits.pop("weeks_out")
+        traits["benefit_days"] = weeks_out * self.plan.scenario.costs.benefit_days_per_week
         if initial:
             employability = self._selected_by_spell(z, drawn, employability, weeks_out, traits)
         market = self.plan.markets(area, traits["age_at_entry"], traits["education"])
