@@ -12,6 +12,7 @@ The defaults below carry their sources; a default that no source gives is marked
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -1092,10 +1093,8 @@ def _build_timeline(entries: Any, scenario: Scenario, file: str) -> tuple[Change
         prefix = f"timeline[{index + 1}]"
         date = entry.get("date")
         if isinstance(date, str):  # as a manifest writes it
-            try:
+            with contextlib.suppress(ValueError):
                 date = dt.date.fromisoformat(date)
-            except ValueError:
-                pass
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
             raise ScenarioError(file, f"{prefix}.date", "missing; expected a date (YYYY-MM-DD)")
         if not scenario.run.start <= date <= scenario.run.end:
@@ -1435,8 +1434,7 @@ def scenario_to_dict(scenario: Scenario) -> dict:
     if isinstance(scenario, Scenario):
         if scenario.timeline:  # as a scenario file writes it
             data["timeline"] = [
-                {"date": c["date"], "label": c["label"], **c["settings"]}
-                for c in data["timeline"]
+                {"date": c["date"], "label": c["label"], **c["settings"]} for c in data["timeline"]
             ]
         else:
             del data["timeline"]
