@@ -83,10 +83,15 @@ def test_the_reform_moves_every_client_and_the_te_office_staff_to_the_city():
     p = model.job_seekers
     registered = lambda: (p.status <= Status.OTHER_SERVICE) & (p.trial_arm == 0)  # noqa: E731
     assert np.any(p.organiser[registered()] % 2 == 0)  # TE offices serve some before
+    headcount = [
+        len(model.organisers[2 * a].caseworkers) + len(model.organisers[2 * a + 1].caseworkers)
+        for a in range(2)
+    ]
     model.run_for(3)
     assert np.all(p.organiser[registered()] % 2 == 1)  # the cities serve all after
     assert all(len(o.caseworkers) == 0 for o in model.organisers if o.kind == 0)
-    assert all(len(o.caseworkers) > 0 for o in model.organisers if o.kind == 1)
+    # The TE offices' staff moved to the cities: each area keeps its headcount.
+    assert [len(model.organisers[2 * a + 1].caseworkers) for a in range(2)] == headcount
 
 
 @pytest.mark.parametrize(
@@ -179,3 +184,21 @@ def test_a_timeline_survives_the_manifest_and_marks_the_plots():
     # Shortening the run from the command line leaves out the changes after its end.
     short = load_scenario(QUICK, ["run.end=2022-03-31"])
     assert short.timeline == ()
+
+
+def test_the_shipped_reform_hands_helsinki_to_the_city_with_its_staff():
+    from simulation.config.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "reform_2025" / "helsinki_reform.toml")
+    reform = scenario.week_of(scenario.timeline[-1].date)
+    model = EmploymentModel(scenario, seed=1, scale=0.02)
+    te_office, city = model.organisers[0], model.organisers[1]
+    model.run_for(reform)
+    headcount = len(te_office.caseworkers) + len(city.caseworkers)
+    municipal_before = model.accounts.week[:, 5].sum()
+    model.run_for(1)
+    p = model.job_seekers
+    assert np.all(p.organiser[p.status <= Status.OTHER_SERVICE] == city.index)
+    assert len(te_office.caseworkers) == 0 and len(city.caseworkers) == headcount
+    assert model.spec.costs.municipal_share_basis == "benefit_days"
+    assert model.accounts.week[:, 5].sum() > municipal_before

@@ -121,7 +121,7 @@ class Pilot:
         False,
         doc="Every registered job seeker of a pilot area is in the target group (the 2025 "
         "reform: the municipal organiser serves all).",
-        source="Act on the Organisation of Employment Services 380/2023 (TE24, from 2025-01-01)",
+        source="Government bill HE 207/2022 (TE24: municipal employment areas from 2025-01-01)",
     )
     all_areas: bool = param(
         False,

@@ -185,9 +185,9 @@ class Organisation:
         rules now give them; otherwise everyone keeps theirs. In every area whose clients
         or staffing change, the caseworkers are placed again in rank order, the TE
         office's first: the i-th caseworker of an area is the same person under either
-        employer (a transfer of undertaking), so a change hires only the caseworkers its
-        caseloads need beyond the area's staff and retires only those no longer needed.
-        An organiser whose clients and caseload stay keeps its staff in post, scaled by
+        employer. When clients move and the caseloads stay, the area's staff moves with
+        them (a transfer of undertaking, ``_transfer``): its headcount is kept. An
+        organiser whose clients and caseload stay keeps its staff in post, scaled by
         any change of its staff multiplier (added specialists), hired again with the
         policy's capacity and traits if those change; any other is staffed for its
         clients at its caseload in force. A closed organiser keeps no staff.
@@ -225,6 +225,13 @@ class Organisation:
             current = {o.index: clients[p.organiser[clients] == o.index] for o in (te_office, city)}
             for serving in (te_office, city):
                 serving.retire()
+            same_caseloads = all(
+                o.policy.caseload == before[o.index][0].caseload for o in (te_office, city)
+            )
+            if moved and same_caseloads:
+                self._transfer(te_office, city, clients[organiser == te_office.index],
+                               clients[organiser == city.index], before)  # fmt: skip
+                continue
             for serving in (te_office, city):
                 rows = clients[organiser == serving.index]
                 policy, count = before[serving.index]
@@ -242,6 +249,37 @@ class Organisation:
                     serving.take_over(rows, count=max(1, math.ceil(count * added)))
                 else:
                     serving.take_over(rows)
+
+    @staticmethod
+    def _transfer(
+        te_office: ServiceOrganiser,
+        city: ServiceOrganiser,
+        te_rows: np.ndarray,
+        city_rows: np.ndarray,
+        before: list[tuple[Organiser, int]],
+    ) -> None:
+        """Clients move between the area's organisers and the staff moves with them.
+
+        The area's caseworkers in post (scaled by any change of the staff multipliers)
+        are shared between the open organisers in proportion to their clients, the TE
+        office's share rounded, at least one for an organiser with clients: a transfer
+        of undertaking keeps the headcount (2025: the TE offices' staff moved to the
+        municipalities).
+        """
+        total = 0.0
+        for serving in (te_office, city):
+            policy, count = before[serving.index]
+            total += count * serving.policy.staff_multiplier / max(policy.staff_multiplier, 1e-12)
+        total = max(round(total), 1)
+        te_open = te_office.policy.open and (len(te_rows) > 0 or not city.policy.open)
+        city_open = city.policy.open and len(city_rows) > 0
+        n_te, n_city = len(te_rows) * te_open, len(city_rows) * city_open
+        te_count = round(total * n_te / (n_te + n_city)) if n_te + n_city else total * te_open
+        if te_open:
+            te_count = min(max(te_count, 1), total - (1 if city_open else 0))
+            te_office.take_over(te_rows, count=max(te_count, 1))
+        if city_open:
+            city.take_over(city_rows, count=max(total - (te_count if te_open else 0), 1))
 
     def organiser_for(self, rows: np.ndarray, week: int) -> np.ndarray:
         """Organiser index for people starting a spell: the city for its target group."""
