@@ -10,6 +10,7 @@ cannot hide a cycle; ``lint-imports`` sees them too.)
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import sqlite3
@@ -293,6 +294,13 @@ def run(
     is_flag=True,
     help="Compare runs of different horizons over the weeks they share (costs too).",
 )
+@click.option(
+    "--from",
+    "since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Read the employment rates 12, 24 and 36 months after this date (YYYY-MM-DD), "
+    "e.g. a reform's first day.",
+)
 @_simulation_options(min_replications=2)
 @_SET
 @_user_errors
@@ -300,6 +308,7 @@ def compare(
     sources: tuple[str, ...],
     out: Path | None,
     common_weeks: bool,
+    since: dt.datetime | None,
     replications: int | None,
     seed: int | None,
     scale: float | None,
@@ -340,6 +349,7 @@ def compare(
             progress=bar.update,
             plots=not no_plots,
             common_weeks=common_weeks,
+            since=since.date() if since else None,
         )
     headline = result.effects[
         result.effects["measure"].str.startswith("employment_rate")
@@ -347,7 +357,9 @@ def compare(
     ]
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
-    click.echo(effects_markdown(type(result)(result.arms, headline, result.paired)))
+    click.echo(
+        effects_markdown(type(result)(result.arms, headline, result.paired, since=result.since))
+    )
     click.echo(f"wrote {result.folder}/", err=True)
 
 

@@ -202,3 +202,19 @@ def test_the_shipped_reform_hands_helsinki_to_the_city_with_its_staff():
     assert len(te_office.caseworkers) == 0 and len(city.caseworkers) == headcount
     assert model.spec.costs.municipal_share_basis == "benefit_days"
     assert model.accounts.week[:, 5].sum() > municipal_before
+
+
+def test_compare_reads_the_employment_rates_from_a_given_date(tmp_path):
+    import pandas as pd
+
+    args = ["compare", QUICK, f"caseload 70: {QUICK} city.caseload=70", "--replications", "2"]
+    args += ["--scale", "0.1", "--no-plots", "--set", "run.end=2022-12-31"]
+    result = CliRunner().invoke(main, [*args, "--from", "2021-09-06", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert "employment rates N months after 2021-09-06" in result.output
+    effects = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    # 12 months after 2021-09-06 fits in the run; 24 months do not.
+    assert "employment_rate_12m" in set(effects["measure"])
+    assert "employment_rate_24m" not in set(effects["measure"])
+    bad = CliRunner().invoke(main, [*args, "--from", "2030-01-01", "--out", str(tmp_path / "d")])
+    assert bad.exit_code == 2 and "--from: 2030-01-01 is outside the run" in bad.output

@@ -11,8 +11,9 @@ finished run folders.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ class Comparison:
     paired: bool
     folder: Path | None = None
     notes: list[str] = field(default_factory=list)
+    since: dt.date | None = None  # employment rates are read this many months after it
 
 
 def load_arm(folder: str | Path, label: str | None = None) -> Arm:
@@ -203,10 +205,22 @@ def _effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str,
     }
 
 
-def compare_arms(arms: list[Arm], common_weeks: bool = False) -> Comparison:
+def _week_of(arm: Arm, date: dt.date) -> int:
+    """The week of ``date`` in an arm's run (raises if it is outside the run)."""
+    start = dt.date.fromisoformat(str(arm.manifest["scenario"]["run"]["start"]))
+    week = (date - start).days // 7
+    if not 0 <= week < int(arm.manifest["weeks"]):
+        raise InputError(str(arm.folder), "--from", f"{date} is outside the run (from {start})")
+    return week
+
+
+def compare_arms(
+    arms: list[Arm], common_weeks: bool = False, since: dt.date | None = None
+) -> Comparison:
     """Effects of every arm against the first.
 
-    Measures (per group): the employment rate at 12, 24 and 36 (or 30) months, and at
+    Measures (per group): the employment rate at 12, 24 and 36 (or 30) months (from the
+    start, or from ``since``, e.g. a reform's first day), and at
     the end days employed per person, the activation rate and the out-of-labour-force
     share. For everyone: extra employment years and the extra cost to the state and
     to the municipalities per extra employment year.
@@ -215,6 +229,7 @@ def compare_arms(arms: list[Arm], common_weeks: bool = False) -> Comparison:
         arms: Finished runs; the first is the reference.
         common_weeks: Compare runs of different horizons over the weeks they share
             (costs included); without it such runs are refused.
+        since: Read the employment rates this many months after this date.
 
     Returns:
         The comparison (``effects`` is a tidy table, one row per arm x group x measure).
@@ -237,14 +252,15 @@ def compare_arms(arms: list[Arm], common_weeks: bool = False) -> Comparison:
     weeks = min(horizons)
     arms = [_cut(arm, weeks) for arm in arms]
     reference = arms[0]
+    offset = _week_of(reference, since) if since is not None else 0
     last = weeks - 1
     paired = all(a.key == reference.key for a in arms)
     rows = []
     for arm in arms[1:]:
         measures: list[tuple[str, str, np.ndarray, np.ndarray]] = []
         for group in EFFECT_GROUPS:
-            for m in effect_months(weeks):
-                week = month_week(m)
+            for m in effect_months(weeks - offset):
+                week = offset + month_week(m)
                 measures.append(
                     (
                         group,
@@ -317,7 +333,7 @@ def compare_arms(arms: list[Arm], common_weeks: bool = False) -> Comparison:
                 }
             )
     effects = pd.DataFrame(rows)
-    return Comparison(arms=arms, effects=effects, paired=paired)
+    return Comparison(arms=arms, effects=effects, paired=paired, since=since)
 
 
 def effects_markdown(comparison: Comparison) -> str:
@@ -331,6 +347,7 @@ def effects_markdown(comparison: Comparison) -> str:
             else "Unpaired runs (different seeds or sizes): independent samples"
         )
         + f"; {int(LEVEL * 100)} % intervals"
+        + (f"; employment rates N months after {comparison.since}" if comparison.since else "")
         + (
             " (none with a single replication: run two or more)."
             if min(int(a.manifest["replications"]) for a in arms) < 2
@@ -434,4 +451,4 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
             caption,
             sorted({c for arm in comparison.arms for c in changes_of(arm.manifest["scenario"])}),
         )
-    return Comparison(comparison.arms, comparison.effects, comparison.paired, out)
+    return replace(comparison, folder=out)

@@ -141,7 +141,7 @@ def _pp(value: float) -> str:
     return "" if not np.isfinite(value) else f"{value * 100:+.2f} pp"
 
 
-def _headline(effects: pd.DataFrame) -> pd.DataFrame:
+def _headline(effects: pd.DataFrame, since: Any = None) -> pd.DataFrame:
     rows = []
     for (arm, group), frame in effects.groupby(["scenario", "group"], sort=False):
         if group not in ("all", "target_group"):
@@ -151,7 +151,12 @@ def _headline(effects: pd.DataFrame) -> pd.DataFrame:
         for measure in by_measure.index:
             if measure.startswith("employment_rate_"):
                 r = by_measure.loc[measure]
-                label = f"employed at {measure.removeprefix('employment_rate_')[:-1]} months"
+                months = measure.removeprefix("employment_rate_")[:-1]
+                label = (
+                    f"employed {months} months after {since}"
+                    if since
+                    else (f"employed at {months} months")
+                )
                 row[label] = f"{_pp(r.difference)} ({_pp(r.ci_low)} .. {_pp(r.ci_high)})"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -202,7 +207,7 @@ def comparison_report(comparison: Comparison, folder: Path) -> Path:
         "<h2>Headline: employment against the reference</h2>",
         f"<p>Difference in the share of everyone who has registered who is in open-market "
         f"work, in percentage points, with {int(LEVEL * 100)} % intervals.</p>",
-        _table(_headline(comparison.effects)),
+        _table(_headline(comparison.effects, comparison.since)),
         "<h2>Costs over the run, against the reference</h2>",
         _table(_costs(comparison.effects)),
         "<h2>Realised staffing</h2>",

@@ -7,6 +7,7 @@ read as they are. The effects are computed by :mod:`simulation.analysis.compare`
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -85,6 +86,7 @@ def compare(
     progress: Callable[[int], None] | None = None,
     plots: bool = True,
     common_weeks: bool = False,
+    since: dt.date | None = None,
 ) -> Comparison:
     """Run (or read) scenarios with paired seeds and compare them with the first.
 
@@ -101,6 +103,7 @@ def compare(
         progress: Called with weeks simulated.
         plots: Write the comparison plots.
         common_weeks: Compare runs of different horizons over the weeks they share.
+        since: Read the employment rates 12, 24, 36 months after this date.
 
     Returns:
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
@@ -151,7 +154,7 @@ def compare(
             source={"file": str(source.path), "overrides": [*overrides, *source.overrides]},
         )
         arms.append(load_arm(result.folder, label))
-    comparison = write_comparison(compare_arms(arms, common_weeks), out, plots)
+    comparison = write_comparison(compare_arms(arms, common_weeks, since), out, plots)
     comparison = replace(comparison, notes=[*comparison.notes, *notes])
     if plots:
         comparison_report(comparison, out)
