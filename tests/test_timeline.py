@@ -216,5 +216,16 @@ def test_compare_reads_the_employment_rates_from_a_given_date(tmp_path):
     # 12 months after 2021-09-06 fits in the run; 24 months do not.
     assert "employment_rate_12m" in set(effects["measure"])
     assert "employment_rate_24m" not in set(effects["measure"])
+    # Costs and employment years count the weeks from the date only.
+    import datetime as dt
+
+    from simulation.analysis.compare import compare_arms, load_arm
+
+    folders = sorted(p for p in (tmp_path / "c").iterdir() if p.is_dir())
+    arms = [load_arm(f) for f in folders]
+    whole = compare_arms(arms).effects.set_index("measure")
+    since = compare_arms(arms, since=dt.date(2021, 9, 6)).effects.set_index("measure")
+    for measure in ("state_cost_eur", "employment_years"):
+        assert 0 < since.loc[measure, "reference"] < whole.loc[measure, "reference"]
     bad = CliRunner().invoke(main, [*args, "--from", "2030-01-01", "--out", str(tmp_path / "d")])
     assert bad.exit_code == 2 and "--from: 2030-01-01 is outside the run" in bad.output

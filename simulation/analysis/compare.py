@@ -144,6 +144,18 @@ def _cut(arm: Arm, weeks: int) -> Arm:
     )
 
 
+def _from_week(arm: Arm, week: int) -> Arm:
+    """The arm with its costs and staffing from ``week`` on (outcomes whole)."""
+    if week == 0:
+        return arm
+    organisers = arm.organisers
+    return replace(
+        arm,
+        labour_market=arm.labour_market[arm.labour_market["week"] >= week],
+        organisers=None if organisers is None else organisers[organisers["week"] >= week],
+    )
+
+
 def _item_cost(arm: Arm, item: str) -> np.ndarray:
     """One cost item over the run, per replication (EUR)."""
     totals = arm.labour_market.groupby("replication")[item].sum()
@@ -229,7 +241,8 @@ def compare_arms(
         arms: Finished runs; the first is the reference.
         common_weeks: Compare runs of different horizons over the weeks they share
             (costs included); without it such runs are refused.
-        since: Read the employment rates this many months after this date.
+        since: Read the employment rates 12, 24 and 36 months after this date, and
+            count costs, staffing and employment years from it.
 
     Returns:
         The comparison (``effects`` is a tidy table, one row per arm x group x measure).
@@ -253,7 +266,16 @@ def compare_arms(
     arms = [_cut(arm, weeks) for arm in arms]
     reference = arms[0]
     offset = _week_of(reference, since) if since is not None else 0
+    # From ``since`` on: costs, staffing and employment years count its weeks only.
+    arms = [_from_week(arm, offset) for arm in arms]
+    reference = arms[0]
+
     last = weeks - 1
+
+    def years(arm: Arm) -> np.ndarray:
+        before = _employment_years(arm, offset - 1) if offset else 0.0
+        return _employment_years(arm, last) - before
+
     paired = all(a.key == reference.key for a in arms)
     rows = []
     for arm in arms[1:]:
@@ -282,14 +304,7 @@ def compare_arms(
                         _per_replication(arm, group, column, last),
                     )
                 )
-        measures.append(
-            (
-                "all",
-                "employment_years",
-                _employment_years(reference, last),
-                _employment_years(arm, last),
-            )
-        )
+        measures.append(("all", "employment_years", years(reference), years(arm)))
         for payer in ("state", "municipal"):
             measures.append(
                 ("all", f"{payer}_cost_eur", _costs(reference, payer), _costs(arm, payer))
@@ -311,9 +326,7 @@ def compare_arms(
                     "replications": len(a),
                 }
             )
-        extra_years = np.mean(_employment_years(arm, last)) - np.mean(
-            _employment_years(reference, last)
-        )
+        extra_years = np.mean(years(arm)) - np.mean(years(reference))
         for payer in ("state", "municipal"):
             extra_cost = np.mean(_costs(arm, payer)) - np.mean(_costs(reference, payer))
             per_year = extra_cost / extra_years if extra_years > 0 else float("nan")

@@ -162,8 +162,9 @@ def plot_organisers(
 ) -> Path:
     """Realised caseload and meeting intervals per organiser, with bands.
 
-    The third panel is the interval that follows a meeting in a spell's first 13 weeks:
-    how often the newly registered are met (the Nordic model's every 2 weeks).
+    The third panel is the realised interval of the newly registered: the weeks the
+    unemployed spend in a spell's first 13 weeks per meeting held in those weeks (the
+    Nordic model: every 2 weeks).
     """
     columns = ("caseload", "meeting_interval_weeks", "meeting_interval_new_weeks")
     columns = tuple(c for c in columns if c in organisers)
@@ -182,8 +183,8 @@ def plot_organisers(
             "weeks since the previous meeting",
         ),
         "meeting_interval_new_weeks": (
-            "... after a meeting in a spell's first 3 months",
-            "weeks to the next meeting",
+            "Newly registered: weeks per meeting",
+            "in a spell's first 3 months",
         ),
     }
     for axis, column in zip(axes, columns, strict=True):
