@@ -50,3 +50,26 @@ def test_comparison_figures_draw_bands_only_for_a_few_scenarios(tmp_path, monkey
         assert [t.get_text() for t in legend.get_texts()] == [
             f"scenario {i}" for i in range(n - expected, n)
         ]
+
+
+def test_policy_changes_are_marked_once_per_date_with_their_labels():
+    import datetime as dt
+
+    import matplotlib.pyplot as plt
+
+    from simulation.analysis.plots import _mark_changes
+
+    figure, axis = plt.subplots()
+    axis.plot([dt.date(2021, 1, 1), dt.date(2026, 1, 1)], [0, 1])
+    changes = [
+        (dt.date(2022, 5, 2), "Nordic job-seeking model"),
+        (dt.date(2025, 1, 1), "2025 reform"),
+        (dt.date(2025, 1, 1), "TE office restored"),
+        (dt.date(2022, 5, 2), "Nordic job-seeking model"),
+    ]
+    _mark_changes(axis, changes)
+    vertical = [line for line in axis.lines if len(set(line.get_xdata())) == 1]
+    assert len(vertical) == 2
+    texts = sorted(t.get_text() for t in axis.texts)
+    assert texts == ["2025 reform / TE office restored", "Nordic job-seeking model"]
+    plt.close(figure)

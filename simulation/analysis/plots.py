@@ -96,8 +96,17 @@ def changes_of(scenario: dict[str, Any]) -> list[tuple[dt.date, str]]:
 
 
 def _mark_changes(axis: plt.Axes, changes: Changes) -> None:
-    """A dotted vertical line at each policy change, labelled at the top of the panel."""
+    """A dotted vertical line at each policy change, labelled at the top of the panel.
+
+    Changes on the same date (of different scenarios) share one line and one label.
+    """
+    labels: dict[dt.date, list[str]] = {}
     for date, label in changes:
+        labels.setdefault(date, [])
+        if label and label not in labels[date]:
+            labels[date].append(label)
+    for date, names in labels.items():
+        label = " / ".join(names)
         axis.axvline(date, color="#444444", lw=0.9, ls=":", zorder=0)
         if label:
             axis.annotate(
