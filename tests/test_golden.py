@@ -73,6 +73,18 @@ def helsinki_tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _same_table(stored: pd.DataFrame, current: pd.DataFrame, name: str) -> None:
+    """The same columns and rows; numbers equal to ``RTOL``."""
+    assert list(stored.columns) == list(current.columns)
+    assert len(stored) == len(current)
+    for column in stored.columns:
+        a, b = stored[column].to_numpy(), current[column].to_numpy()
+        if np.issubdtype(a.dtype, np.number):
+            np.testing.assert_allclose(b, a, rtol=RTOL, atol=0.0, err_msg=f"{name}.{column}")
+        else:
+            assert list(a) == list(b), f"{name}.{column}"
+
+
 def _close(stored, current, path: str) -> None:
     """Equal structure; numbers equal to ``RTOL`` (NaN equals NaN)."""
     if isinstance(stored, dict):
@@ -106,15 +118,7 @@ def test_the_helsinki_tables_are_the_stored_ones(helsinki_tables, name, update_g
     current = helsinki_tables[name].reset_index(drop=True)
     if update_golden:
         current.to_csv(path, index=False, lineterminator="\n", float_format="%.17g")
-    stored = pd.read_csv(path)
-    assert list(stored.columns) == list(current.columns)
-    assert len(stored) == len(current)
-    for column in stored.columns:
-        a, b = stored[column].to_numpy(), current[column].to_numpy()
-        if np.issubdtype(a.dtype, np.number):
-            np.testing.assert_allclose(b, a, rtol=RTOL, atol=0.0, err_msg=f"{name}.{column}")
-        else:
-            assert list(a) == list(b), f"{name}.{column}"
+    _same_table(pd.read_csv(path), current, name)
 
 
 @pytest.fixture(scope="module")
@@ -141,12 +145,4 @@ def test_an_empty_timeline_gives_the_records_from_before_timelines(
     current = helsinki_without_timeline[name].reset_index(drop=True)
     if update_golden:
         current.to_csv(path, index=False, lineterminator="\n", float_format="%.17g")
-    stored = pd.read_csv(path)
-    assert list(stored.columns) == list(current.columns)
-    assert len(stored) == len(current)
-    for column in stored.columns:
-        a, b = stored[column].to_numpy(), current[column].to_numpy()
-        if np.issubdtype(a.dtype, np.number):
-            np.testing.assert_allclose(b, a, rtol=RTOL, atol=0.0, err_msg=f"{name}.{column}")
-        else:
-            assert list(a) == list(b), f"{name}.{column}"
+    _same_table(pd.read_csv(path), current, name)

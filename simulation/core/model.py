@@ -99,13 +99,7 @@ class EmploymentModel(mesa.Model):
         )
         self.organisers = self.organisation.organisers
         self.passes = plan.pass_tables(self.streams)
-        self.census_layout = census_layout(
-            plan.n_areas,
-            plan.n_organisers,
-            len(plan.services["places"]),
-            scenario.costs.municipal_share_thresholds,
-            scenario.costs.municipal_share_basis,
-        )
+        self.census_layout = self._census_layout()
         self.recorder = Recorder(self._record_layout())
         self.service_endings = ServiceEndings()
         # The week's figures of the organisers and the labour market, for the records.
@@ -203,14 +197,19 @@ class EmploymentModel(mesa.Model):
         self.plan = plan = build_plan(period, self.scale, self.treatment)
         self.passes = plan.pass_tables(self.streams)
         self.accounts.costs = period.costs
-        self.census_layout = census_layout(
+        self.census_layout = self._census_layout()
+        self.organisation.apply_change(plan, week)
+
+    def _census_layout(self) -> kernels.CensusLayout:
+        """What the census counts by, under the plan and cost sharing in force."""
+        plan, costs = self.plan, self.spec.costs
+        return census_layout(
             plan.n_areas,
             plan.n_organisers,
             len(plan.services["places"]),
-            period.costs.municipal_share_thresholds,
-            period.costs.municipal_share_basis,
+            costs.municipal_share_thresholds,
+            costs.municipal_share_basis,
         )
-        self.organisation.apply_change(plan, week)
 
     # ------------------------------------------------------------------ the week
 
