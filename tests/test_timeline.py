@@ -229,3 +229,19 @@ def test_compare_reads_the_employment_rates_from_a_given_date(tmp_path):
         assert 0 < since.loc[measure, "reference"] < whole.loc[measure, "reference"]
     bad = CliRunner().invoke(main, [*args, "--from", "2030-01-01", "--out", str(tmp_path / "d")])
     assert bad.exit_code == 2 and "--from: 2030-01-01 is outside the run" in bad.output
+
+
+def test_a_run_folder_records_and_reports_its_policy_changes(tmp_path):
+    from simulation.config.scenario import load_scenario
+    from simulation.experiments.runner import run_scenario
+
+    scenario = load_scenario(QUICK, ["run.end=2022-08-31"])
+    result = run_scenario(scenario, replications=1, scale=0.05, out=tmp_path / "r")
+    assert result.summary["timeline"] == [
+        {"date": "2022-05-02", "week": 61, "label": "Nordic job-seeking model"}
+    ]
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "Policy changes" in page and "te_office.early_interval_weeks" in page
+    organisers = result.tables["organisers"]
+    new = organisers.groupby("week")["meeting_interval_new_weeks"].mean()
+    assert new.loc[70:].mean() < 0.5 * new.loc[13:60].mean()  # the newly registered

@@ -8,6 +8,7 @@ Bands are the 5-95 % range across replications; lines are their mean.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -51,12 +52,15 @@ def _band(
     wide = frame.pivot(index="date", columns="replication", values=column)
     dates = pd.to_datetime(wide.index).to_numpy()
     values = wide.to_numpy(dtype=float)
-    return (
-        dates,
-        np.nanmean(values, axis=1),
-        np.nanquantile(values, 0.05, axis=1),
-        np.nanquantile(values, 0.95, axis=1),
-    )
+    # Weeks without a value in any replication (no meeting held) stay gaps in the line.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return (
+            dates,
+            np.nanmean(values, axis=1),
+            np.nanquantile(values, 0.05, axis=1),
+            np.nanquantile(values, 0.95, axis=1),
+        )
 
 
 def _save(figure: plt.Figure, path: Path, caption: str = "", bottom: float = 0.0) -> Path:

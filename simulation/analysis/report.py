@@ -83,6 +83,31 @@ _INTERVALS = (
 )
 
 
+def _timeline(scenario: dict[str, Any]) -> list[str]:
+    """The scenario's dated policy changes, as a section (none: nothing)."""
+    changes = scenario.get("timeline", [])
+    if not changes:
+        return []
+    rows = [
+        {
+            "from": str(c["date"]),
+            "change": c.get("label", ""),
+            "keys": ", ".join(
+                f"{section}.{key}"
+                for section, table in c.items()
+                if isinstance(table, dict)
+                for key in table
+            ),
+        }
+        for c in changes
+    ]
+    return [
+        "<h2>Policy changes</h2>",
+        "<p>Applied from the start of the week that holds each date; the plots mark them.</p>",
+        _table(pd.DataFrame(rows)),
+    ]
+
+
 def run_report(folder: Path, summary: dict[str, Any], manifest: dict[str, Any]) -> Path:
     """Write ``report.html`` for a run folder."""
     scenario = manifest["scenario"]
@@ -110,10 +135,15 @@ def run_report(folder: Path, summary: dict[str, Any], manifest: dict[str, Any]) 
         "open-market work, and days worked per person by the end of the run (means over "
         "the replications).</p>",
         _table(pd.DataFrame(rows)),
+        *_timeline(scenario),
         "<h2>Plots</h2>",
         _figure(folder / "employment_rate.png", f"Employment rate by group. {caption}"),
         _figure(folder / "statuses.png", f"Where everyone is, week by week. {caption}"),
-        _figure(folder / "caseload.png", f"Realised caseload and meeting interval. {caption}"),
+        _figure(
+            folder / "caseload.png",
+            f"Realised caseload and meeting intervals (all clients; the newly registered)."
+            f" {caption}",
+        ),
         _INTERVALS.format(level=int(LEVEL * 100)),
     ]
     path = folder / "report.html"

@@ -155,6 +155,11 @@ def _fill(
     combined = folder.combine(replications)
     summary = summarise(combined["outcomes"], scenario.weeks)
     summary = {"scenario": scenario.run.name, "replications": replications, **summary}
+    if scenario.timeline:
+        summary["timeline"] = [
+            {"date": c.date.isoformat(), "week": scenario.week_of(c.date), "label": c.label}
+            for c in scenario.timeline
+        ]
     folder.write_json("summary.json", summary)
     manifest = {
         "scenario": scenario_to_dict(scenario),
