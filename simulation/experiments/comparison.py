@@ -115,6 +115,13 @@ def compare(
         for i, a in enumerate(arms_given)
         if not a.path.is_dir()
     }
+    for index, scenario in scenarios.items():
+        if since is not None and not scenario.run.start <= since <= scenario.run.end:
+            raise InputError(
+                str(arms_given[index].path),
+                "--from",
+                f"{since} is outside the run ({scenario.run.start} .. {scenario.run.end})",
+            )
     first = next(iter(scenarios.values()), None)
     if first is not None:
         replications = replications or first.run.replications
