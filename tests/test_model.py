@@ -375,7 +375,8 @@ def test_the_reference_agent_model_agrees_with_the_vectorised_model():
         a, b = reference[:, week], vectorised[:, week]
         se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
         assert abs(a.mean() - b.mean()) < 3.5 * se + 0.002, (week, a.mean(), b.mean(), se)
-    assert 0.2 < reference[:, 43].mean() < 0.4
+    # Not a degenerate setting (nobody or everyone employed), so the agreement means much.
+    assert 0.2 < reference[:, 43].mean() < 0.6
 
 
 def test_referral_needs_arise_in_calendar_time_whatever_the_meetings():
