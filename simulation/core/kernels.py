@@ -44,6 +44,7 @@ __all__ = [
     "new_people",
     "uniforms",
     "uniforms_at",
+    "new_spell_counts",
     "draw_clocks",
     "registered",
     "waking",
@@ -473,6 +474,31 @@ def meeting_candidates(rows, status, caseworker, next_meeting, week, n_caseworke
         queue[i] = caseworker[r]
         since[i] = next_meeting[r]
     return k, caseload[:n_caseworkers], queue, since
+
+
+@njit(cache=True)
+def new_spell_counts(rows, people, week, early_period, n_caseworkers, n_organisers):
+    """The unemployed early in their spell, in one pass over the register ``rows``.
+
+    Returns each caseworker's unemployed clients within their organiser's early period
+    (``early_period`` by organiser: the schedule they need first), and each organiser's
+    unemployed in the first ``NEW_SPELL_WEEKS`` weeks of a spell (weeks of exposure for
+    the realised interval of the newly registered).
+    """
+    status, caseworker = people.status, people.caseworker
+    organiser, spell_start = people.organiser, people.spell_start
+    early = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not early
+    exposure = np.zeros(n_organisers, dtype=np.int64)
+    spare = np.uint64(n_caseworkers)
+    for i in range(len(rows)):
+        r = _row(rows, i)
+        if status[r] != _UNEMPLOYED or caseworker[r] < 0:
+            continue
+        o = np.uint64(organiser[r])
+        weeks = week - spell_start[r]
+        early[np.uint64(caseworker[r]) if weeks < early_period[o] else spare] += 1
+        exposure[o] += weeks < NEW_SPELL_WEEKS
+    return early[:n_caseworkers], exposure
 
 
 @njit(cache=True)

@@ -329,7 +329,14 @@ class EmploymentModel(mesa.Model):
             weights=due_by_caseworker - self.meetings_by_caseworker,
             minlength=len(self.organisers),
         )
-        self._count_new_spell_weeks(week)
+        # The unemployed early in their spell: each caseworker's (who need the early
+        # schedule first) and each organiser's (the newly registered's interval).
+        early, exposure = kernels.new_spell_counts(
+            self.register, p.people, week, self.plan.policy["early_period_weeks"].astype(
+                np.int64
+            ), len(capacity), len(self.organisers),
+        )  # fmt: skip
+        self.intervals[0, 1] += exposure
         if len(met) == 0:
             return
         lapsed = self.work.get("lapsed")
@@ -338,7 +345,7 @@ class EmploymentModel(mesa.Model):
             week,
             p.people,
             self.staff.columns(),
-            np.column_stack([caseload, self._early_caseload(week, len(caseload))]),
+            np.column_stack([caseload, early]),
             self.passes.meetings,
             self.passes.referrals,
             lapsed,
@@ -346,29 +353,6 @@ class EmploymentModel(mesa.Model):
         self.meetings += held
         self.intervals += (interval_sum, interval_count)
         self.leave_register(lapsed[:n_lapsed], week)
-
-    def _early_caseload(self, week: int, n_caseworkers: int) -> np.ndarray:
-        """Each caseworker's unemployed clients in their organiser's early period."""
-        p, rows = self.job_seekers, self.register
-        period = self.plan.policy["early_period_weeks"]
-        if not period.any():
-            return np.zeros(n_caseworkers, dtype=np.int64)
-        rows = rows[(p.status[rows] == Status.UNEMPLOYED) & (p.caseworker[rows] >= 0)]
-        early = rows[week - p.spell_start[rows] < period[p.organiser[rows]]]
-        return np.bincount(p.caseworker[early], minlength=n_caseworkers)[:n_caseworkers]
-
-    def _count_new_spell_weeks(self, week: int) -> None:
-        """Weeks the unemployed in a spell's first 13 weeks spend with each organiser.
-
-        Over the meetings held in those weeks, they give the realised interval between
-        meetings of the newly registered (the Nordic model: every 2 weeks).
-        """
-        p, rows = self.job_seekers, self.register
-        new = rows[
-            (p.status[rows] == Status.UNEMPLOYED)
-            & (week - p.spell_start[rows] < kernels.NEW_SPELL_WEEKS)
-        ]
-        self.intervals[0, 1] += np.bincount(p.organiser[new], minlength=len(self.organisers))
 
     def refer_arising_needs(self, week: int) -> None:
         """Clients whose need for a general service arises this week join its queue.

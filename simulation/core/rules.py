@@ -541,6 +541,10 @@ class StockSelection:
         # tilted[k]: log-weights of the distribution selected by cumulative hazard c[k]
         self._tilted = np.log(self.density)[None, :] - c[:, None] * np.exp(self.log_e)[None, :]
         laplace = np.exp(self._tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
+        # cdf[k]: the cumulative distribution of log e selected by cumulative hazard c[k]
+        weights = np.exp(self._tilted - self._tilted.max(axis=1, keepdims=True))
+        cdf = np.cumsum(weights, axis=1)
+        self._cdf = cdf / cdf[:, -1:]
         survival = facts.survival_to_employment(max_weeks)
         log_lambda = np.interp(-survival, -laplace, self._LOG_C)
         self.cumulative_hazard = np.where(survival < 1.0, np.exp(log_lambda), 0.0)
@@ -567,15 +571,10 @@ class StockSelection:
         high = np.minimum(low + 1, len(self._LOG_C) - 1)
         blend = position - low
         log_e = np.empty(len(selected))
-        quantiles = {}
-        for k in np.unique(np.concatenate([low, high])):
-            weights = np.exp(self._tilted[k] - self._tilted[k].max())
-            cdf = np.cumsum(weights)
-            quantiles[k] = cdf / cdf[-1]
         for k in np.unique(low):
             at = low == k
-            below = np.interp(u[at], quantiles[k], self.log_e)
-            above = np.interp(u[at], quantiles[high[at][0]], self.log_e)
+            below = np.interp(u[at], self._cdf[k], self.log_e)
+            above = np.interp(u[at], self._cdf[high[at][0]], self.log_e)
             log_e[at] = below + blend[at] * (above - below)
         out[selected] = np.exp(log_e)
         return out
