@@ -49,7 +49,7 @@ def _same_headcount_basis(
 
 
 def _staffing(policy: Organiser) -> tuple:
-    """The policy values that set an organiser's staff (the multiplier first)."""
+    """The policy values that set an organiser's staff."""
     return (
         policy.staff_multiplier,
         policy.caseload,
@@ -235,16 +235,11 @@ class Organisation:
             for serving in (te_office, city):
                 rows = clients[organiser == serving.index]
                 policy, count = before[serving.index]
-                same = _staffing(policy) == _staffing(serving.policy) and np.array_equal(
-                    rows, current[serving.index]
-                )
                 if not (serving.policy.open and (len(rows) or serving is te_office)):
                     continue  # closed, or a city with nobody to serve: no staff
-                if same and count:
-                    serving.take_over(rows, count=count)  # as many as before
-                elif count and _same_headcount_basis(
+                if count and _same_headcount_basis(
                     policy, serving.policy, rows, current[serving.index]
-                ):
+                ):  # the staff in post, scaled by any added specialists
                     added = serving.policy.staff_multiplier / max(policy.staff_multiplier, 1e-12)
                     serving.take_over(rows, count=max(1, math.ceil(count * added)))
                 else:
