@@ -331,11 +331,10 @@ class EmploymentModel(mesa.Model):
         )
         # The unemployed early in their spell: each caseworker's (who need the early
         # schedule first) and each organiser's (the newly registered's interval).
+        period = self.plan.policy["early_period_weeks"].astype(np.int64)
         early, exposure = kernels.new_spell_counts(
-            self.register, p.people, week, self.plan.policy["early_period_weeks"].astype(
-                np.int64
-            ), len(capacity), len(self.organisers),
-        )  # fmt: skip
+            self.register, p.people, week, period, len(capacity), len(self.organisers)
+        )
         self.intervals[0, 1] += exposure
         if len(met) == 0:
             return

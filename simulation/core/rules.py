@@ -539,10 +539,10 @@ class StockSelection:
         self.density = density / density.sum()
         c = np.exp(self._LOG_C)
         # tilted[k]: log-weights of the distribution selected by cumulative hazard c[k]
-        self._tilted = np.log(self.density)[None, :] - c[:, None] * np.exp(self.log_e)[None, :]
-        laplace = np.exp(self._tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
+        tilted = np.log(self.density)[None, :] - c[:, None] * np.exp(self.log_e)[None, :]
+        laplace = np.exp(tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
         # cdf[k]: the cumulative distribution of log e selected by cumulative hazard c[k]
-        weights = np.exp(self._tilted - self._tilted.max(axis=1, keepdims=True))
+        weights = np.exp(tilted - tilted.max(axis=1, keepdims=True))
         cdf = np.cumsum(weights, axis=1)
         self._cdf = cdf / cdf[:, -1:]
         survival = facts.survival_to_employment(max_weeks)
