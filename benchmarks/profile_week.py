@@ -3,7 +3,7 @@
 Usage: python benchmarks/profile_week.py [SCENARIO] [--scale F] [--without-services]
 Times each weekly rule of ``EmploymentModel.step`` during a real run and prints its
 total and median weekly time, then the time spent inside the compiled passes
-(``simulation.core.kernels``) and the rest: the Python between them. The compiled passes
+(``simulation.core.passes``) and the rest: the Python between them. The compiled passes
 are warmed up first. ``--without-services`` profiles the scenario of
 ``reference_speed.py`` (the national scenario without services or pilot, one year).
 """
@@ -18,7 +18,7 @@ import numpy as np
 from reference_speed import national_without_services
 
 from simulation import EmploymentModel, load_scenario
-from simulation.core import kernels
+from simulation.core.passes import census, clocks, matching, meetings, newcomers, services
 
 RULES = (
     "register_job_seekers",
@@ -73,10 +73,11 @@ def main() -> None:
         setattr(model, name, timed(name, getattr(model, name)))
     for name in ("open_week", "record"):
         setattr(model.recorder, name, timed(f"recorder.{name}", getattr(model.recorder, name)))
-    for name in kernels.__all__:
-        compiled = getattr(kernels, name)
-        if hasattr(compiled, "py_func"):  # a compiled pass, not a bundle type
-            setattr(kernels, name, _counted(compiled, in_passes))
+    for module in (census, clocks, matching, meetings, newcomers, services):
+        for name in module.__all__:
+            compiled = getattr(module, name)
+            if hasattr(compiled, "py_func"):  # a compiled pass, not a bundle type
+                setattr(module, name, _counted(compiled, in_passes))
     began = time.perf_counter()
     model.run()
     wall = time.perf_counter() - began

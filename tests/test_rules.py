@@ -128,7 +128,8 @@ def test_vacancy_multiplier_interpolates_and_holds_at_the_ends():
 
 
 def test_meeting_selection_equals_rationing_by_due_week_and_priority():
-    from simulation.core import kernels
+    from simulation.core.passes import meetings as meeting_pass
+    from simulation.core.population import JobSeekers
     from simulation.core.streams import RandomStreams
 
     rng = np.random.default_rng(3)
@@ -147,51 +148,52 @@ def test_meeting_selection_equals_rationing_by_due_week_and_priority():
         meetings = rng.integers(0, 5, people).astype(np.int32)
         capacity = rng.integers(0, 40, queues)
         due = np.empty(people, dtype=np.int64)
-        count, caseload, queue, since = kernels.meeting_candidates(
-            np.arange(people), status, caseworker, next_meeting, 100, queues, due
+        population = JobSeekers(people)
+        population.add(people, status=status, caseworker=caseworker, next_meeting=next_meeting)
+        count, caseload, queue, since = meeting_pass.meeting_candidates(
+            np.arange(people), 100, population.people, queues, due
         )
         due = due[:count]
         np.testing.assert_array_equal(due, np.sort(rows))
         np.testing.assert_array_equal(caseload, np.bincount(caseworker[rows], minlength=queues))
         priority = streams.uniform("meeting_priority", key[due], meetings[due])
         expected = rules.ration(queue, (since, priority), capacity)
-        chosen = kernels.select_meetings(due, queue, since, capacity, key, meetings, base)
+        chosen = meeting_pass.select_meetings(due, queue, since, capacity, key, meetings, base)
         np.testing.assert_array_equal(chosen, expected)
 
 
 def test_a_scheduled_move_falls_in_the_week_the_clock_runs_out():
-    from simulation.core import kernels
+    from simulation.core.passes import clocks
     from simulation.core.population import NO_WEEK
 
     rows = np.arange(5)
     clock = np.array([2.5, 3.0, 0.0, 1.0, 1e12])
     high = np.array([False, False, False, True, False])
     wakes_at = np.zeros(5, dtype=np.int32)
-    kernels.schedule_wakes(rows, clock, 1.0, 4.0, high, 10, wakes_at)
+    clocks.schedule_wakes(rows, clock, 1.0, 4.0, high, 10, wakes_at)
     # From week 10 the clock runs down by 1 a week: 2.5 runs out in week 12, 3.0 in 12
     # too (exactly zero counts), an empty clock waits to week 10, the high hazard (4)
     # ends 1.0 in week 10, and a move beyond 2**30 weeks is never.
     np.testing.assert_array_equal(wakes_at, [12, 12, 10, 10, NO_WEEK])
-    kernels.schedule_wakes(rows, clock, 0.0, 0.0, high, 10, wakes_at)
+    clocks.schedule_wakes(rows, clock, 0.0, 0.0, high, 10, wakes_at)
     assert np.all(wakes_at == NO_WEEK)
 
 
 def test_compiled_passes_use_the_population_codes():
-    from simulation.core import kernels
-    from simulation.core.population import NO_WEEK, Benefit, Group, Status
+    from simulation.core import codes
+    from simulation.core.population import Benefit, Group, Status
 
-    assert (kernels._UNEMPLOYED, kernels._PAY_SUBSIDY, kernels._OTHER_SERVICE) == (
+    assert (codes.UNEMPLOYED, codes.PAY_SUBSIDY, codes.OTHER_SERVICE) == (
         Status.UNEMPLOYED,
         Status.PAY_SUBSIDY,
         Status.OTHER_SERVICE,
     )
-    assert (kernels._EMPLOYED, kernels._OUTSIDE) == (Status.EMPLOYED, Status.OUT_OF_LABOUR_FORCE)
-    assert kernels._SUBSIDY == Benefit.LABOUR_MARKET_SUBSIDY
-    assert kernels._EARNINGS_RELATED == Benefit.EARNINGS_RELATED
-    assert kernels._NEVER == NO_WEEK
-    bits = (kernels._TARGET, kernels._LONG_TERM_AT_START, kernels._UNDER_30)
+    assert (codes.EMPLOYED, codes.OUTSIDE) == (Status.EMPLOYED, Status.OUT_OF_LABOUR_FORCE)
+    assert codes.SUBSIDY == Benefit.LABOUR_MARKET_SUBSIDY
+    assert codes.EARNINGS_RELATED == Benefit.EARNINGS_RELATED
+    bits = (codes.TARGET, codes.LONG_TERM_AT_START, codes.UNDER_30)
     assert bits == (Group.TARGET, Group.LONG_TERM_AT_START, Group.UNDER_30)
-    assert (kernels._IMMIGRANT, kernels._KELA) == (Group.IMMIGRANT, Group.KELA)
+    assert (codes.IMMIGRANT, codes.KELA) == (Group.IMMIGRANT, Group.KELA)
 
 
 def test_urn_ball_matches_never_exceed_the_vacancies_and_approach_them():

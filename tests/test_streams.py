@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.core import kernels
+from simulation.core.passes import draws
 from simulation.core.streams import (
     Decision,
     RandomStreams,
@@ -118,7 +118,7 @@ def test_draws_follow_the_documented_generator(streams):
     )
     base = streams.decision_base("job_finding")
     compiled = [
-        kernels.uniform(base, key, counter) for key, counter in zip(keys, counters, strict=True)
+        draws.uniform(base, key, counter) for key, counter in zip(keys, counters, strict=True)
     ]
     np.testing.assert_array_equal(compiled, expected)
 

@@ -59,7 +59,7 @@ class Accounts:
     def book_benefits(self, recipients: np.ndarray) -> None:
         """Benefits of the week (``recipients`` by area and how the benefit is paid).
 
-        Columns as ``kernels.census`` counts them: earnings-related allowance and basic
+        Columns as ``passes.census.census`` counts them: earnings-related allowance and basic
         allowance or subsidy outside the cost sharing (the state pays); the
         earnings-related top-up of shared recipients (the state pays); shared recipients
         by cost-sharing step (the municipality pays its share of the basic amount). The

@@ -20,6 +20,7 @@ import numpy as np
 
 from simulation.config.scenario import Organiser
 from simulation.core.accounts import Accounts
+from simulation.core.codes import OrganiserKind
 from simulation.core.plan import WEEKS_PER_YEAR
 from simulation.core.staff import Staff
 
@@ -31,7 +32,7 @@ class ServiceOrganiser(mesa.Agent):
 
     Args:
         model: The model the agent belongs to.
-        index: Organiser index (``2 * area + kind``).
+        index: Organiser index (``roster.Roster``).
         area: Area index.
         area_name: The area's name, for display.
         policy: Meeting policy and staffing of this organiser.
@@ -39,7 +40,7 @@ class ServiceOrganiser(mesa.Agent):
         accounts: Where it books its staff costs.
     """
 
-    kind: ClassVar[int] = -1
+    kind: ClassVar[OrganiserKind]
     label: ClassVar[str] = "organiser"
 
     def __init__(
@@ -110,7 +111,7 @@ class ServiceOrganiser(mesa.Agent):
 class TEOffice(ServiceOrganiser):
     """The state's employment office of an area."""
 
-    kind: ClassVar[int] = 0
+    kind: ClassVar[OrganiserKind] = OrganiserKind.TE_OFFICE
     label: ClassVar[str] = "TE office"
 
 
@@ -122,7 +123,7 @@ class City(ServiceOrganiser):
         seconded_share: Share of its caseworkers seconded from the TE office.
     """
 
-    kind: ClassVar[int] = 1
+    kind: ClassVar[OrganiserKind] = OrganiserKind.CITY
     label: ClassVar[str] = "city"
 
     def __init__(self, *args: object, seconded_share: float = 0.0) -> None:
@@ -142,7 +143,7 @@ class TrialOrganiser(ServiceOrganiser):
     caseload and capacity (see :mod:`simulation.core.trial`).
     """
 
-    kind: ClassVar[int] = 2
+    kind: ClassVar[OrganiserKind] = OrganiserKind.TRIAL
     label: ClassVar[str] = "trial"
 
 

@@ -4,7 +4,7 @@ Each person carries, for each kind of event (finding a job, losing it, leaving t
 register, coming back, a recall), the exponential threshold of the next such event,
 keyed by how many of them the person has had. The clock runs down by the weekly hazard
 only while the person is at risk, and the event happens when it reaches zero; then the
-threshold of the next event is drawn (:mod:`simulation.core.kernels`). The weekly
+threshold of the next event is drawn (:mod:`simulation.core.passes.clocks`). The weekly
 probability is exactly 1 - exp(-hazard), as with a weekly draw, but the same person's
 k-th job (or job loss) uses the same random number in every scenario even when its
 week differs, which keeps paired scenarios close (common random numbers).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.core import kernels
+from simulation.core.passes import clocks as passes
 from simulation.core.population import CLOCK_EVENTS, JobSeekers, WorkArrays
 from simulation.core.streams import RandomStreams
 
@@ -46,7 +46,7 @@ class EventClocks:
     def draw(self, event: str, rows: np.ndarray) -> None:
         """Draw the threshold of each person's next event of this kind."""
         p = self.job_seekers
-        kernels.draw_clocks(
+        passes.draw_clocks(
             rows,
             getattr(p, f"{event}_clock"),
             getattr(p, f"{event}_count"),
@@ -67,7 +67,7 @@ class EventClocks:
         """
         p = self.job_seekers
         out = self.work.get(event)
-        count = kernels.unemployed_events(
+        count = passes.unemployed_events(
             rows,
             p.status,
             self.hazards[event],
@@ -86,7 +86,7 @@ class EventClocks:
         ``high_hazard`` for people hired out of long-term unemployment.
         """
         p = self.job_seekers
-        kernels.schedule_wakes(
+        passes.schedule_wakes(
             rows,
             getattr(p, f"{event}_clock"),
             self.hazards[event],

@@ -1,7 +1,7 @@
 """The codes every part of the core shares: statuses, benefits, barriers, groups.
 
 Defined here once. The population stores them, the compiled passes
-(:mod:`simulation.core.kernels`) read them as compile-time constants, the records
+(:mod:`simulation.core.passes`) read them as compile-time constants, the records
 count by them.
 """
 
@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["Barrier", "Benefit", "GROUP_COMBINATIONS", "Group", "NO_WEEK", "Status"]
+__all__ = [
+    "Barrier",
+    "Benefit",
+    "GROUP_COMBINATIONS",
+    "Group",
+    "NO_WEEK",
+    "OrganiserKind",
+    "Status",
+]
 
 #: "Never" for week-valued fields.
 NO_WEEK = -(10**6)
@@ -53,5 +61,23 @@ class Group(IntEnum):
     KELA = 16
 
 
+class OrganiserKind(IntEnum):
+    """Kinds of organiser of employment services (see :mod:`simulation.core.roster`)."""
+
+    TE_OFFICE = 0
+    CITY = 1
+    TRIAL = 2
+
+
 #: Combinations of group bits (outcome cells per area).
 GROUP_COMBINATIONS = 1 << len(Group)
+
+# The same codes as plain integers: the compiled passes and rules read these, and the
+# compiler inlines them as constants.
+UNEMPLOYED, PAY_SUBSIDY = int(Status.UNEMPLOYED), int(Status.PAY_SUBSIDY)
+OTHER_SERVICE, EMPLOYED = int(Status.OTHER_SERVICE), int(Status.EMPLOYED)
+OUTSIDE = int(Status.OUT_OF_LABOUR_FORCE)
+SUBSIDY = int(Benefit.LABOUR_MARKET_SUBSIDY)
+EARNINGS_RELATED = int(Benefit.EARNINGS_RELATED)
+TARGET, LONG_TERM_AT_START = int(Group.TARGET), int(Group.LONG_TERM_AT_START)
+UNDER_30, IMMIGRANT, KELA = int(Group.UNDER_30), int(Group.IMMIGRANT), int(Group.KELA)

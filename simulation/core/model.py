@@ -16,7 +16,7 @@ scenario's :class:`~simulation.core.plan.Plan`. The weekly step applies the rule
 fixed order (the ODD's): new registrations, meetings, services, job matching, recalls,
 other transitions, benefits, the organisers' books, the records. Every rule acts on
 arrays of the people concerned, most through a compiled pass
-(:mod:`simulation.core.kernels`); there is no Python loop over people.
+(:mod:`simulation.core.passes`); there is no Python loop over people.
 """
 
 from __future__ import annotations
@@ -27,20 +27,20 @@ import mesa
 import numpy as np
 
 from simulation.config.scenario import Scenario
-from simulation.core import kernels, rules
+from simulation.core import rules
 from simulation.core.accounts import Accounts
 from simulation.core.clocks import EventClocks
 from simulation.core.codes import GROUP_COMBINATIONS, NO_WEEK, Benefit, Status
 from simulation.core.organisation import Organisation
+from simulation.core.passes import census as census_pass
+from simulation.core.passes import clocks as clock_pass
+from simulation.core.passes import matching as matching_pass
+from simulation.core.passes import meetings as meeting_pass
+from simulation.core.passes import services as service_pass
+from simulation.core.passes.tables import pass_tables
 from simulation.core.plan import LONG_TERM_WEEKS, build_plan
 from simulation.core.population import JobSeekers, WorkArrays
-from simulation.core.records import (
-    Recorder,
-    RecordLayout,
-    ServiceEndings,
-    WeekFigures,
-    census_layout,
-)
+from simulation.core.records import Recorder, RecordLayout, ServiceEndings, WeekFigures
 from simulation.core.registration import Registration
 from simulation.core.staff import Staff
 from simulation.core.streams import Decision, RandomStreams
@@ -91,16 +91,16 @@ class EmploymentModel(mesa.Model):
         self.work = WorkArrays(self.job_seekers)
         self.clocks = EventClocks(self.job_seekers, self.streams, plan.hazards, self.work)
         self.registration = Registration(plan, self.job_seekers, self.streams, self.clocks)
-        self.staff = Staff(self.streams, self.job_seekers, plan.organiser_area, plan.organiser_kind)
+        self.staff = Staff(self.streams, self.job_seekers, plan.roster)
         self.trial = TrialRun(trial, self.streams, self.job_seekers) if trial else None
         self.accounts = Accounts(plan.n_areas, plan.weight, scenario.costs)
         self.organisation = Organisation(
             self, plan, self.job_seekers, self.staff, self.accounts, trial
         )
         self.organisers = self.organisation.organisers
-        self.passes = plan.pass_tables(self.streams)
-        self.census_layout = self._census_layout()
-        self.recorder = Recorder(self._record_layout())
+        self.passes = pass_tables(plan, self.streams.decision_bases)
+        self.census_layout = census_pass.census_layout(plan, scenario.costs)
+        self.recorder = Recorder(RecordLayout.of_run(plan, self.organisers))
         self.service_endings = ServiceEndings()
         # The week's figures of the organisers and the labour market, for the records.
         self.meetings = np.zeros(plan.n_organisers)
@@ -114,7 +114,7 @@ class EmploymentModel(mesa.Model):
         self.dormant = np.zeros((plan.n_areas * GROUP_COMBINATIONS, len(Status)), np.int64)
         self.register = np.zeros(0, dtype=np.int64)  # see refresh_register
         self.between_jobs = np.zeros(0, dtype=np.int64)
-        self._census_week, self._census = -1, ()
+        self._census_week, self._census = -1, None
         self.registration.populate()
         self.refresh_register()
         self.matching = self._anchor_matching()
@@ -130,45 +130,18 @@ class EmploymentModel(mesa.Model):
         for week, _ in self.changes:
             self.schedule_event(self.apply_change, at=week + 0.5)
 
-    def _record_layout(self) -> RecordLayout:
-        plan = self.plan
-        names, places = plan.services["names"], plan.services["places"]
-        return RecordLayout(
-            start=self.spec.run.start,
-            weeks=plan.weeks,
-            weight=plan.weight,
-            area_ids=plan.area_ids,
-            organisers=[(plan.area_ids[o.area], type(o).__name__) for o in self.organisers],
-            services=[
-                (plan.area_ids[s // len(names)], names[s % len(names)], int(places[s]))
-                for s in range(len(places))
-            ],
-        )
-
     def _anchor_matching(self) -> rules.MatchingAnchor:
         """The matching at which the initial stock finds jobs at the observed rate.
 
         Also fixes each labour market's share of its area's vacancies
-        (``self.vacancy_share``): the segment's share of the area's search weight at the
-        start, so that at the start every segment of an area offers the same chance per
-        unit of search, as a single market would; later, a segment whose searchers
-        search harder fills its own vacancies, not the others'. A segment with nobody
-        searching at the start (a small area at a small scale) gets its share of the
-        area's job seekers by composition (``Plan.segment_shares``), the others share
-        the rest by search weight.
+        (``self.vacancy_share``, ``Plan.vacancy_shares``) by the search weights at the start.
         """
         plan = self.plan
         searching, _, totals = self._search_weights(0, Status.UNEMPLOYED, with_policy=False)
-        area, composition = plan.market_area, plan.segment_shares()
-        empty = totals <= 0
-        left = 1.0 - np.bincount(area, weights=composition * empty, minlength=plan.n_areas)
-        weighed = np.bincount(area, weights=totals, minlength=plan.n_areas)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            by_weight = np.where(weighed[area] > 0, totals / weighed[area] * left[area], 0.0)
-        self.vacancy_share = np.where(empty, composition, by_weight)
+        self.vacancy_share = plan.vacancy_shares(totals)
         # The vacancies the data give, not the scenario's path: a path below 1 from the
         # first week is a weaker market than the one the job finding was observed in.
-        observed = plan.vacancies_at_start[area] * self.vacancy_share
+        observed = plan.vacancies_at_start[plan.market_area] * self.vacancy_share
         return rules.anchor_efficiency(self.spec.labour_market, len(searching), totals, observed)
 
     def market_vacancies(self, week: int) -> np.ndarray:
@@ -195,21 +168,10 @@ class EmploymentModel(mesa.Model):
         week, period = self.changes.pop(0)
         self.spec = period
         self.plan = plan = build_plan(period, self.scale, self.treatment)
-        self.passes = plan.pass_tables(self.streams)
+        self.passes = pass_tables(plan, self.streams.decision_bases)
         self.accounts.costs = period.costs
-        self.census_layout = self._census_layout()
+        self.census_layout = census_pass.census_layout(plan, period.costs)
         self.organisation.apply_change(plan, week)
-
-    def _census_layout(self) -> kernels.CensusLayout:
-        """What the census counts by, under the plan and cost sharing in force."""
-        plan, costs = self.plan, self.spec.costs
-        return census_layout(
-            plan.n_areas,
-            plan.n_organisers,
-            len(plan.services["places"]),
-            costs.municipal_share_thresholds,
-            costs.municipal_share_basis,
-        )
 
     # ------------------------------------------------------------------ the week
 
@@ -220,7 +182,7 @@ class EmploymentModel(mesa.Model):
         self.accounts.open_week()
         self.register_job_seekers(week)
         self.organisation.end_treatment(week)
-        self.recorder.open_week(week, self.register, p.status, p.spell_start)
+        self.recorder.open_week(week, self.register, p.people)
         self.hold_meetings(week)
         self.refer_arising_needs(week)
         self.run_services(week)
@@ -234,12 +196,11 @@ class EmploymentModel(mesa.Model):
         """The organisers book their staff, the week's other costs are booked, and recorded."""
         for organiser in self.organisers:
             organiser.step()
-        census = self.census(week)
-        self.accounts.book_services(
-            census[3], self.plan.services["cost"], self.plan.services["city"]
-        )
-        self.accounts.book_benefits(census[6])
-        self.recorder.record(week, census, self.dormant, self._figures(week))
+        count = self.census(week)
+        costs, by_city = self.plan.services["cost"], self.plan.services["city"]
+        self.accounts.book_services(count.occupied, costs, by_city)
+        self.accounts.book_benefits(count.recipients)
+        self.recorder.record(week, count, self.dormant, self._figures(week))
         if self.trial is not None:
             self.trial.record(week)
 
@@ -283,7 +244,7 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         rows, between = self.work.get("register"), self.work.get("between_jobs")
-        count, count_between = kernels.registered(p.status, p.between_jobs, rows, between)
+        count, count_between = census_pass.registered(p.people, rows, between)
         self.register, self.between_jobs = rows[:count], between[:count_between]
 
     def hold_meetings(self, week: int) -> None:
@@ -296,9 +257,9 @@ class EmploymentModel(mesa.Model):
         the registration of someone not available for work (monitoring; Huuskonen 2023);
         (5) may refer to a multi-sector service for a detected barrier, or at the
         spell's first meeting to a general service needed from the start.
-        The meetings themselves are held in ``kernels.meet``; the next one is set by
-        ``kernels._next_interval`` (denser with spare capacity) and the referral follows
-        ``kernels.refer_to_service``.
+        The meetings themselves are held in ``passes.meetings.meet`` with the rules of
+        ``rules.meetings`` (the next one by ``rules.next_interval``, denser with spare
+        capacity); the referral follows ``passes.services.refer_to_service``.
         """
         p = self.job_seekers
         self.meetings[:] = 0
@@ -306,11 +267,11 @@ class EmploymentModel(mesa.Model):
         self.backlog[:] = 0
         capacity = self.staff.meeting_capacity(week)
         due = self.work.get("due")
-        count, caseload, caseworker, since = kernels.meeting_candidates(
-            self.register, p.status, p.caseworker, p.next_meeting, week, len(capacity), due
+        count, caseload, caseworker, since = meeting_pass.meeting_candidates(
+            self.register, week, p.people, len(capacity), due
         )
         due = due[:count]
-        granted = kernels.select_meetings(
+        granted = meeting_pass.select_meetings(
             due,
             caseworker,
             since,
@@ -331,15 +292,15 @@ class EmploymentModel(mesa.Model):
         )
         # The unemployed early in their spell: each caseworker's (who need the early
         # schedule first) and each organiser's (the newly registered's interval).
-        period = self.plan.policy["early_period_weeks"].astype(np.int64)
-        early, exposure = kernels.new_spell_counts(
+        period = self.passes.meetings.early_period_weeks
+        early, exposure = meeting_pass.new_spell_counts(
             self.register, p.people, week, period, len(capacity), len(self.organisers)
         )
         self.intervals[0, 1] += exposure
         if len(met) == 0:
             return
         lapsed = self.work.get("lapsed")
-        n_lapsed, held, interval_sum, interval_count = kernels.meet(
+        n_lapsed, held, interval_sum, interval_count = meeting_pass.meet(
             met,
             week,
             p.people,
@@ -358,10 +319,12 @@ class EmploymentModel(mesa.Model):
 
         The need arises in calendar time, at the organiser's hazard falling with the
         spell's length (the 2015 register flows), and the referral follows it whatever
-        the meeting schedule (``kernels.arising_needs``): denser meetings raised
+        the meeting schedule (``passes.services.arising_needs``): denser meetings raised
         employment without more programmes (Maibom, Rosholm & Svarer 2017).
         """
-        kernels.arising_needs(self.register, week, self.job_seekers.people, self.passes.referrals)
+        service_pass.arising_needs(
+            self.register, week, self.job_seekers.people, self.passes.referrals
+        )
 
     def run_services(self, week: int) -> None:
         """End the services due to end, then admit from the queues into free places.
@@ -372,44 +335,20 @@ class EmploymentModel(mesa.Model):
         a job on completion are employed. Queues are served oldest first, ties broken by
         a per-person random key, and never beyond the places.
         """
-        p = self.job_seekers
-        services = self.plan.services
+        p, places, tables = self.job_seekers, self.plan.services["places"], self.passes.services
         done, queued = self.work.get("service_done"), self.work.get("queued")
-        n_done, occupied, n_queued = kernels.service_census(
-            self.register,
-            p.service,
-            p.service_end,
-            p.queued_for,
-            week,
-            len(services["places"]),
-            done,
-            queued,
+        n_done, occupied, n_queued = service_pass.service_census(
+            self.register, week, p.people, len(places), done, queued
         )
         done, queued = done[:n_done], queued[:n_queued]
         if len(done):
             to_work = self.work.get("to_work")
-            found = kernels.complete_services(
-                done,
-                week,
-                self.passes.services,
-                self.plan.policy["first_meeting_weeks"],
-                p.people,
-                to_work,
-            )
+            found = service_pass.complete_services(done, week, tables, p.people, to_work)
             self.service_endings.note(week, done)
             self.employ(to_work[:found], week)
-        if len(queued) == 0:
-            return
-        kernels.admit(
-            queued,
-            np.maximum(services["places"] - occupied, 0),
-            week,
-            self.plan.n_services,
-            services["duration"],
-            services["status"],
-            self.streams.decision_base(Decision.ADMISSION_PRIORITY),
-            p.people,
-        )
+        if len(queued):
+            free = np.maximum(places - occupied, 0)
+            service_pass.admit(queued, free, week, p.people, tables)
 
     def _search_weights(
         self, week: int, max_status: int, with_policy: bool
@@ -425,23 +364,10 @@ class EmploymentModel(mesa.Model):
         Returns:
             (rows, weights, total weight per labour market).
         """
-        behaviour, plan = self.spec.job_seekers, self.plan
-        tables = kernels.SearchTables(
-            plan.n_markets,
-            plan.barrier_factor,
-            float(behaviour.duration_penalty),
-            float(behaviour.duration_penalty_weeks),
-            float(behaviour.detachment_multiplier),
-            float(behaviour.detachment_weeks),
-            plan.meeting_decay,
-            float(behaviour.referral_multiplier),
-            self.passes.lock_in,
-            plan.organiser_multiplier(week),
-        )
         rows, weights = self.work.get("searching"), self.work.get("weights", np.float64)
-        count, totals = kernels.search_weights(
-            self.register, int(max_status), week, with_policy, self.job_seekers.people, tables,
-            rows, weights,
+        count, totals = matching_pass.search_weights(
+            self.register, int(max_status), week, with_policy, self.job_seekers.people,
+            self.passes.search, self.plan.organiser_multiplier(week), rows, weights,
         )  # fmt: skip
         return rows[:count], weights[:count], totals
 
@@ -461,11 +387,13 @@ class EmploymentModel(mesa.Model):
         expected = price * totals  # matches bound above: 1 - exp(-x) <= x
         if np.any(expected > vacancies):
             n_markets = self.plan.n_markets
-            expected = kernels.expected_matches(searching, weights, p.market, price, n_markets)
+            expected = matching_pass.expected_matches(
+                searching, weights, p.market, price, n_markets
+            )
         found = self.work.get("found")
         cap = rules.vacancy_cap(expected, vacancies)
         base = self.clocks.bases["job_finding"]
-        count = kernels.find_jobs(searching, weights, price, cap, p.people, base, found)
+        count = matching_pass.find_jobs(searching, weights, price, cap, p.people, base, found)
         found = found[:count]
         self.matches = np.bincount(p.area[found], minlength=len(self.area_ids)).astype(float)
         self.employ(found, week)
@@ -540,7 +468,7 @@ class EmploymentModel(mesa.Model):
         """
         p = self.job_seekers
         waking = self.work.get("waking")
-        waking = waking[: kernels.waking(p.wakes_at, week, waking)]
+        waking = waking[: clock_pass.waking(p.wakes_at, week, waking)]
         lost = waking[p.status[waking] == Status.EMPLOYED]
         returning = waking[p.status[waking] == Status.OUT_OF_LABOUR_FORCE]
         leaving = self.clocks.run_down("leave_register", self.register)
@@ -578,20 +506,15 @@ class EmploymentModel(mesa.Model):
         Unemployment Security Act) and the person moves to the labour market subsidy.
         Passive subsidy days accumulate for the municipal cost share.
         """
-        p = self.job_seekers
-        kernels.update_benefits(
-            p.status,
-            p.benefit,
-            p.jobless_since,
-            p.subsidy_days,
-            p.benefit_days,
+        census_pass.update_benefits(
+            self.job_seekers.people,
             week,
             self.spec.labour_market.earnings_related_max_weeks,
             self.spec.costs.benefit_days_per_week,
         )
 
-    def census(self, week: int) -> tuple[np.ndarray, ...]:
-        """The end-of-week count of the register (``kernels.census``), once a week.
+    def census(self, week: int) -> census_pass.Census:
+        """The end-of-week count of the register (``passes.census.census``), once a week.
 
         The cost booking and the records both use it; nothing moves between them, so
         one pass serves both.
@@ -599,8 +522,8 @@ class EmploymentModel(mesa.Model):
         if self._census_week != week:
             p = self.job_seekers
             buckets = self.recorder.buckets(len(p))
-            self._census = kernels.census(
-                self.register, week, p.people, buckets, self.census_layout
+            self._census = census_pass.Census(
+                *census_pass.census(self.register, week, p.people, buckets, self.census_layout)
             )
             self._census_week = week
         return self._census

@@ -1,10 +1,10 @@
 """Who serves whom: the organisers of each area, the pilot's hand-over, enrolment.
 
-Each area has a TE office (organiser ``2 * area``) and a city (``2 * area + 1``). Before
+Each area has a TE office and a city (numbered by the plan's ``roster.Roster``). Before
 the pilot, or without it, the TE office serves every registered job seeker of its area;
 from the pilot's start the city of a pilot area serves its target group (HE 87/2020).
-In an in-silico trial with a treatment, each area also has a trial organiser
-(``2 * n_areas + area``) that serves the treated whenever they are registered. People
+In an in-silico trial with a treatment, each area also has a trial organiser that
+serves the treated whenever they are registered. People
 who start a spell are enrolled with their organiser, a caseworker and a first meeting.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 from simulation.config.scenario import Organiser, Scenario
 from simulation.core.accounts import Accounts
 from simulation.core.agents import City, ServiceOrganiser, TEOffice, TrialOrganiser
-from simulation.core.codes import Status
+from simulation.core.codes import OrganiserKind, Status
 from simulation.core.plan import WEEKS_PER_YEAR, Plan
 from simulation.core.population import JobSeekers
 from simulation.core.registration import in_target_group
@@ -85,24 +85,27 @@ class Organisation:
         self.design = design
         self.job_seekers = job_seekers
         self.staff = staff
-        scenario = plan.scenario
+        self.roster = roster = plan.roster
+        self.trial = roster.trial
+        kinds = {OrganiserKind.TE_OFFICE: TEOffice, OrganiserKind.CITY: City,
+                 OrganiserKind.TRIAL: TrialOrganiser}  # fmt: skip
         self.organisers: list[ServiceOrganiser] = []
-        for area, name in enumerate(plan.area_names):
-            self.organisers += [
-                TEOffice(model, 2 * area, area, name, scenario.te_office, staff, accounts),
-                City(
-                    model, 2 * area + 1, area, name, scenario.city, staff, accounts,
-                    seconded_share=scenario.pilot.seconded_share,
-                ),
-            ]  # fmt: skip
-        self.trial = plan.n_organisers > 2 * plan.n_areas
-        if self.trial:
-            policy = plan.policies[-1]
-            self.organisers += [
-                TrialOrganiser(model, 2 * plan.n_areas + area, area, name, policy, staff, accounts)
-                for area, name in enumerate(plan.area_names)
-            ]
+        for index, (area, kind) in enumerate(zip(roster.area, roster.kind, strict=True)):
+            name, policy = plan.area_names[area], plan.policies[index]
+            organiser = kinds[kind](model, index, int(area), name, policy, staff, accounts)
+            if kind == OrganiserKind.CITY:
+                organiser.seconded_share = plan.scenario.pilot.seconded_share
+            self.organisers.append(organiser)
         self.pilot_active = np.zeros(plan.n_areas, dtype=bool)
+        self.first_meeting = self._first_meeting()
+
+    def _first_meeting(self) -> np.ndarray:
+        """Weeks from the start of a spell to its first meeting, by organiser."""
+        return self.plan.policy_arrays(("first_meeting_weeks",))["first_meeting_weeks"]
+
+    def _local(self, area: int) -> tuple[ServiceOrganiser, ServiceOrganiser]:
+        """The TE office and the city of an area."""
+        return self.organisers[self.roster.te_office(area)], self.organisers[self.roster.city(area)]
 
     def age(self, rows: np.ndarray | slice, week: int) -> np.ndarray:
         """Age in years in ``week``."""
@@ -139,7 +142,7 @@ class Organisation:
             p = self.job_seekers
             treated = np.flatnonzero((p.status <= Status.OTHER_SERVICE) & self._treated())
             for area in range(self.plan.n_areas):
-                organiser = self.organisers[2 * self.plan.n_areas + area]
+                organiser = self.organisers[self.roster.trial_organiser(area)]
                 expected = 0 if expected_treated is None else int(expected_treated[area])
                 organiser.take_over(treated[p.area[treated] == area], expected)
         pilot = self.plan.scenario.pilot
@@ -149,7 +152,7 @@ class Organisation:
         clients = self._clients()
         for area in range(self.plan.n_areas):
             rows = clients[self.job_seekers.area[clients] == area]
-            self.organisers[2 * area].take_over(rows)
+            self.organisers[self.roster.te_office(area)].take_over(rows)
 
     def start_pilot(self, week: int) -> None:
         """The city takes over the target group of each pilot area (HE 87/2020).
@@ -165,7 +168,7 @@ class Organisation:
         target = self.in_target_group(clients, week)
         for area, spec in enumerate(scenario.areas.values()):
             in_area = p.area[clients] == area
-            te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
+            te_office, city = self._local(area)
             if (spec.pilot or scenario.pilot.all_areas) and scenario.pilot.enabled:
                 self.pilot_active[area] = True
                 if te_office.policy.open:
@@ -194,10 +197,13 @@ class Organisation:
         """
         responsibilities = _responsibilities(self.plan.scenario)
         self.plan = plan
+        self.first_meeting = self._first_meeting()
         scenario = plan.scenario
         before = [(o.policy, len(o.caseworkers)) for o in self.organisers]
-        for organiser in self.organisers[: 2 * plan.n_areas]:
-            organiser.policy = scenario.city if organiser.kind == 1 else scenario.te_office
+        for organiser in self.organisers:
+            if organiser.kind == OrganiserKind.TRIAL:
+                continue  # a trial's treatment does not change
+            organiser.policy = self.roster.policy(organiser.kind, scenario)
             if isinstance(organiser, City):
                 organiser.seconded_share = scenario.pilot.seconded_share
         pilot = scenario.pilot
@@ -214,7 +220,7 @@ class Organisation:
         else:
             organiser = p.organiser[clients].astype(np.int64)
         for area in range(plan.n_areas):
-            te_office, city = self.organisers[2 * area], self.organisers[2 * area + 1]
+            te_office, city = self._local(area)
             in_area = p.area[clients] == area
             moved = np.any(p.organiser[clients[in_area]] != organiser[in_area])
             staffing = any(
@@ -280,13 +286,13 @@ class Organisation:
         """Organiser index for people starting a spell: the city for its target group."""
         area = self.job_seekers.area[rows]
         city = self.pilot_active[area] & self.in_target_group(rows, week)
-        organiser = 2 * area.astype(np.int64) + city
+        organiser = self.roster.serving(area, city)
         if self.trial:
             p = self.job_seekers
             treated = (p.trial_arm[rows] == ARM_TREATED) & self.design.under_treatment(
                 p.assigned_week[rows], week
             )
-            organiser[treated] = 2 * self.plan.n_areas + area[treated]
+            organiser[treated] = self.roster.index(area[treated], OrganiserKind.TRIAL)
         return organiser
 
     def end_treatment(self, week: int) -> None:
@@ -312,5 +318,4 @@ class Organisation:
             return
         organiser = self.organiser_for(rows, week)
         self.staff.assign(rows, organiser)
-        first = self.plan.policy["first_meeting_weeks"]
-        self.job_seekers.next_meeting[rows] = week + first[organiser]
+        self.job_seekers.next_meeting[rows] = week + self.first_meeting[organiser]

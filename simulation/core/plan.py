@@ -9,8 +9,7 @@ parts share one plan and never recompute it.
 
 from __future__ import annotations
 
-from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -18,17 +17,14 @@ import numpy as np
 from simulation.config import facts
 from simulation.config.scenario import BARRIERS, MAX_SERVICES, Organiser, Scenario
 from simulation.core import rules
-from simulation.core.codes import Barrier, Status
-from simulation.core.streams import Decision, RandomStreams
+from simulation.core.codes import Barrier, OrganiserKind, Status
+from simulation.core.roster import Roster
 
 __all__ = [
     "BARRIER_BITS",
     "LONG_TERM_WEEKS",
-    "MeetingTables",
-    "PassTables",
+    "NEED_WEEKS",
     "Plan",
-    "ReferralTables",
-    "ServiceTables",
     "WEEKS_PER_YEAR",
     "build_plan",
 ]
@@ -48,95 +44,11 @@ _SERVICE_STATUS_CODES = {
     "other": Status.OTHER_SERVICE,
     "parallel": Status.UNEMPLOYED,
 }
-_POLICY_FLOATS = (
-    "barrier_detection_probability",
-    "competent_detection_probability",
-    "vacancy_referral_probability",
-    "monitoring_exit_probability",
-    "multisector_access",
-    "service_referral_decline",
-    "service_referral_at_start",
-)
-_POLICY_WEEKS = (
-    "meeting_interval_weeks",
-    "early_interval_weeks",
-    "early_period_weeks",
-    "first_meeting_weeks",
-    "min_weeks_between_meetings",
-)
-
-#: What the compiled referrals read (``kernels.refer_to_service`` after a meeting,
-#: ``kernels.arising_needs`` as needs arise): by organiser, multi-sector access, the
-#: weekly need hazard, its decline a year and the need at start (``policy``); the menus
-#: of services by category and area; each service's maximum age.
-ReferralTables = namedtuple(
-    "ReferralTables",
-    (
-        "policy",
-        "bases",
-        "barrier_bits",
-        "menu_size",
-        "menu_service",
-        "menu_weight",
-        "n_services",
-        "max_age",
-        "weeks_per_year",
-        "need_chance",
-    ),
-)
-
-#: What the compiled meetings read (``kernels.meet``): by organiser, detection,
-#: competent detection, vacancy referral and monitoring exit probabilities
-#: (``policy``), the interval policy (``interval``), the meeting's effect, and the share
-#: of registrations that monitoring can end.
-MeetingTables = namedtuple(
-    "MeetingTables",
-    (
-        "policy",
-        "interval",
-        "boost",
-        "hard_to_employ_factor",
-        "referral_weeks",
-        "unavailable_share",
-        "bases",
-        "barrier_bits",
-        "n_organisers",
-    ),
-)
-
-
-#: What the compiled completion of services reads (``kernels.complete_services``).
-ServiceTables = namedtuple(
-    "ServiceTables",
-    ("n_services", "gain", "addresses", "removal", "job_chance", "barrier_bits", "bases"),
-)
-
-
-#: The tables of the compiled meetings, referrals and services, and the lock-in by
-#: service instance, with one replication's random streams.
-PassTables = namedtuple("PassTables", ("meetings", "referrals", "services", "lock_in"))
-
-_MEETING_DECISIONS = (
-    Decision.DETECT_HEALTH,
-    Decision.DETECT_SOCIAL,
-    Decision.DETECT_SKILLS,
-    Decision.VACANCY_REFERRAL,
-    Decision.MONITORING_EXIT,
-    Decision.UNAVAILABLE,
-)
-_REFERRAL_DECISIONS = (
-    Decision.MULTISECTOR_REFERRAL,
-    Decision.SERVICE_REFERRAL,
-    Decision.SERVICE_CHOICE,
-    Decision.SERVICE_NEED,
-    Decision.SERVICE_NEED_CHOICE,
-)
-_COMPLETION_DECISIONS = (
-    Decision.RESOLVE_HEALTH,
-    Decision.RESOLVE_SOCIAL,
-    Decision.RESOLVE_SKILLS,
-    Decision.JOB_AFTER_SERVICE,
-)
+#: The numpy type of each organiser policy key, by its declared type.
+_POLICY_DTYPES = {
+    f.name: {"float": np.float64, "int": np.int64, "bool": np.bool_}.get(str(f.type), object)
+    for f in fields(Organiser)
+}
 
 
 def _cumulative_shares(shares: np.ndarray) -> np.ndarray:
@@ -169,10 +81,8 @@ class Plan:
     meeting_decay: np.ndarray
     services: dict[str, Any]
     menus: tuple[np.ndarray, np.ndarray, np.ndarray]
+    roster: Roster
     policies: list[Organiser]
-    organiser_area: np.ndarray
-    organiser_kind: np.ndarray
-    policy: dict[str, np.ndarray]
     vacancies_at_start: np.ndarray
     vacancy_path: tuple[np.ndarray, np.ndarray]
 
@@ -201,7 +111,7 @@ class Plan:
 
         Under 30s (``under_30_share``) or the rest, or the education shares; 1 with one
         market per area. The fallback share of vacancies of a segment that has nobody
-        searching at the start (see ``EmploymentModel.market_vacancies``).
+        searching at the start (:meth:`vacancy_shares`).
         """
         segments = self.scenario.labour_market.segments
         areas = list(self.scenario.areas.values())
@@ -213,6 +123,24 @@ class Plan:
             shares = [(1.0,) for _ in areas]
         shares = np.array(shares, dtype=float)
         return (shares / shares.sum(axis=1, keepdims=True)).ravel()
+
+    def vacancy_shares(self, totals: np.ndarray) -> np.ndarray:
+        """Each labour market's share of its area's vacancies, given the search at the start.
+
+        The segment's share of the area's search weight (``totals`` by market), so that at
+        the start every segment of an area offers the same chance per unit of search, as
+        a single market would; later, a segment whose searchers search harder fills its
+        own vacancies, not the others'. A segment with nobody searching at the start (a
+        small area at a small scale) gets its share of the area's job seekers by
+        composition (:meth:`segment_shares`), the others share the rest by search weight.
+        """
+        area, composition = self.market_area, self.segment_shares()
+        empty = totals <= 0
+        left = 1.0 - np.bincount(area, weights=composition * empty, minlength=self.n_areas)
+        weighed = np.bincount(area, weights=totals, minlength=self.n_areas)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            by_weight = np.where(weighed[area] > 0, totals / weighed[area] * left[area], 0.0)
+        return np.where(empty, composition, by_weight)
 
     def markets(self, area: np.ndarray, age: np.ndarray, education: np.ndarray) -> np.ndarray:
         """The labour market of each job seeker, from the area and the segment's trait.
@@ -232,21 +160,21 @@ class Plan:
 
     @property
     def n_organisers(self) -> int:
-        """Organisers: a TE office and a city per area, and maybe trial organisers.
-
-        The TE office of an area is organiser ``2 * area``, its city ``2 * area + 1``; in
-        a trial with a treatment, its trial organiser is ``2 * n_areas + area``.
-        """
-        return len(self.policies)
+        """Organisers: a TE office and a city per area, and maybe trial organisers."""
+        return len(self.roster)
 
     @property
     def n_services(self) -> int:
         """Kinds of service (each area has one instance of each)."""
         return len(self.services["names"])
 
-    def policy_table(self, *names: str, dtype: type = np.float64) -> np.ndarray:
-        """Organiser policies as a table: one row per organiser, one column per name."""
-        return np.column_stack([self.policy[name].astype(dtype) for name in names])
+    def policy_arrays(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Organiser policy values (``config.scenario.Organiser`` keys) as arrays by organiser.
+
+        Each array has the type of its key: float64, int64 or bool.
+        """
+        return {name: np.array([getattr(p, name) for p in self.policies],
+                               dtype=_POLICY_DTYPES[name]) for name in names}  # fmt: skip
 
     def inflow(self, week: int) -> np.ndarray:
         """Expected new registrations of real people in ``week``, by area.
@@ -271,91 +199,13 @@ class Plan:
         pilot = self.scenario.pilot
         disruption = np.ones(self.n_organisers)
         if pilot.enabled and self.pilot_week <= week < self.pilot_week + pilot.disruption_weeks:
-            disruption[self.organiser_kind == 1] = pilot.disruption_multiplier
+            disruption[self.roster.kind == OrganiserKind.CITY] = pilot.disruption_multiplier
         return disruption
 
     def lock_in(self) -> np.ndarray:
         """Search multiplier by service instance + 1 (entry 0: not in a service)."""
         lock_in = self.services["lock_in"].astype(np.float64)
         return np.r_[1.0, np.tile(lock_in, self.n_areas)]
-
-    def pass_tables(self, streams: RandomStreams) -> PassTables:
-        """The tables the compiled passes take, with a replication's streams."""
-        return PassTables(
-            self.meeting_tables(streams.decision_bases(_MEETING_DECISIONS)),
-            self.referral_tables(streams.decision_bases(_REFERRAL_DECISIONS)),
-            self.service_tables(streams.decision_bases(_COMPLETION_DECISIONS)),
-            self.lock_in(),
-        )
-
-    def referral_tables(self, bases: np.ndarray) -> ReferralTables:
-        """The referrals (after a meeting, as needs arise) as the compiled passes take them."""
-        return ReferralTables(
-            self.policy_table(
-                "multisector_access",
-                "service_referral_weekly",
-                "service_referral_decline",
-                "service_referral_at_start",
-            ),
-            bases,
-            self.barrier_bits,
-            *self.menus,
-            self.n_services,
-            self.services["max_age"],
-            WEEKS_PER_YEAR,
-            self.need_chance(),
-        )
-
-    def need_chance(self) -> np.ndarray:
-        """Weekly chance of a need for a general service, by organiser and week of the spell.
-
-        1 - exp(-hazard x exp(-decline x years)) for spells of 0 to ``NEED_WEEKS`` - 1
-        weeks (the last entry stands for all longer spells).
-        """
-        years = np.arange(NEED_WEEKS) / WEEKS_PER_YEAR
-        hazard = self.policy["service_referral_weekly"][:, None]
-        decline = self.policy["service_referral_decline"][:, None]
-        return -np.expm1(-hazard * np.exp(-decline * years))
-
-    def service_tables(self, bases: np.ndarray) -> ServiceTables:
-        """The completion of services as the compiled pass takes it."""
-        services = self.services
-        return ServiceTables(
-            self.n_services,
-            services["gain"],
-            services["addresses"],
-            services["removal"],
-            services["job"],
-            self.barrier_bits,
-            bases,
-        )
-
-    def meeting_tables(self, bases: np.ndarray) -> MeetingTables:
-        """The meeting policies as the compiled pass takes them."""
-        behaviour = self.scenario.job_seekers
-        return MeetingTables(
-            self.policy_table(
-                "barrier_detection_probability",
-                "competent_detection_probability",
-                "vacancy_referral_probability",
-                "monitoring_exit_probability",
-            ),
-            self.policy_table(
-                "meeting_interval_weeks",
-                "early_interval_weeks",
-                "early_period_weeks",
-                "min_weeks_between_meetings",
-                "spare_capacity_meetings",
-                dtype=np.int64,
-            ),
-            float(behaviour.meeting_effort_boost),
-            float(behaviour.hard_to_employ_meeting_factor),
-            int(behaviour.referral_weeks),
-            float(behaviour.unavailable_share),
-            bases,
-            self.barrier_bits,
-            self.n_organisers,
-        )
 
 
 def build_plan(scenario: Scenario, scale: float, treatment: Organiser | None = None) -> Plan:
@@ -381,14 +231,7 @@ def build_plan(scenario: Scenario, scale: float, treatment: Organiser | None = N
     behaviour = scenario.job_seekers
     masks = np.arange(256, dtype=np.uint8)
     services = _services(scenario, scale)
-    n_areas = len(scenario.areas)
-    policies = [p for _ in scenario.areas for p in (scenario.te_office, scenario.city)]
-    organiser_area = [a for a in range(n_areas) for _ in (0, 1)]
-    organiser_kind = [k for _ in range(n_areas) for k in (0, 1)]
-    if treatment is not None:
-        policies += [treatment] * n_areas
-        organiser_area += list(range(n_areas))
-        organiser_kind += [2] * n_areas
+    roster = Roster(len(scenario.areas), trial=treatment is not None)
     return Plan(
         scenario=scenario,
         scale=scale,
@@ -414,10 +257,8 @@ def build_plan(scenario: Scenario, scale: float, treatment: Organiser | None = N
         - 1.0,
         services=services,
         menus=_menus(scenario, services["places"]),
-        policies=policies,
-        organiser_area=np.array(organiser_area, dtype=np.int64),
-        organiser_kind=np.array(organiser_kind, dtype=np.int64),
-        policy=_policy_columns(policies),
+        roster=roster,
+        policies=roster.policies(scenario, treatment),
         vacancies_at_start=np.array(
             [
                 (
@@ -497,7 +338,7 @@ def _area_composition(scenario: Scenario) -> tuple[np.ndarray, ...]:
 
     Returns:
         (under-30 share, immigrant share, long-term share, cumulative education
-        shares, cumulative benefit shares), as ``kernels.new_people`` takes them.
+        shares, cumulative benefit shares), as ``passes.newcomers.new_people`` takes them.
     """
     areas = list(scenario.areas.values())
     benefit = [
@@ -591,20 +432,3 @@ def _menus(scenario: Scenario, places: np.ndarray) -> tuple[np.ndarray, np.ndarr
         services[c, : len(eligible)] = eligible
         weights[c, :, : len(eligible)] = cumulative
     return sizes, services, weights
-
-
-def _policy_columns(policies: list[Organiser]) -> dict[str, np.ndarray]:
-    """Each policy value as a column by organiser."""
-
-    def column(name: str, dtype: type = np.float64) -> np.ndarray:
-        return np.array([getattr(p, name) for p in policies], dtype=dtype)
-
-    columns = {name: column(name) for name in _POLICY_FLOATS}
-    # The referral need as a weekly hazard (from the monthly one, same survival).
-    monthly = column("service_referral_monthly")
-    columns["service_referral_weekly"] = -np.log1p(-np.minimum(monthly, 1.0 - 1e-12)) / (
-        WEEKS_PER_YEAR / 12
-    )
-    columns.update({name: column(name, np.int32) for name in _POLICY_WEEKS})
-    columns["spare_capacity_meetings"] = column("spare_capacity_meetings", bool)
-    return columns

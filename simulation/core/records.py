@@ -17,17 +17,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.core import kernels
 from simulation.core.accounts import COST_COLUMNS
 from simulation.core.codes import GROUP_COMBINATIONS, Group, Status
-from simulation.core.plan import WEEKS_PER_YEAR
+from simulation.core.passes.census import (
+    BUCKET_OF_WEEKS,
+    EXIT_DESTINATION_OF_STATUS,
+    EXIT_DESTINATIONS,
+    HAZARD_WEEKS,
+    Census,
+    spell_buckets,
+)
+from simulation.core.plan import WEEKS_PER_YEAR, Plan
 
 __all__ = [
     "RecordLayout",
     "Recorder",
     "ServiceEndings",
     "WeekFigures",
-    "census_layout",
     "tables",
     "COST_COLUMNS",
     "STATUS_COLUMNS",
@@ -49,26 +55,6 @@ GROUP_LABELS = {
     "kela": Group.KELA,
 }
 _N_STATUS = len(Status)
-#: Lower edges (weeks) of the register's spell-length buckets: <1, 1-3, 3-6, 6-12, 12-18,
-#: 18-24 and 24+ months, as in the TEM 2015 flows.
-HAZARD_WEEKS = np.round(np.array([0, 1, 3, 6, 12, 18, 24]) * WEEKS_PER_YEAR / 12).astype(np.int64)
-#: Where a spell can end within a week.
-EXIT_DESTINATIONS = {
-    "employment": (Status.EMPLOYED,),
-    "services": (
-        Status.TRAINING,
-        Status.PAY_SUBSIDY,
-        Status.REHABILITATIVE_WORK,
-        Status.OTHER_SERVICE,
-    ),
-    "out_of_register": (Status.OUT_OF_LABOUR_FORCE,),
-}
-#: Spell-length bucket of a spell of 0, 1, ... weeks (the last entry for longer ones).
-_BUCKET_OF_WEEKS = np.searchsorted(HAZARD_WEEKS, np.arange(HAZARD_WEEKS[-1] + 1), "right") - 1
-#: Index in EXIT_DESTINATIONS of each status (-1: the spell goes on).
-EXIT_DESTINATION_OF_STATUS = np.full(len(Status), -1, dtype=np.int64)
-for _d, _statuses in enumerate(EXIT_DESTINATIONS.values()):
-    EXIT_DESTINATION_OF_STATUS[list(_statuses)] = _d
 #: Weeks after the end of a service at which employment is measured (3 and 6 months).
 AFTER_SERVICE_WEEKS = (13, 26)
 
@@ -93,6 +79,22 @@ class RecordLayout:
     organisers: list[tuple[str, str]]
     services: list[tuple[str, str, int]]
 
+    @classmethod
+    def of_run(cls, plan: Plan, organisers: list) -> RecordLayout:
+        """The layout of a run under ``plan`` with these organiser agents."""
+        names, places = plan.services["names"], plan.services["places"]
+        return cls(
+            start=plan.scenario.run.start,
+            weeks=plan.weeks,
+            weight=plan.weight,
+            area_ids=plan.area_ids,
+            organisers=[(plan.area_ids[o.area], type(o).__name__) for o in organisers],
+            services=[
+                (plan.area_ids[s // len(names)], names[s % len(names)], int(places[s]))
+                for s in range(len(places))
+            ],
+        )
+
 
 @dataclass(frozen=True)
 class WeekFigures:
@@ -116,31 +118,6 @@ class WeekFigures:
     vacancies: np.ndarray
     matches: np.ndarray
     after_service: np.ndarray
-
-
-def census_layout(
-    n_areas: int,
-    n_organisers: int,
-    n_places: int,
-    thresholds: tuple[float, ...],
-    basis: str = "subsidy_days",
-) -> kernels.CensusLayout:
-    """The sizes and codes the end-of-week census counts by (``kernels.census``).
-
-    ``basis``: what the municipal cost share is counted by (``costs.municipal_share_basis``).
-    """
-    return kernels.CensusLayout(
-        n_areas * GROUP_COMBINATIONS,
-        GROUP_COMBINATIONS,
-        n_organisers,
-        n_places,
-        len(HAZARD_WEEKS),
-        EXIT_DESTINATION_OF_STATUS,
-        len(EXIT_DESTINATIONS),
-        n_areas,
-        np.asarray(thresholds, dtype=np.float64),
-        int(basis == "benefit_days"),
-    )
 
 
 class ServiceEndings:
@@ -227,19 +204,16 @@ class Recorder:
         self._members = np.array(members, dtype=float)  # groups x cells
         self._days_by_cell = np.zeros(len(cell_area))
 
-    def open_week(
-        self, week: int, register: np.ndarray, status: np.ndarray, spell_start: np.ndarray
-    ) -> None:
+    def open_week(self, week: int, register: np.ndarray, people: tuple) -> None:
         """Note who is unemployed at the start of the week, by spell-length bucket.
 
         Args:
             week: This week.
             register: Rows of everyone registered now.
-            status: Each job seeker's status.
-            spell_start: Each job seeker's start of the register spell.
+            people: The job seekers' fields (``population.People``).
         """
-        self.at_risk[week] = kernels.spell_buckets(
-            register, status, spell_start, week, _BUCKET_OF_WEEKS, self.buckets(len(status))
+        self.at_risk[week] = spell_buckets(
+            register, week, people, BUCKET_OF_WEEKS, self.buckets(len(people.status))
         )
 
     def not_at_risk(self, rows: np.ndarray, count: int) -> None:
@@ -254,41 +228,37 @@ class Recorder:
             self._bucket = grown
         return self._bucket[:count]
 
-    def record(
-        self, week: int, census: tuple[np.ndarray, ...], dormant: np.ndarray, figures: WeekFigures
-    ) -> None:
+    def record(self, week: int, census: Census, dormant: np.ndarray, figures: WeekFigures) -> None:
         """Record the state at the end of ``week`` (simulated people, unweighted).
 
         Args:
             week: This week.
-            census: The end-of-week census of the register (``kernels.census``): by
-                (area, group bits, status), and so on.
+            census: The end-of-week census of the register (``passes.census.census``).
             dormant: People in work or outside the labour force by (cell, status),
                 which the model keeps as they move.
             figures: The week's other figures.
 
         The overlapping outcome groups are sums of the cells.
         """
-        registered, long_term, clients, occupied, queued, exits, _ = census
-        by_status = registered + dormant
+        by_status = census.by_status + dormant
         self.status[week] = self._members @ by_status
-        self.long_term[week] = self._members @ long_term
+        self.long_term[week] = self._members @ census.long_term
         # Everyone employed this week adds 7 days employed to their cell.
         self._days_by_cell += 7 * by_status[:, Status.EMPLOYED]
         self.days_employed[week] = self._members @ self._days_by_cell
         self.people[week] = self.status[week].sum(axis=1)
-        self.exits[week] = exits
+        self.exits[week] = census.exits
         self.after_service[week] = figures.after_service
         self.caseworkers[week] = figures.caseworkers
-        self.clients[week] = clients
+        self.clients[week] = census.clients
         self.meetings[week] = figures.meetings
         self.interval_sum[week] = figures.interval_sum
         self.interval_count[week] = figures.interval_count
         self.new_interval_sum[week] = figures.new_interval_sum
         self.new_interval_count[week] = figures.new_interval_count
         self.backlog[week] = figures.backlog
-        self.occupied[week] = occupied
-        self.queued[week] = queued
+        self.occupied[week] = census.occupied
+        self.queued[week] = census.queued
         self.costs[week] = figures.costs
         self.vacancies[week] = figures.vacancies
         self.matches[week] = figures.matches

@@ -2,21 +2,20 @@
 
 A new person's traits (age, immigrant background, education, benefit, barriers,
 employability, outcome groups) come from the area's composition and the
-``job_seekers`` parameters, drawn in one compiled pass (``kernels.new_people``). A
+``job_seekers`` parameters, drawn in one compiled pass (``passes.newcomers``). A
 person's random-stream key is their area, cohort and rank within both, so adding
 people to one cohort leaves everyone else's draws unchanged.
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from simulation.config.scenario import Pilot
-from simulation.core import kernels, rules
+from simulation.core import rules
 from simulation.core.clocks import EventClocks
-from simulation.core.codes import GROUP_COMBINATIONS, Group, Status
+from simulation.core.codes import Group, Status
+from simulation.core.passes.newcomers import NEWCOMER_TRAITS, new_people, newcomer_tables
 from simulation.core.plan import Plan
 from simulation.core.population import JobSeekers
 from simulation.core.streams import Decision, RandomStreams, person_keys
@@ -24,39 +23,12 @@ from simulation.core.streams import Decision, RandomStreams, person_keys
 __all__ = [
     "INFLOW_COHORT_OFFSET",
     "INITIAL_COHORT",
-    "NewcomerTables",
     "Registration",
     "in_target_group",
 ]
 
 INITIAL_COHORT = 0  # cohort codes 1..15: initial occupants of service j (code 1 + j)
 INFLOW_COHORT_OFFSET = 16
-
-#: What ``kernels.new_people`` reads besides the keys, areas and employability draws.
-NewcomerTables = namedtuple(
-    "NewcomerTables",
-    (
-        "bases",
-        "under_30_share",
-        "immigrant_share",
-        "long_term_share",
-        "education_cumulative",
-        "benefit_cumulative",
-        "elapsed_weeks",
-        "elapsed_cumulative",
-        "between_jobs_share",
-        "barrier_shares",
-        "barrier_bits",
-        "education_multipliers",
-        "immigrant_multiplier",
-        "age_55_plus_multiplier",
-        "long_term_multiplier",
-        "max_weeks",
-        "days_per_week",
-        "target_rule",
-        "cells_per_area",
-    ),
-)
 
 
 def in_target_group(
@@ -97,28 +69,7 @@ class Registration:
         self.streams = streams
         self.clocks = clocks
         self.selection: rules.StockSelection | None = None
-        scenario = plan.scenario
-        behaviour, rule = scenario.job_seekers, scenario.pilot
-        self.tables = NewcomerTables(
-            streams.decision_bases(kernels.NEW_PERSON_DECISIONS),
-            *plan.composition,
-            *plan.elapsed,
-            float(behaviour.between_jobs_share),
-            plan.barrier_shares,
-            plan.barrier_bits,
-            np.asarray(behaviour.education_multipliers, dtype=np.float64),
-            float(behaviour.immigrant_multiplier),
-            float(behaviour.age_55_plus_multiplier),
-            float(behaviour.long_term_multiplier_at_start),
-            int(scenario.labour_market.earnings_related_max_weeks),
-            int(scenario.costs.benefit_days_per_week),
-            (
-                bool(rule.target_not_earnings_related),
-                float(rule.target_under_age),
-                bool(rule.target_immigrants),
-            ),
-            GROUP_COMBINATIONS,
-        )
+        self.tables = newcomer_tables(plan, streams.decision_bases)
 
     def draw(self, area: np.ndarray, cohort: int, week: int, initial: bool) -> slice:
         """Register new people (``area``: each one's area, ascending), drawing their traits.
@@ -138,8 +89,8 @@ class Registration:
         z = self.streams.normal(Decision.EMPLOYABILITY, keys, 0)
         drawn = np.exp(sd * z - sd * sd / 2.0)
         employability = drawn.copy()
-        traits = kernels.new_people(keys, area, initial, employability, self.tables)
-        traits = dict(zip(kernels.NEW_PERSON_TRAITS, traits, strict=True))
+        traits = new_people(keys, area, initial, employability, self.tables)
+        traits = dict(zip(NEWCOMER_TRAITS, traits, strict=True))
         weeks_out = traits.pop("weeks_out")
         traits["benefit_days"] = weeks_out * self.plan.scenario.costs.benefit_days_per_week
         if initial:

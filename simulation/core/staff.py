@@ -14,7 +14,10 @@ import numpy as np
 from scipy import special
 
 from simulation.config.scenario import Organiser
+from simulation.core.codes import OrganiserKind
+from simulation.core.passes.draws import caseworker_keys
 from simulation.core.population import JobSeekers
+from simulation.core.roster import Roster
 from simulation.core.streams import Decision, RandomStreams
 
 __all__ = ["CaseworkerColumns", "Staff"]
@@ -38,27 +41,20 @@ class Staff:
     Args:
         streams: The replication's random streams (caseworker traits, client placement).
         job_seekers: The population whose clients are placed with caseworkers.
-        organiser_area: Each organiser's area.
-        organiser_kind: Each organiser's kind (0 TE office, 1 city, 2 trial organiser).
+        roster: The organisers.
     """
 
-    def __init__(
-        self,
-        streams: RandomStreams,
-        job_seekers: JobSeekers,
-        organiser_area: np.ndarray,
-        organiser_kind: np.ndarray,
-    ) -> None:
+    def __init__(self, streams: RandomStreams, job_seekers: JobSeekers, roster: Roster) -> None:
         self.streams = streams
         self.job_seekers = job_seekers
         self.table = {name: np.zeros(0, dtype=dtype) for name, dtype in _COLUMNS.items()}
-        self.area_of = organiser_area
+        self.area_of = roster.area
         # Caseworkers of a trial organiser are keyed apart, so that a trial leaves the
         # draws of every other caseworker as they are without it.
-        self.key_space = (organiser_kind == 2).astype(np.int64)
-        self.is_city = organiser_kind == 1
-        self.first = np.full(len(organiser_area), -1, dtype=np.int64)
-        self.size = np.zeros(len(organiser_area), dtype=np.int64)
+        self.key_space = (roster.kind == OrganiserKind.TRIAL).astype(np.int64)
+        self.is_city = roster.kind == OrganiserKind.CITY
+        self.first = np.full(len(roster), -1, dtype=np.int64)
+        self.size = np.zeros(len(roster), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.table["organiser"])
@@ -80,8 +76,7 @@ class Staff:
         employer = table["organiser"]
         peers = (self.area_of[employer] == area) & (self.key_space[employer] == space)
         rank = int(np.count_nonzero(peers & table["active"]))
-        head = (np.uint64(area) << np.uint64(32)) + (np.uint64(space) << np.uint64(24))
-        keys = head + np.arange(rank, rank + count, dtype=np.uint64)
+        keys = caseworker_keys(area, space, rank, count)
         new = {
             "organiser": np.full(count, organiser, dtype=np.int32),
             "capacity": np.full(count, policy.meetings_per_caseworker_week),

@@ -1,13 +1,13 @@
 """Random streams: every random draw of the model goes through this module.
 
 A draw is a pure function of (replication key, decision, subject, week): a counter-based
-generator built from the SplitMix64 finaliser (computed in ``simulation.core.kernels``, where
-the compiled weekly passes draw with the same function). Because nothing is consumed from a shared
-sequential state, the draws a person gets do not depend on who else decides in the same
-week, on the order in which rules are evaluated, or on how many people the population
-holds. Two scenarios run with the same seed therefore give the same person the same
-random number for the same decision in the same week (common random numbers), and
-differ only through policy.
+generator built from the SplitMix64 finaliser (:mod:`simulation.core.passes.draws`, where
+the compiled weekly passes draw with the same function). Because nothing is consumed
+from a shared sequential state, the draws a person gets do not depend on who else
+decides in the same week, on the order in which rules are evaluated, or on how many
+people the population holds. Two scenarios run with the same seed therefore give the
+same person the same random number for the same decision in the same week (common
+random numbers), and differ only through policy.
 
 The replication key itself comes from ``numpy.random.SeedSequence`` spawned from the
 scenario's seed, so replications are independent and reproducible.
@@ -20,74 +20,14 @@ would otherwise silently break common random numbers between scenarios.
 from __future__ import annotations
 
 import zlib
-from enum import StrEnum
 
 import numpy as np
 from scipy import special
 
-from simulation.core import kernels
+from simulation.core.decisions import Decision
+from simulation.core.passes import draws
 
 __all__ = ["Decision", "RandomStreams", "UnknownDecisionError", "subject_keys", "person_keys"]
-
-
-class Decision(StrEnum):
-    """Every random decision of the model: one independent stream each.
-
-    The value is the stream's name; it keys the draws, so renaming a decision changes
-    every draw of it.
-    """
-
-    # Event clocks of the job seekers (simulation.core.clocks).
-    JOB_FINDING = "job_finding"
-    SEPARATION = "separation"
-    LEAVE_REGISTER = "leave_register"
-    RETURN = "return"
-    RECALL = "recall"
-    # A new job seeker's traits (kernels.new_people, in NEW_PERSON_DECISIONS order).
-    UNDER_30 = "under_30"
-    AGE = "age"
-    IMMIGRANT = "immigrant"
-    EDUCATION = "education"
-    BENEFIT = "benefit"
-    LONG_TERM = "long_term"
-    ELAPSED = "elapsed"
-    BETWEEN_JOBS = "between_jobs"
-    BARRIER_HEALTH = "barrier_health"
-    BARRIER_SOCIAL = "barrier_social"
-    BARRIER_SKILLS = "barrier_skills"
-    EMPLOYABILITY = "employability"
-    INFLOW = "inflow"
-    # The initial stock.
-    SERVICE_REMAINING = "service_remaining"
-    FIRST_MEETING = "first_meeting"
-    # Caseworkers.
-    CASEWORKER_EFFECTIVENESS = "caseworker_effectiveness"
-    CASEWORKER_COMPETENCE = "caseworker_competence"
-    CASEWORKER_CHOICE = "caseworker_choice"
-    MEETING_CAPACITY = "meeting_capacity"
-    # Meetings (kernels.meet), by barrier bit, then vacancy referral and monitoring.
-    MEETING_PRIORITY = "meeting_priority"
-    DETECT_HEALTH = "detect_health"
-    DETECT_SOCIAL = "detect_social"
-    DETECT_SKILLS = "detect_skills"
-    VACANCY_REFERRAL = "vacancy_referral"
-    MONITORING_EXIT = "monitoring_exit"
-    UNAVAILABLE = "unavailable"
-    # Referral to a service after a meeting (kernels.refer_to_service), and needs for a
-    # general service as they arise (kernels.arising_needs).
-    MULTISECTOR_REFERRAL = "multisector_referral"
-    SERVICE_REFERRAL = "service_referral"
-    SERVICE_CHOICE = "service_choice"
-    SERVICE_NEED = "service_need"
-    SERVICE_NEED_CHOICE = "service_need_choice"
-    # Services (kernels.admit, kernels.complete_services), by barrier bit, then a job.
-    ADMISSION_PRIORITY = "admission_priority"
-    RESOLVE_HEALTH = "resolve_health"
-    RESOLVE_SOCIAL = "resolve_social"
-    RESOLVE_SKILLS = "resolve_skills"
-    JOB_AFTER_SERVICE = "job_after_service"
-    # In-silico trials (simulation.core.trial).
-    TRIAL_ASSIGNMENT = "trial_assignment"
 
 
 class UnknownDecisionError(KeyError):
@@ -99,7 +39,7 @@ _REGISTERED = frozenset(Decision)
 
 def _decision_code(decision: str) -> int:
     """A stable 64-bit code for a decision name (independent of Python's hash seed)."""
-    return int(kernels.mix64(np.uint64(zlib.crc32(decision.encode()) | (len(decision) << 32))))
+    return int(draws.mix64(np.uint64(zlib.crc32(decision.encode()) | (len(decision) << 32))))
 
 
 def subject_keys(area: int, cohort: int, first: int, count: int) -> np.ndarray:
@@ -120,8 +60,7 @@ def subject_keys(area: int, cohort: int, first: int, count: int) -> np.ndarray:
         uint64 array of keys.
     """
     ranks = np.arange(first, first + count, dtype=np.uint64)
-    head = (np.uint64(area) << np.uint64(48)) | (np.uint64(cohort) << np.uint64(24))
-    return head | ranks
+    return draws.person_key(area, cohort, 0) | ranks
 
 
 def person_keys(areas: np.ndarray, cohort: int) -> np.ndarray:
@@ -130,7 +69,7 @@ def person_keys(areas: np.ndarray, cohort: int) -> np.ndarray:
     The same keys as :func:`subject_keys` area by area: ranks count from 0 within each
     area.
     """
-    return kernels.person_keys(np.asarray(areas, dtype=np.int64), cohort)
+    return draws.person_keys(np.asarray(areas, dtype=np.int64), cohort)
 
 
 class RandomStreams:
@@ -156,7 +95,7 @@ class RandomStreams:
     def decision_base(self, decision: str) -> np.uint64:
         """The stream of one decision in this replication (for compiled draws).
 
-        ``simulation.core.kernels.uniform(decision_base(d), key, counter)`` equals
+        ``simulation.core.passes.draws.uniform(decision_base(d), key, counter)`` equals
         ``uniform(d, key, counter)``.
         """
         base = self._bases.get(decision)
@@ -164,7 +103,7 @@ class RandomStreams:
             if decision not in _REGISTERED:
                 raise UnknownDecisionError(f"{decision!r} is not a registered decision")
             base = self._bases[decision] = np.uint64(
-                kernels.mix64(np.uint64(self.key ^ _decision_code(decision)))
+                draws.mix64(np.uint64(self.key ^ _decision_code(decision)))
             )
         return base
 
@@ -188,11 +127,11 @@ class RandomStreams:
         subjects = np.asarray(subjects, dtype=np.uint64)
         base = self.decision_base(decision)
         if np.ndim(week) == 0:
-            draws = kernels.uniforms_at(base, subjects.ravel(), int(week))
+            values = draws.uniforms_at(base, subjects.ravel(), int(week))
         else:
             counters = np.broadcast_to(np.asarray(week, dtype=np.int64), subjects.shape)
-            draws = kernels.uniforms(base, subjects.ravel(), np.ascontiguousarray(counters).ravel())
-        return draws.reshape(subjects.shape)
+            values = draws.uniforms(base, subjects.ravel(), np.ascontiguousarray(counters).ravel())
+        return values.reshape(subjects.shape)
 
     def bernoulli(
         self, decision: str, subjects: np.ndarray, week: int | np.ndarray, p: np.ndarray | float

@@ -1,0 +1,214 @@
+"""Who registers: the traits of a new job seeker, and the initial stock's selection.
+
+The draws that make a person (their age group, immigrant background, education,
+benefit, barriers) come from the area's composition; these rules turn the draws into
+traits, the traits into employability and outcome groups, and select the employability
+of the initial stock by the spell it has already had. The compiled newcomers pass
+(:mod:`simulation.core.passes.newcomers`) applies them person by person.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, vectorize
+from scipy import special
+
+from simulation.config import facts
+from simulation.core.codes import (
+    EARNINGS_RELATED,
+    IMMIGRANT,
+    KELA,
+    LONG_TERM_AT_START,
+    SUBSIDY,
+    TARGET,
+    UNDER_30,
+)
+from simulation.core.rules.benefits import benefit_exhausted
+
+__all__ = [
+    "StockSelection",
+    "age_at_registration",
+    "benefit_at_registration",
+    "category",
+    "employability_with_traits",
+    "in_target_group",
+    "outcome_groups",
+]
+
+#: Ages (years) of a new job seeker under 30 and of one aged 30 or more: uniform within
+#: each (an assumption; the register gives the under-30 share, not the ages within).
+YOUNG_AGES, OLDER_AGES = (17.0, 30.0), (30.0, 65.0)
+
+
+@vectorize(
+    [
+        "boolean(float32, int8, boolean, boolean, float64, boolean)",
+        "boolean(float64, int8, boolean, boolean, float64, boolean)",
+    ],
+    cache=True,
+)
+def in_target_group(
+    age: float,
+    benefit: int,
+    immigrant: bool,
+    not_earnings_related: bool,
+    under_age: float,
+    immigrants: bool,
+) -> bool:
+    """The pilots' target group: no earnings-related allowance, young, or immigrant.
+
+    HE 87/2020 defines all three parts; each can be switched off (``under_age`` 0 turns
+    off the age part). ``benefit`` is a ``Benefit`` code (0: earnings-related).
+    """
+    return (
+        (not_earnings_related and benefit != 0)
+        or (under_age > 0 and age < under_age)
+        or (immigrants and immigrant)
+    )
+
+
+@njit(cache=True, inline="always")
+def age_at_registration(under_30, u):
+    """Age of a new job seeker: uniform over ``YOUNG_AGES`` or ``OLDER_AGES`` by ``u``.
+
+    Whether the person is under 30 is drawn from the area's ``under_30_share``; the age
+    within the group is an assumption (``YOUNG_AGES``, ``OLDER_AGES``).
+    """
+    if under_30:
+        return YOUNG_AGES[0] + (YOUNG_AGES[1] - YOUNG_AGES[0]) * u
+    return OLDER_AGES[0] + (OLDER_AGES[1] - OLDER_AGES[0]) * u
+
+
+@njit(cache=True, inline="always")
+def category(cumulative, u):
+    """Index of the category of draw ``u`` given cumulative shares (last one 1)."""
+    index = 0
+    for c in cumulative:
+        index += c <= u
+    return min(index, len(cumulative) - 1)
+
+
+@njit(cache=True, inline="always")
+def employability_with_traits(
+    employability,
+    education_multiplier,
+    immigrant,
+    immigrant_multiplier,
+    age,
+    age_55_plus_multiplier,
+    long_term,
+    long_term_multiplier,
+):
+    """A new job seeker's employability: their own draw times the trait multipliers.
+
+    The multipliers by education, for immigrants and for people aged 55 or more are
+    fitted to the register's hazards by group (``docs/calibration.md``); the initial
+    stock's long-term unemployed get ``long_term_multiplier`` on top (fitted to the
+    long-term share's job finding at the start).
+    """
+    e = employability * education_multiplier
+    e *= immigrant_multiplier if immigrant else 1.0
+    e *= age_55_plus_multiplier if age >= 55 else 1.0
+    e *= long_term_multiplier if long_term else 1.0
+    return e
+
+
+@njit(cache=True, inline="always")
+def benefit_at_registration(benefit, weeks_out, max_weeks, days_per_week):
+    """The benefit of a job seeker ``weeks_out`` weeks unemployed, and their subsidy days.
+
+    An allowance that has run out (:func:`~simulation.core.rules.benefits.benefit_exhausted`)
+    has become the labour market subsidy, received for the weeks beyond the maximum;
+    a subsidy recipient from the start has received it for the whole spell.
+
+    Returns:
+        (benefit code, passive labour market subsidy days received).
+    """
+    subsidy_weeks = weeks_out
+    if benefit_exhausted(benefit, weeks_out, max_weeks):
+        benefit = SUBSIDY
+        subsidy_weeks = weeks_out - max_weeks
+    return benefit, subsidy_weeks * days_per_week if benefit == SUBSIDY else 0
+
+
+@njit(cache=True, inline="always")
+def outcome_groups(target, long_term, age, immigrant, benefit):
+    """The outcome-group bits a person is counted in for good (``codes.Group``)."""
+    g = TARGET if target else 0
+    g |= LONG_TERM_AT_START if long_term else 0
+    g |= UNDER_30 if age < 30 else 0
+    g |= IMMIGRANT if immigrant else 0
+    g |= KELA if benefit != EARNINGS_RELATED else 0
+    return g
+
+
+class StockSelection:
+    """Employability of the initial stock, selected by the spell it has already had.
+
+    People still unemployed after d weeks are, on average, the less employable of those
+    who registered d weeks ago: the more employable found jobs sooner (dynamic
+    selection; van den Berg 2001, the mixed proportional hazard model). With
+    employability e lognormal with mean 1 and log-sd ``sd`` at registration and a
+    hazard e h(t), a person still unemployed after a spell with cumulative baseline
+    hazard c has employability distributed as the registration's reweighted by
+    exp(-c e). The baseline cumulative hazard Lambda(d) is the one at which the inflow
+    keeps the register's survival to employment (``facts.survival_to_employment``):
+    E[exp(-Lambda(d) e)] = S(d). A person's own c is Lambda(d) times their trait
+    multipliers. Their draw is the same quantile of the selected distribution as their
+    normal draw is of the unselected one, so a person with no elapsed spell keeps it.
+
+    Args:
+        sd: Standard deviation of log employability at registration.
+        max_weeks: Longest elapsed spell tabulated.
+    """
+
+    _LOG_C = np.linspace(np.log(1e-5), np.log(1e6), 161)
+
+    def __init__(self, sd: float, max_weeks: int = 520) -> None:
+        self.sd = float(sd)
+        mean = -self.sd * self.sd / 2.0
+        self.log_e = np.linspace(mean - 8.0 * self.sd, mean + 8.0 * self.sd, 4001)
+        log_density = -0.5 * ((self.log_e - mean) / max(self.sd, 1e-12)) ** 2
+        density = np.exp(log_density - log_density.max())
+        self.density = density / density.sum()
+        c = np.exp(self._LOG_C)
+        # tilted[k]: log-weights of the distribution selected by cumulative hazard c[k]
+        tilted = np.log(self.density)[None, :] - c[:, None] * np.exp(self.log_e)[None, :]
+        laplace = np.exp(tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
+        # cdf[k]: the cumulative distribution of log e selected by cumulative hazard c[k]
+        weights = np.exp(tilted - tilted.max(axis=1, keepdims=True))
+        cdf = np.cumsum(weights, axis=1)
+        self._cdf = cdf / cdf[:, -1:]
+        survival = facts.survival_to_employment(max_weeks)
+        log_lambda = np.interp(-survival, -laplace, self._LOG_C)
+        self.cumulative_hazard = np.where(survival < 1.0, np.exp(log_lambda), 0.0)
+
+    def draw(self, z: np.ndarray, weeks: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
+        """Selected employability (mean 1 at registration) for standard normal draws ``z``.
+
+        Args:
+            z: Each person's standard normal employability draw.
+            weeks: Their elapsed spell at the start, in weeks.
+            multiplier: Their trait multipliers (education, immigrant, age), which scale
+                the hazard they were selected by.
+        """
+        z = np.asarray(z, dtype=np.float64)
+        out = np.exp(self.sd * z - self.sd * self.sd / 2.0)
+        weeks = np.minimum(np.asarray(weeks), len(self.cumulative_hazard) - 1)
+        c = self.cumulative_hazard[weeks] * np.asarray(multiplier, dtype=np.float64)
+        selected = np.flatnonzero(c > 0.0)
+        if self.sd == 0.0 or len(selected) == 0:
+            return out
+        u = special.ndtr(z[selected])
+        position = np.interp(np.log(c[selected]), self._LOG_C, np.arange(len(self._LOG_C)))
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, len(self._LOG_C) - 1)
+        blend = position - low
+        log_e = np.empty(len(selected))
+        for k in np.unique(low):
+            at = low == k
+            below = np.interp(u[at], self._cdf[k], self.log_e)
+            above = np.interp(u[at], self._cdf[high[at][0]], self.log_e)
+            log_e[at] = below + blend[at] * (above - below)
+        out[selected] = np.exp(log_e)
+        return out
