@@ -20,11 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from reference_model import ReferenceModel  # noqa: E402
 
-from simulation.config.scenario import (  # noqa: E402
-    load_scenario,
-    scenario_from_dict,
-    scenario_to_dict,
-)
+from simulation.config.loading import load_scenario, scenario_to_dict  # noqa: E402
+from simulation.config.scenario import scenario_from_dict  # noqa: E402
 from simulation.core.model import EmploymentModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

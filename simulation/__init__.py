@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simulation.config.errors import ScenarioError
-    from simulation.config.scenario import Scenario, load_scenario
+    from simulation.config.loading import load_scenario
+    from simulation.config.scenario import Scenario
     from simulation.core.model import EmploymentModel
     from simulation.experiments.runner import run_scenario
 

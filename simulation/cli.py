@@ -22,8 +22,9 @@ from typing import Any
 import click
 
 from simulation.config.errors import InputError
+from simulation.config.loading import load_scenario, read_toml
 from simulation.config.parameters import parameter_rows
-from simulation.config.scenario import Scenario, load_scenario, read_toml
+from simulation.config.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -373,7 +374,7 @@ def show(scenario: Path, overrides: tuple[str, ...]) -> None:
     Sources: a file of the extends chain (the fitted parameters among them), --set, or
     the default. Then the staffing, service places and target group at the start.
     """
-    from simulation.config.scenario import scenario_sources, scenario_to_dict
+    from simulation.config.loading import scenario_sources, scenario_to_dict
     from simulation.experiments.runner import starting_point
 
     spec = load_scenario(scenario, overrides)

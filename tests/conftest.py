@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.config.scenario import Scenario, apply_overrides, scenario_from_dict
+from simulation.config.loading import apply_overrides
+from simulation.config.scenario import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

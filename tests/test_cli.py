@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from simulation.cli import main
-from simulation.config.scenario import load_scenario
+from simulation.config.loading import load_scenario
 
 TABLE_FILES = ("outcomes.csv", "organisers.csv", "services.csv", "labour_market.csv")
 PLOT_FILES = ("employment_rate.png", "statuses.png", "caseload.png")

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from conftest import SCENARIOS
 
-from simulation.config.scenario import load_scenario
+from simulation.config.loading import load_scenario
 from simulation.core.records import STATUS_COLUMNS
 from simulation.experiments.runner import run_scenario
 

@@ -18,7 +18,7 @@ from conftest import ROOT, SCENARIOS
 from simulation.analysis.results import folder_lock
 from simulation.cli import main
 from simulation.config.errors import InputError
-from simulation.config.scenario import load_scenario
+from simulation.config.loading import load_scenario
 from simulation.experiments import runner
 from simulation.experiments.runner import run_scenario
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SCENARIOS
 
-from simulation.config.scenario import load_scenario
+from simulation.config.loading import load_scenario
 from simulation.experiments.comparison import compare
 from simulation.experiments.runner import run_scenario
 

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from conftest import BASE, SCENARIOS, build
 
-from simulation.config.scenario import ScenarioError, load_scenario
+from simulation.config.loading import load_scenario
+from simulation.config.scenario import ScenarioError
 
 
 def write(tmp_path, name, text):

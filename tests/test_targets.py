@@ -96,7 +96,7 @@ def test_experiments_are_run_as_trials_in_the_fit_report(tmp_path):
         '[[experiment]]\nname = "fortnightly"\ntrial = "trial.toml"\n'
         'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n'
     )
-    from simulation.config.scenario import load_scenario
+    from simulation.config.loading import load_scenario
     from simulation.experiments.targets import fit_report
 
     scenario = load_scenario(ROOT / "scenarios" / "quickstart.toml", ["run.end=2021-12-31"])

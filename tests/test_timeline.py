@@ -172,7 +172,8 @@ def test_costs_by_payer_follow_the_cost_sharing_in_force_each_week():
 
 def test_a_timeline_survives_the_manifest_and_marks_the_plots():
     from simulation.analysis.plots import changes_of
-    from simulation.config.scenario import load_scenario, scenario_from_dict, scenario_to_dict
+    from simulation.config.loading import load_scenario, scenario_to_dict
+    from simulation.config.scenario import scenario_from_dict
 
     scenario = load_scenario(SCENARIOS / "baseline_te_office.toml")
     data = scenario_to_dict(scenario)
@@ -187,7 +188,7 @@ def test_a_timeline_survives_the_manifest_and_marks_the_plots():
 
 
 def test_the_shipped_reform_hands_helsinki_to_the_city_with_its_staff():
-    from simulation.config.scenario import load_scenario
+    from simulation.config.loading import load_scenario
 
     scenario = load_scenario(SCENARIOS / "reform_2025" / "helsinki_reform.toml")
     reform = scenario.week_of(scenario.timeline[-1].date)
@@ -232,7 +233,7 @@ def test_compare_reads_the_employment_rates_from_a_given_date(tmp_path):
 
 
 def test_a_run_folder_records_and_reports_its_policy_changes(tmp_path):
-    from simulation.config.scenario import load_scenario
+    from simulation.config.loading import load_scenario
     from simulation.experiments.runner import run_scenario
 
     scenario = load_scenario(QUICK, ["run.end=2022-08-31"])

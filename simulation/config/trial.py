@@ -26,15 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, TrialFileError
+from simulation.config.loading import load_scenario, read_toml
 from simulation.config.parameters import NAME, SETTING, param
-from simulation.config.scenario import (
-    Organiser,
-    Scenario,
-    build_section,
-    load_scenario,
-    read_toml,
-)
+from simulation.config.scenario import Organiser, Scenario
 
 __all__ = ["TREATMENT_KEYS", "Trial", "TrialFile", "TrialSettings", "load_trial"]
 

@@ -24,12 +24,8 @@ import numpy as np
 from scipy import optimize
 
 from simulation.analysis.results import atomic_write
-from simulation.config.scenario import (
-    Scenario,
-    apply_overrides,
-    scenario_from_dict,
-    scenario_to_dict,
-)
+from simulation.config.loading import apply_overrides, scenario_to_dict
+from simulation.config.scenario import Scenario, scenario_from_dict
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 from simulation.experiments.targets import TargetsFile, experiment_effects
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
 from simulation.analysis.report import comparison_report
 from simulation.config.errors import InputError
-from simulation.config.scenario import Scenario, load_scenario, scenario_hash
+from simulation.config.loading import load_scenario, scenario_hash
+from simulation.config.scenario import Scenario
 from simulation.experiments.runner import run_scenario
 
 __all__ = ["ArmSource", "compare", "parse_arm"]

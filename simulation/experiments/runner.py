@@ -23,7 +23,8 @@ import pandas as pd
 from simulation.analysis.plots import plot_run
 from simulation.analysis.report import run_report
 from simulation.analysis.results import RunFolder, environment, summarise
-from simulation.config.scenario import Scenario, scenario_hash, scenario_to_dict
+from simulation.config.loading import scenario_hash, scenario_to_dict
+from simulation.config.scenario import Scenario
 from simulation.core.codes import Status
 from simulation.core.model import EmploymentModel
 from simulation.experiments.seeds import (

@@ -26,9 +26,10 @@ from SALib.test_functions import Ishigami
 from scipy.stats import qmc
 
 from simulation.analysis.measures import employment_years, group_values, month_week, total_cost
+from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, SweepFileError
+from simulation.config.loading import load_scenario, read_toml
 from simulation.config.parameters import NAME, SETTING, param
-from simulation.config.scenario import build_section, load_scenario, read_toml
 from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
 
 __all__ = [

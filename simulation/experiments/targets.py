@@ -22,9 +22,11 @@ from simulation.analysis.measures import REGISTER_STATISTICS
 from simulation.analysis.plots import plot_fit
 from simulation.analysis.results import atomic_write
 from simulation.analysis.trials import COMPARISONS
+from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, TargetsFileError
+from simulation.config.loading import parameter_field, read_toml
 from simulation.config.parameters import SETTING, param
-from simulation.config.scenario import Scenario, build_section, parameter_field, read_toml
+from simulation.config.scenario import Scenario
 from simulation.config.trial import load_trial
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 from simulation.experiments.trials import run_trial

@@ -25,7 +25,7 @@ from simulation.analysis.measures import month_week
 from simulation.analysis.plots import plot_trial
 from simulation.analysis.results import RunFolder, atomic_write, environment
 from simulation.analysis.trials import arm_means, effects, effects_markdown, replication_effects
-from simulation.config.scenario import scenario_hash, scenario_to_dict
+from simulation.config.loading import scenario_hash, scenario_to_dict
 from simulation.config.trial import Trial
 from simulation.core.model import EmploymentModel
 from simulation.core.records import GROUP_LABELS

@@ -1,0 +1,250 @@
+"""Scenario files: reading, inheritance (``extends``), overrides, provenance, serialisation.
+
+A scenario is a TOML file. It may name a base scenario with a top-level
+``extends = "other.toml"`` and then lists only what differs. Command-line overrides
+(``--set key.path=value``) are applied after inheritance and validated the same way.
+Every problem is reported as a :class:`ScenarioError` naming the file, the key path and
+what was expected. :func:`scenario_sources` says where each resolved value comes from,
+and :func:`scenario_to_dict` / :func:`scenario_hash` write and fingerprint a scenario.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+from simulation.config.convert import plain
+from simulation.config.errors import ScenarioError
+from simulation.config.scenario import Scenario, scenario_from_dict
+from simulation.config.timeline import trim_timeline
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "apply_overrides",
+    "load_scenario",
+    "parameter_field",
+    "read_toml",
+    "scenario_hash",
+    "scenario_sources",
+    "scenario_to_dict",
+]
+
+#: Input files are small; anything larger (or an endless device) is not one.
+MAX_FILE_BYTES = 1_000_000
+
+
+def read_toml(path: Path) -> dict:
+    """Read a TOML file; problems become :class:`ScenarioError`."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_FILE_BYTES + 1)
+        if len(head) > MAX_FILE_BYTES:
+            raise ScenarioError(
+                path, "", f"expected a TOML file of at most {MAX_FILE_BYTES:,} bytes"
+            )
+        return tomllib.loads(head.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "", "expected UTF-8 text (save the file as UTF-8)") from None
+    except FileNotFoundError:
+        raise ScenarioError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(path, "", "expected a TOML file, got a directory") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(path, "", f"not valid TOML ({error})") from None
+    except OSError as error:
+        raise ScenarioError(path, "", f"cannot be read ({error.strerror or error})") from None
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """Deep-merge tables; values and arrays of the override replace the base's."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(
+    path: Path, seen: tuple[Path, ...] = (), sources: dict[str, str] | None = None
+) -> dict:
+    """Read a scenario file and the chain of files it extends.
+
+    With ``sources``, also record which file set each value (dotted key path -> file);
+    a file that names its run without describing it does not inherit a description.
+    """
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise ScenarioError(path, "extends", f"circular inheritance ({chain})")
+    data = read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        _record(data, str(path), sources)
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(path, "extends", f"expected a file name, got {parent!r}")
+    if not (path.parent / parent).is_file():
+        raise ScenarioError(path, "extends", f"file not found: {path.parent / parent}")
+    base = _resolve(path.parent / parent, (*seen, path), sources)
+    run = data.get("run")
+    if isinstance(run, dict) and "name" in run and "description" not in run:
+        base = {**base, "run": {k: v for k, v in base.get("run", {}).items() if k != "description"}}
+        if sources is not None:
+            sources.pop("run.description", None)
+    _record(data, str(path), sources)
+    return _merge(base, data)
+
+
+def _record(data: dict, origin: str, sources: dict[str, str] | None, prefix: str = "") -> None:
+    """Note ``origin`` as the source of every value in ``data``."""
+    if sources is None:
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            _record(value, origin, sources, f"{prefix}{key}.")
+        else:
+            sources[f"{prefix}{key}"] = origin
+
+
+def scenario_sources(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """Where each value of a scenario file comes from: a file of the chain, or ``--set``.
+
+    Returns:
+        Dotted key path -> the file that set it last, or ``"--set"``; values set by
+        nobody are the defaults (and the city's referral values follow the TE office's).
+    """
+    sources: dict[str, str] = {}
+    _resolve(Path(path), (), sources)
+    for text in overrides:
+        key = text.split("=", 1)[0].strip()
+        sources[key] = "--set"
+    return sources
+
+
+def _parse_override(text: str) -> tuple[list[str], Any]:
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected KEY.PATH=VALUE")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    parts = key.split(".")
+    if not key or any(not p for p in parts):
+        raise ScenarioError("--set", key, "expected a dotted key path such as run.seed")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return parts, value
+
+
+def apply_overrides(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
+    """Apply ``key.path=value`` overrides (values in TOML syntax; bare words are strings).
+
+    Args:
+        data: Scenario tables.
+        overrides: Overrides in the order given.
+
+    Returns:
+        A new dict with the overrides applied.
+    """
+    data = _merge({}, data)
+    for text in overrides:
+        parts, value = _parse_override(text)
+        table = data
+        for depth, part in enumerate(parts[:-1]):
+            current = table.get(part)
+            if current is None:
+                current = table[part] = {}
+            elif not isinstance(current, dict):
+                where = ".".join(parts[: depth + 1])
+                raise ScenarioError("--set", ".".join(parts), f"'{where}' is a value, not a table")
+            else:
+                current = table[part] = dict(current)
+            table = current
+        table[parts[-1]] = value
+    return data
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load, inherit, override and validate a scenario file.
+
+    Args:
+        path: The TOML file.
+        overrides: ``key.path=value`` strings applied after inheritance.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: With the file, key path and what was expected.
+    """
+    path = Path(path)
+    data = _resolve(path)
+    if overrides:
+        data = trim_timeline(apply_overrides(data, overrides), overrides)
+        try:
+            return scenario_from_dict(data, path)
+        except ScenarioError as error:
+            if any(o.split("=", 1)[0].strip() == error.key for o in overrides):
+                raise ScenarioError(f"{path} (--set)", error.key, error.message) from None
+            raise
+    return scenario_from_dict(data, path)
+
+
+def parameter_field(key: str) -> dataclasses.Field:
+    """The declaration of a scenario parameter by its key path (tables by any name).
+
+    Raises:
+        KeyError: No scenario parameter has this key path.
+    """
+    section: Any = Scenario
+    parts = key.split(".")
+    i = 0
+    while i < len(parts):
+        fields = (
+            {f.name: f for f in dataclasses.fields(section)}
+            if dataclasses.is_dataclass(section)
+            else {}
+        )
+        if parts[i] not in fields:
+            raise KeyError(key)
+        field = fields[parts[i]]
+        tp = typing.get_type_hints(section)[parts[i]]
+        i += 1
+        if typing.get_origin(tp) is dict:
+            i += 1  # the table's own name (an area, a service)
+            tp = typing.get_args(tp)[1]
+        if not dataclasses.is_dataclass(tp):
+            if i != len(parts):
+                raise KeyError(key)
+            return field
+        section = tp
+    raise KeyError(key)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The resolved scenario as plain data (dates as ISO strings), for manifests.
+
+    An empty timeline is left out, so scenarios without one keep their hashes.
+    """
+    data = plain(dataclasses.asdict(scenario))
+    if isinstance(scenario, Scenario):
+        if scenario.timeline:  # as a scenario file writes it
+            data["timeline"] = [
+                {"date": c["date"], "label": c["label"], **c["settings"]} for c in data["timeline"]
+            ]
+        else:
+            del data["timeline"]
+    return data
+
+
+def scenario_hash(scenario: Scenario, **extra: Any) -> str:
+    """A short, stable hash of the resolved scenario and run options."""
+    payload = json.dumps({"scenario": scenario_to_dict(scenario), **extra}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:8]
