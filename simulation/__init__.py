@@ -29,7 +29,7 @@ _HOMES = {
     "EmploymentModel": "simulation.core.model",
     "Scenario": "simulation.config.scenario",
     "ScenarioError": "simulation.config.errors",
-    "load_scenario": "simulation.config.scenario",
+    "load_scenario": "simulation.config.loading",
     "run_scenario": "simulation.experiments.runner",
 }
 

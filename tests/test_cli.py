@@ -159,7 +159,7 @@ def test_check_and_params():
 
 
 def test_the_documented_parameter_table_is_up_to_date():
-    from simulation.cli import PARAMETERS_END, PARAMETERS_START, parameter_table
+    from simulation.config.reference import PARAMETERS_END, PARAMETERS_START, parameter_table
 
     text = (SCENARIOS.parent / "docs" / "ODD.md").read_text()
     block = text.split(PARAMETERS_START, 1)[1].split(PARAMETERS_END, 1)[0]
@@ -318,3 +318,12 @@ def test_a_variant_can_drop_an_inherited_area_and_has_its_own_description(tmp_pa
     assert list(
         load_scenario(path, ["areas.turku=false", "areas.x.name=X", "areas.x.unemployed=10"]).areas
     ) == ["x"]
+
+
+def test_show_says_follows_te_office_only_for_the_keys_that_follow_it():
+    quickstart = str(SCENARIOS / "quickstart.toml")
+    result = CliRunner().invoke(main, ["show", quickstart, "--set", "te_office.caseload=100"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split("=")[0].strip(): line for line in result.output.splitlines() if "#" in line}
+    assert lines["te_office.caseload"].endswith("# --set")
+    assert not lines["city.caseload"].endswith("# follows te_office")  # the city's own

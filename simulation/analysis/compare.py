@@ -23,9 +23,11 @@ from scipy import stats
 
 from simulation.analysis.measures import (
     EFFECT_GROUPS,
+    PAYER_OF,
     effect_months,
     employment_years,
     group_values,
+    measures_in,
     month_week,
     total_cost,
 )
@@ -291,11 +293,7 @@ def compare_arms(
                         _per_replication(arm, group, "employment_rate", week),
                     )
                 )
-            for column in (
-                "days_employed_per_person",
-                "activation_rate",
-                "out_of_labour_force_share",
-            ):
+            for column in measures_in("comparison", "at_end"):
                 measures.append(
                     (
                         group,
@@ -304,11 +302,12 @@ def compare_arms(
                         _per_replication(arm, group, column, last),
                     )
                 )
-        measures.append(("all", "employment_years", years(reference), years(arm)))
-        for payer in ("state", "municipal"):
-            measures.append(
-                ("all", f"{payer}_cost_eur", _costs(reference, payer), _costs(arm, payer))
-            )
+        for name in measures_in("comparison", "total"):
+            if name == "employment_years":
+                measures.append(("all", name, years(reference), years(arm)))
+            else:
+                payer = PAYER_OF[name]
+                measures.append(("all", name, _costs(reference, payer), _costs(arm, payer)))
         for item in COST_COLUMNS:  # the breakdown: staff, services, benefits by payer
             measures.append(
                 ("all", f"{item}_eur", _item_cost(reference, item), _item_cost(arm, item))

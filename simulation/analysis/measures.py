@@ -23,12 +23,14 @@ __all__ = [
     "GROUP_TITLES",
     "MEASURES",
     "Measure",
+    "PAYER_OF",
     "REGISTER_STATISTICS",
     "SUMMARY_MONTHS",
     "WEEKS_PER_MONTH",
     "effect_months",
     "employment_years",
     "group_values",
+    "measures_in",
     "month_week",
     "total_cost",
 ]
@@ -45,14 +47,25 @@ class Measure:
         label: A short label for tables and plots.
         meaning: What it is, in plain language.
         unit: ``share``, ``days``, ``years`` or ``eur``.
+        read: How a report reads it: ``monthly`` (by group, at months after the
+            start), ``at_end`` (by group, at the end of the run) or ``total`` (of
+            everyone, summed over the run).
+        reports: The reports that carry it: ``summary`` (``results.summarise``),
+            ``comparison`` (``compare``), ``sweep`` (a sweep's outputs).
     """
 
     name: str
     label: str
     meaning: str
     unit: str
+    read: str = "at_end"
+    reports: frozenset[str] = frozenset()
 
 
+_ALL = frozenset({"summary", "comparison", "sweep"})
+_TOTALS = frozenset({"comparison", "sweep"})
+
+#: Every measure, by name, in the order reports list them.
 MEASURES = {
     m.name: m
     for m in (
@@ -62,57 +75,89 @@ MEASURES = {
             "employed in the open market / everyone in the group who has registered so "
             "far (subsidised work is a service, not employment)",
             "share",
+            "monthly",
+            _ALL,
         ),
         Measure(
             "days_employed_per_person",
             "days employed",
             "cumulative open-market days employed / people in the group",
             "days",
+            "at_end",
+            _ALL,
         ),
         Measure(
             "activation_rate",
             "activation rate",
             "in services / (in services + unemployed), as in the register",
             "share",
+            "at_end",
+            _ALL,
         ),
         Measure(
             "out_of_labour_force_share",
             "out of the labour force",
             "out of the labour force (or off the register) / people in the group",
             "share",
+            "at_end",
+            _ALL,
         ),
         Measure(
             "long_term_share",
             "long-term share",
             "unemployed with a register spell of 52 weeks or more / unemployed",
             "share",
+            "at_end",
+            frozenset({"summary"}),
         ),
-        Measure("people", "people", "everyone in the group who has registered so far", "people"),
+        Measure(
+            "people",
+            "people",
+            "everyone in the group who has registered so far",
+            "people",
+            "at_end",
+            frozenset({"summary"}),
+        ),
         Measure(
             "employment_years",
             "employment years",
             "open-market years employed by everyone, summed",
             "years",
+            "total",
+            _TOTALS,
         ),
-        Measure("state_cost_eur", "cost to the state", "staff, services and benefits", "eur"),
+        Measure(
+            "state_cost_eur",
+            "cost to the state",
+            "staff, services and benefits",
+            "eur",
+            "total",
+            _TOTALS,
+        ),
         Measure(
             "municipal_cost_eur",
             "cost to the municipalities",
             "staff, services and benefits",
             "eur",
+            "total",
+            _TOTALS,
         ),
     )
 }
 
 #: Months after the start at which the run summary reads the employment rate.
 SUMMARY_MONTHS = (6, 12, 24, 30, 36)
-#: Measures read at the end of a run, by group.
-AT_END = (
-    "days_employed_per_person",
-    "activation_rate",
-    "out_of_labour_force_share",
-    "long_term_share",
-)
+
+
+def measures_in(report: str, read: str) -> tuple[str, ...]:
+    """The names of the measures a report carries that are read in this way, in order."""
+    return tuple(m.name for m in MEASURES.values() if report in m.reports and m.read == read)
+
+
+#: Measures the run summary reads at the end of a run, by group (besides ``people``).
+AT_END = tuple(name for name in measures_in("summary", "at_end") if name != "people")
+#: The payer of each cost measure.
+PAYER_OF = {"state_cost_eur": "state", "municipal_cost_eur": "municipal"}
 #: Groups whose effects a comparison reports.
 EFFECT_GROUPS = ("all", "target_group", "long_term_at_start", "under_30", "immigrant")
 #: Plain-language names of the outcome groups.

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.measures import AT_END, SUMMARY_MONTHS, month_week
+from simulation.analysis.measures import SUMMARY_MONTHS, measures_in, month_week
 from simulation.config.errors import InputError
 
 __all__ = [
@@ -269,7 +269,7 @@ def summarise(outcomes: pd.DataFrame, weeks: int) -> dict[str, Any]:
                 by_week.loc[month_week(m), "employment_rate"].to_numpy(dtype=float)
             )
         at_end = by_week.loc[last]
-        for column in (*AT_END, "people"):
+        for column in measures_in("summary", "at_end"):
             entry[column] = _band(at_end[column].to_numpy(dtype=float))
         groups[str(group)] = entry
     return {"months": months, "end_week": last, "groups": groups}

@@ -20,14 +20,16 @@ from typing import Any
 
 from simulation.config.convert import plain
 from simulation.config.errors import ScenarioError
-from simulation.config.scenario import Scenario, scenario_from_dict
+from simulation.config.scenario import CITY_FOLLOWS_TE_OFFICE, Scenario, scenario_from_dict
 from simulation.config.timeline import trim_timeline
 
 __all__ = [
     "MAX_FILE_BYTES",
     "apply_overrides",
     "load_scenario",
+    "flatten",
     "parameter_field",
+    "provenance",
     "read_toml",
     "scenario_hash",
     "scenario_sources",
@@ -248,3 +250,46 @@ def scenario_hash(scenario: Scenario, **extra: Any) -> str:
     """A short, stable hash of the resolved scenario and run options."""
     payload = json.dumps({"scenario": scenario_to_dict(scenario), **extra}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:8]
+
+
+def flatten(tables: dict, prefix: str = "") -> dict[str, Any]:
+    """Dotted key paths of the values in nested tables."""
+    flat: dict[str, Any] = {}
+    for key, value in tables.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def provenance(
+    scenario: Scenario, path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+) -> list[tuple[str, Any, str]]:
+    """Every resolved value of a scenario with where it comes from, as ``simulate show`` says.
+
+    The origin is a file of the ``extends`` chain (relative to the working folder when
+    it is below it; the fitted parameters among them), ``--set``, ``follows te_office``
+    for the city's keys that take the TE office's value when the city does not set them
+    (``CITY_FOLLOWS_TE_OFFICE``), or ``default``.
+
+    Returns:
+        (key path, value, origin) in the order of the scenario's sections.
+    """
+    sources = scenario_sources(path, overrides)
+    rows = []
+    for key, value in flatten(scenario_to_dict(scenario)).items():
+        origin = sources.get(key)
+        follows = key.startswith("city.") and key[5:] in CITY_FOLLOWS_TE_OFFICE
+        if origin is None and follows and sources.get(f"te_office.{key[5:]}"):
+            origin = "follows te_office"
+        rows.append((key, value, _short_path(origin) if origin else "default"))
+    return rows
+
+
+def _short_path(origin: str) -> str:
+    """A source file relative to the working folder when it is below it."""
+    try:
+        return str(Path(origin).relative_to(Path.cwd()))
+    except ValueError:
+        return origin

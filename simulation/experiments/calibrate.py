@@ -24,12 +24,21 @@ import numpy as np
 from scipy import optimize
 
 from simulation.analysis.results import atomic_write
-from simulation.config.loading import apply_overrides, scenario_to_dict
+from simulation.config.errors import InputError
+from simulation.config.loading import apply_overrides, flatten, read_toml, scenario_to_dict
 from simulation.config.scenario import Scenario, scenario_from_dict
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 from simulation.experiments.targets import TargetsFile, experiment_effects
 
-__all__ = ["Calibration", "calibrate", "objective_terms"]
+__all__ = [
+    "Calibration",
+    "QUICK",
+    "calibrate",
+    "objective_terms",
+    "preset",
+    "ship_fit",
+    "start_values",
+]
 
 
 @dataclass(frozen=True)
@@ -354,3 +363,39 @@ def _write_fitted(result: Calibration, targets: TargetsFile, seed: int, out: Pat
             lines.append(f"{name} = {value:.6g}  # +/- {spread:.3g} (profile), {note}")
     with atomic_write(out / "fitted.toml") as file:
         file.write("\n".join(lines) + "\n")
+
+
+#: A quick calibration (about a minute): evaluations, replications per evaluation, scale.
+QUICK = (24, 1, 0.03)
+#: A full calibration's replications per evaluation and scale.
+FULL_REPLICATIONS, FULL_SCALE = 2, 0.05
+
+
+def preset(quick: bool, budget: int) -> tuple[int, int, float]:
+    """(evaluations, replications per evaluation, scale) of a quick or full calibration."""
+    return QUICK if quick else (budget, FULL_REPLICATIONS, FULL_SCALE)
+
+
+def start_values(path: Path) -> dict[str, float]:
+    """The numbers of a fitted file by key path, to seed a search.
+
+    Raises:
+        InputError: A value is not a number.
+    """
+    values = flatten(read_toml(path))
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise InputError(path, key, f"expected a number, got {value!r}")
+    return values
+
+
+def ship_fit(targets_file: Path, out: Path) -> Path:
+    """Copy a calibration's ``fitted.toml`` to ``fitted/<targets name>.toml`` beside the targets.
+
+    That is the file the shipped scenarios extend. Returns its path.
+    """
+    shipped = targets_file.parent / "fitted" / f"{targets_file.stem}.toml"
+    shipped.parent.mkdir(exist_ok=True)
+    with atomic_write(shipped) as file:
+        file.write((out / "fitted.toml").read_text())
+    return shipped

@@ -10,6 +10,7 @@ it finishes.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -116,7 +117,9 @@ def run_scenario(
     replications = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
     scale = scenario.run.scale if scale is None else scale
-    check_runnable(scenario, scale)
+    check_runnable(
+        scenario, scale, in_flight=max(1, min(workers, replications, os.cpu_count() or 1))
+    )
     identity = scenario_hash(scenario, seed=seed, replications=replications, scale=scale)
     folder = RunFolder(
         default_folder(scenario, seed, replications, scale) if out is None else out,
@@ -150,7 +153,9 @@ def _fill(
     seeds = replication_seeds(seed, replications)
     started = time.perf_counter()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    runs = run_seeds(scenario, seeds, run_tables, scale=scale, workers=workers, progress=progress)
+    runs = run_seeds(
+        scenario, seeds, run_tables, scale=scale, workers=workers, progress=progress, checked=True
+    )
     for index, replication in runs:
         folder.write_replication(index, replication)
     combined = folder.combine(replications)

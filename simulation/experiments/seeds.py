@@ -22,7 +22,7 @@ import pandas as pd
 from simulation.config.errors import InputError
 from simulation.config.scenario import Scenario
 from simulation.core.model import EmploymentModel
-from simulation.core.plan import build_plan
+from simulation.core.plan import Plan, build_plan
 from simulation.core.population import FIELDS
 from simulation.core.records import register_statistics, tables
 from simulation.core.trial import TrialDesign
@@ -48,14 +48,17 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
 IGNORE_MEMORY = "SIMULATE_IGNORE_MEMORY"
 
 
-def memory_estimate(scenario: Scenario, scale: float, in_flight: int = 1) -> int:
+def memory_estimate(
+    scenario: Scenario, scale: float, in_flight: int = 1, plan: Plan | None = None
+) -> int:
     """Bytes the runs in flight will hold, from the people the scenario implies.
 
     Everyone registered at the start or during the run keeps a row (the stock, people in
     services and the inflow over the horizon), the arrays grow by doubling, and each
-    row has its work arrays besides the fields.
+    row has its work arrays besides the fields. ``plan``: the scenario's plan at this
+    scale, if already built.
     """
-    plan = build_plan(scenario, scale)
+    plan = plan or build_plan(scenario, scale)
     per_person = sum(np.dtype(dtype).itemsize for dtype, _ in FIELDS.values()) + 12 * 8
     return int(2 * plan.expected_people * per_person * in_flight)
 
@@ -77,14 +80,15 @@ def check_runnable(scenario: Scenario, scale: float | None = None, in_flight: in
             f"{scale_used:g} simulates nobody of the scenario's unemployed "
             "(expected a scale or a stock that gives at least one person)",
         )
-    if not np.any(build_plan(scenario, scale_used).vacancies_at_start > 0):
+    plan = build_plan(scenario, scale_used)
+    if not np.any(plan.vacancies_at_start > 0):
         raise InputError(
             "scenario",
             "areas.<area>.vacancies",
             "no area has open vacancies at the start, so job finding cannot be anchored "
             "(expected vacancies above 0 in at least one area)",
         )
-    needed = memory_estimate(scenario, scale_used, in_flight)
+    needed = memory_estimate(scenario, scale_used, in_flight, plan)
     available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     if needed > 0.8 * available and os.environ.get(IGNORE_MEMORY) != "1":
         raise InputError(
@@ -151,6 +155,7 @@ def run_seeds(
     scheduler: str | None = None,
     progress: Progress | None = None,
     trial: TrialDesign | None = None,
+    checked: bool = False,
 ) -> Iterator[tuple[int, Any]]:
     """Run the scenario once per seed; yield ``(index, collect(model))`` as runs finish.
 
@@ -165,13 +170,15 @@ def run_seeds(
         progress: Called with simulated weeks: after every week in this process, after
             every run elsewhere.
         trial: An in-silico trial to run within each model (see ``core.trial``).
+        checked: The caller has already called :func:`check_runnable` for these runs.
 
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
     """
     # More processes than runs or cores only cost memory.
     workers = max(1, min(workers, len(seeds), os.cpu_count() or 1))
-    check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
+    if not checked:
+        check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
     here = workers <= 1 and not scheduler
     tasks = [
         _Replication(index, scenario, seed, scale, collect, progress if here else None, trial)

@@ -25,7 +25,14 @@ from SALib.sample import sobol as saltelli
 from SALib.test_functions import Ishigami
 from scipy.stats import qmc
 
-from simulation.analysis.measures import employment_years, group_values, month_week, total_cost
+from simulation.analysis.measures import (
+    PAYER_OF,
+    employment_years,
+    group_values,
+    measures_in,
+    month_week,
+    total_cost,
+)
 from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, SweepFileError
 from simulation.config.loading import load_scenario, read_toml
@@ -322,6 +329,10 @@ def tasks_of(sweep: Sweep, runs: list[SweepRun]) -> list[Task]:
     ]
 
 
+#: The groups and months of a sweep's outputs.
+SWEEP_GROUPS, SWEEP_MONTHS = ("all", "target_group"), (12, 24, 36)
+
+
 def _employment_outputs(task: Task) -> tuple[dict[str, float], list[dict] | None]:
     """The sweep's outputs of one run, read off its tables by the measures' catalogue."""
     scenario = load_scenario(task.base, task.overrides)
@@ -330,18 +341,23 @@ def _employment_outputs(task: Task) -> tuple[dict[str, float], list[dict] | None
     outcomes = tables["outcomes"]
     last = scenario.weeks - 1
     outputs: dict[str, float] = {}
-    for group in ("all", "target_group"):
-        for months in (12, 24, 36):
-            if month_week(months) <= last:
-                value = group_values(outcomes, group, "employment_rate", month_week(months))
-                outputs[f"employment_rate_{months}m_{group}"] = float(value[0])
-        value = group_values(outcomes, group, "days_employed_per_person", last)
-        outputs[f"days_employed_per_person_{group}"] = float(value[0])
-    for column in ("activation_rate", "out_of_labour_force_share"):
+    at_end = measures_in("sweep", "at_end")
+    for group in SWEEP_GROUPS:
+        for name in measures_in("sweep", "monthly"):
+            for months in SWEEP_MONTHS:
+                if month_week(months) <= last:
+                    value = group_values(outcomes, group, name, month_week(months))
+                    outputs[f"{name}_{months}m_{group}"] = float(value[0])
+        # The cumulative measure by group; the shares of everyone at the end.
+        value = group_values(outcomes, group, at_end[0], last)
+        outputs[f"{at_end[0]}_{group}"] = float(value[0])
+    for column in at_end[1:]:
         outputs[f"{column}_end"] = float(group_values(outcomes, "all", column, last)[0])
-    outputs["employment_years"] = float(employment_years(outcomes, last)[0])
-    for payer in ("state", "municipal"):
-        outputs[f"{payer}_cost_eur"] = float(total_cost(tables["labour_market"], payer)[0])
+    for name in measures_in("sweep", "total"):
+        if name == "employment_years":
+            outputs[name] = float(employment_years(outcomes, last)[0])
+        else:
+            outputs[name] = float(total_cost(tables["labour_market"], PAYER_OF[name])[0])
     series = None
     if task.timeseries:
         series = outcomes[outcomes["group"] == "all"].to_dict(orient="list")

@@ -1,0 +1,5 @@
+"""``python -m simulation.cli``: the ``simulate`` command."""
+
+from simulation.cli import main
+
+main()

@@ -1,0 +1,168 @@
+"""What every command shares: one-line errors, progress, the simulation options."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from simulation.config.errors import InputError
+
+__all__ = [
+    "FINITE_SCALE",
+    "MAX_REPLICATIONS",
+    "SET_OPTION",
+    "progress_bar",
+    "simulation_options",
+    "user_errors",
+]
+
+
+def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Report input and file problems as one line on stderr, exit status 2 (130 on Ctrl-C)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except OSError as error:  # a missing folder, no permission, a full disk
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except sqlite3.Error as error:  # a sweep ledger on a full or failing disk
+            click.echo(f"error: sweep ledger: {error}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: nothing was written in place of earlier results", err=True)
+            sys.exit(130)
+        except SystemError as error:
+            # Ctrl-C inside a compiled pass surfaces as a SystemError chained to it.
+            if isinstance(error.__context__, KeyboardInterrupt):
+                click.echo(
+                    "\ninterrupted: nothing was written in place of earlier results", err=True
+                )
+                sys.exit(130)
+            raise
+
+    return wrapper
+
+
+class LogProgress:
+    """Progress as plain lines, every tenth of the way: for logs, pipes and notebooks."""
+
+    def __init__(
+        self,
+        length: int,
+        label: str,
+        item_show_func: Callable[[Any], str | None] | None = None,
+        **_: Any,
+    ) -> None:
+        self.length, self.label, self.show = max(length, 1), label, item_show_func
+        self.done, self.reported = 0, 0
+
+    def __enter__(self) -> LogProgress:
+        click.echo(f"{self.label}: 0 of {self.length}", err=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None and self.reported < 10:
+            click.echo(f"{self.label}: {self.done} of {self.length} (100 %)", err=True)
+
+    def update(self, steps: int, item: Any = None) -> None:
+        """Count ``steps`` more; print a line when another tenth is done."""
+        self.done = min(self.done + steps, self.length)
+        tenth = 10 * self.done // self.length
+        if tenth > self.reported:
+            self.reported = tenth
+            extra = self.show(item) if self.show else None
+            click.echo(
+                f"{self.label}: {self.done} of {self.length} ({10 * tenth} %)"
+                + (f", {extra}" if extra else ""),
+                err=True,
+            )
+
+
+def progress_bar(length: int, label: str, **options: Any) -> Any:
+    """A progress bar on a terminal; plain lines every tenth of the way elsewhere."""
+    if sys.stderr.isatty():
+        return click.progressbar(length=length, label=label, **options)
+    return LogProgress(length, label, **options)
+
+
+#: More replications than this are a typing error, not a study (and would fill memory).
+MAX_REPLICATIONS = 10_000
+
+
+class FiniteScale(click.FloatRange):
+    """A scale in (0, 1]: a finite number from 0.0001 to 1."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN passes every range check
+            self.fail(f"{value!r} is not a number from 0.0001 to 1", param, ctx)
+        return number
+
+
+FINITE_SCALE = FiniteScale(min=1e-4, max=1.0)
+
+
+def cap_workers(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """Say so when more processes are asked for than the machine has cores."""
+    cores = os.cpu_count() or 1
+    if value > cores:
+        click.echo(f"note: {value} workers asked for, {cores} cores: using {cores}", err=True)
+        return cores
+    return value
+
+
+def simulation_options(min_replications: int) -> Callable[[Callable], Callable]:
+    """Options shared by the commands that simulate: replications, seed, scale, workers."""
+    options = [
+        click.option(
+            "--replications",
+            "-r",
+            type=click.IntRange(min=min_replications, max=MAX_REPLICATIONS),
+            help="Replications of each scenario (default: the scenario's).",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's)."
+        ),
+        click.option(
+            "--scale",
+            type=FINITE_SCALE,
+            help="Simulated people per real person, e.g. 0.1.",
+        ),
+        click.option(
+            "--workers",
+            "-w",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            callback=cap_workers,
+            help="Processes (at most the machine's cores).",
+        ),
+        click.option("--no-plots", is_flag=True, help="Skip the PNG plots."),
+    ]
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+SET_OPTION = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a scenario value, e.g. --set city.caseload=70 (repeatable).",
+)

@@ -1,0 +1,203 @@
+"""The commands that simulate: ``run``, ``compare`` and ``trial``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from simulation.cli.options import (
+    SET_OPTION,
+    progress_bar,
+    simulation_options,
+    user_errors,
+)
+from simulation.config.loading import load_scenario
+
+__all__ = ["compare", "run", "trial"]
+
+
+@click.command()
+@click.argument("trial_file", metavar="TRIAL", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Trial folder.")
+@simulation_options(min_replications=2)
+@SET_OPTION
+@user_errors
+def trial(
+    trial_file: Path,
+    out: Path | None,
+    replications: int | None,
+    seed: int | None,
+    scale: float | None,
+    workers: int,
+    no_plots: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Run the in-silico randomised trial TRIAL (a TOML file): effects with 90 % intervals.
+
+    Each replication runs the trial's scenario with and without the treatment, with the
+    same seed, and compares the treated and the untreated with each other and with
+    themselves (see docs/trials.md). --set overrides the trial's base scenario.
+    """
+    from simulation.config.trial import load_trial
+    from simulation.experiments.trials import run_trial
+
+    spec = load_trial(trial_file, overrides)
+    reps = replications or spec.settings.replications
+    click.echo(
+        f"{spec.name}: {spec.settings.eligible} eligible, treated shares "
+        + ", ".join(f"{a} {v:g}" for a, v in zip(spec.scenario.areas, spec.shares, strict=True))
+        + f"; {reps} paired replication(s)",
+        err=True,
+    )
+    with progress_bar(
+        length=2 * reps * spec.scenario.weeks, label="simulating weeks", file=sys.stderr
+    ) as bar:
+        result = run_trial(
+            spec,
+            out=out,
+            replications=replications,
+            seed=seed,
+            scale=scale,
+            workers=workers,
+            progress=bar.update,
+            plots=not no_plots,
+        )
+    click.echo((result.folder / "effects.md").read_text())
+    click.echo(f"wrote {result.folder}/", err=True)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Run folder (default: results/<scenario>-<hash>).",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace what --out holds even if it is not an earlier run of the same thing.",
+)
+@simulation_options(min_replications=1)
+@SET_OPTION
+@user_errors
+def run(
+    scenario: Path,
+    out: Path | None,
+    overwrite: bool,
+    replications: int | None,
+    seed: int | None,
+    scale: float | None,
+    workers: int,
+    no_plots: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Run SCENARIO (a TOML file) and write a run folder with tables, summary and plots."""
+    from simulation.analysis.results import summary_table
+    from simulation.experiments.runner import run_scenario
+
+    spec = load_scenario(scenario, overrides)
+    reps = replications or spec.run.replications
+    scale_used = spec.run.scale if scale is None else scale
+    click.echo(
+        f"{spec.run.name}: {spec.run.start} to {spec.run.end} ({spec.weeks} weeks), "
+        f"{reps} replication(s), scale {scale_used:g}",
+        err=True,
+    )
+    with progress_bar(length=reps * spec.weeks, label="simulating weeks", file=sys.stderr) as bar:
+        result = run_scenario(
+            spec,
+            replications=reps,
+            seed=seed,
+            scale=scale,
+            out=out,
+            workers=workers,
+            progress=bar.update,
+            plots=not no_plots,
+            source={"file": str(scenario), "overrides": list(overrides)},
+            overwrite=overwrite,
+        )
+    click.echo(summary_table(result.summary))
+    click.echo(f"\nwrote {result.folder}/", err=True)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Comparison folder.")
+@click.option(
+    "--common-weeks",
+    is_flag=True,
+    help="Compare runs of different horizons over the weeks they share (costs too).",
+)
+@click.option(
+    "--from",
+    "since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Read the employment rates 12, 24 and 36 months after this date (YYYY-MM-DD), "
+    "e.g. a reform's first day.",
+)
+@simulation_options(min_replications=2)
+@SET_OPTION
+@user_errors
+def compare(
+    sources: tuple[str, ...],
+    out: Path | None,
+    common_weeks: bool,
+    since: dt.datetime | None,
+    replications: int | None,
+    seed: int | None,
+    scale: float | None,
+    workers: int,
+    no_plots: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Compare scenarios with the first: paired differences with 90 % intervals.
+
+    Each SOURCE is a scenario file (run here with the same seed, replications and scale
+    as the others, so replications are paired) or a finished run folder. A source may
+    carry a label and overrides of its own, in quotes:
+
+        "caseload 70: scenarios/municipal_pilot.toml city.caseload=70"
+
+    (--set applies to every scenario file.)
+    """
+    from simulation.analysis.compare import effects_markdown
+    from simulation.experiments.comparison import compare as run_comparison
+    from simulation.experiments.comparison import parse_arm
+
+    if len(sources) < 2:
+        raise click.UsageError("give at least two scenarios or run folders")
+    arms = [parse_arm(source) for source in sources]
+    files = [a for a in arms if not a.path.is_dir()]
+    specs = [load_scenario(a.path, [*overrides, *a.overrides]) for a in files]
+    weeks = sum(spec.weeks for spec in specs)
+    reps = replications or (specs[0].run.replications if specs else 0)
+    with progress_bar(
+        length=max(weeks * reps, 1), label="simulating weeks", file=sys.stderr
+    ) as bar:
+        result = run_comparison(
+            arms,
+            out=out,
+            replications=replications,
+            seed=seed,
+            scale=scale,
+            workers=workers,
+            overrides=overrides,
+            progress=bar.update,
+            plots=not no_plots,
+            common_weeks=common_weeks,
+            since=since.date() if since else None,
+        )
+    headline = result.effects[
+        result.effects["measure"].str.startswith("employment_rate")
+        | result.effects["measure"].str.contains("per_extra")
+    ]
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(
+        effects_markdown(type(result)(result.arms, headline, result.paired, since=result.since))
+    )
+    click.echo(f"wrote {result.folder}/", err=True)

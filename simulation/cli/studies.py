@@ -1,0 +1,267 @@
+"""The commands of studies: ``sweep``, ``analyze``, ``fit-report`` and ``calibrate``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from simulation.cli.options import (
+    FINITE_SCALE,
+    MAX_REPLICATIONS,
+    SET_OPTION,
+    progress_bar,
+    user_errors,
+)
+from simulation.config.loading import load_scenario
+
+__all__ = ["analyze", "calibrate", "fit_report", "sweep"]
+
+
+@click.command()
+@click.argument("sweep_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Sweep folder (default: results/sweep-<name>-<hash>).",
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the cores",
+    help="Local processes.",
+)
+@click.option(
+    "--scheduler",
+    envvar="SIMULATION_DASK_SCHEDULER",
+    metavar="ADDRESS",
+    help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (or $SIMULATION_DASK_SCHEDULER).",
+)
+@click.option("--dry-run", is_flag=True, help="Count the runs and estimate the time from one run.")
+@user_errors
+def sweep(
+    sweep_file: Path, out: Path | None, workers: int, scheduler: str | None, dry_run: bool
+) -> None:
+    """Run the parameter sweep in SWEEP_FILE; re-running the same command resumes it."""
+    from simulation.experiments.sweep import load_sweep
+    from simulation.experiments.sweep_runner import dry_run as estimate
+    from simulation.experiments.sweep_runner import run_sweep
+
+    spec = load_sweep(sweep_file)
+    total = len(spec.points) * spec.settings.replications
+    if dry_run:
+        e = estimate(spec, out, workers)
+        click.echo(
+            f"{e['points']} points x {e['replications']} replications = {e['runs']} runs, "
+            f"{e['to_do']} to do; one run took {e['seconds_per_run']:.2f} s, so about "
+            f"{e['estimate_seconds'] / 60:.1f} min on {workers} worker(s)"
+        )
+        return
+    with progress_bar(
+        length=total,
+        label="runs",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda c: f"failed {c.get('failed', 0)}" if c else None,
+    ) as bar:
+        seen = [0]
+
+        def progress(counts: dict[str, int]) -> None:
+            finished = counts.get("done", 0) + counts.get("failed", 0)
+            bar.update(finished - seen[0], counts)
+            seen[0] = finished
+
+        result = run_sweep(spec, out=out, workers=workers, scheduler=scheduler, progress=progress)
+    click.echo(
+        f"{result.done} of {result.total} runs done, {result.failed} failed; "
+        f"results in {result.folder}/runs.parquet",
+        err=True,
+    )
+    if result.interrupted:
+        click.echo("interrupted: run the same command again to resume", err=True)
+        sys.exit(130)
+
+
+@click.command()
+@click.argument("sweep_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--output", help="Outcome to analyse (default: employment_rate_24m_all, or y).")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap.",
+)
+@user_errors
+def analyze(sweep_dir: Path, output: str | None, seed: int) -> None:
+    """Sensitivity indices and plots of a finished sweep in SWEEP_DIR."""
+    from simulation.analysis.sensitivity import analyze as run_analysis
+
+    analysis = run_analysis(sweep_dir, output, seed=seed)
+    for warning in analysis.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if analysis.indices is not None:
+        click.echo(analysis.indices.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    else:
+        click.echo(f"{analysis.method} design: no indices; plots written to {sweep_dir}/")
+
+
+@click.command("fit-report")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(path_type=Path),
+    default=Path("calibration/targets_finland.toml"),
+    show_default=True,
+    help="Targets file.",
+)
+@click.option(
+    "--replications",
+    "-r",
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+    default=2,
+    show_default=True,
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--scale", type=FINITE_SCALE, help="Scale, e.g. 0.2.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the report files.")
+@SET_OPTION
+@click.option("--experiments", is_flag=True, help="Also run the targets' experiments as trials.")
+@user_errors
+def fit_report(
+    scenario: Path,
+    targets_file: Path,
+    replications: int,
+    seed: int | None,
+    scale: float | None,
+    out: Path | None,
+    experiments: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Compare a scenario's register statistics with the observed targets.
+
+    With --experiments, also run the targets' experiments as in-silico trials (with the
+    same overrides) and compare their effects with the published ones.
+    """
+    from simulation.experiments.targets import fit_report as make_report
+    from simulation.experiments.targets import load_targets
+
+    spec = load_scenario(scenario, overrides)
+    targets = load_targets(targets_file)
+    report = make_report(
+        spec, targets, replications=replications, seed=seed, scale=scale, out=out,
+        experiments=experiments, overrides=overrides,
+    )  # fmt: skip
+    shown = report[["statistic", "observed", "simulated", "error", "within"]]
+    click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo(f"{int(report['within'].sum())} of {len(report)} targets within tolerance", err=True)
+
+
+@click.command()
+@click.argument("targets_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder (default: results/calibration-<name>)."
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=10),
+    default=1200,
+    show_default=True,
+    help="Evaluations of the global search (the polish adds a fifth).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--start",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A fitted TOML whose values seed the search (e.g. the previous fit).",
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Only the local search from --start, with the whole budget (refine a fit).",
+)
+@click.option("--quick", is_flag=True, help="A small, fast calibration (about a minute).")
+@click.option(
+    "--experiments",
+    is_flag=True,
+    help="Fit the targets' experiments too, each run as its trial (much slower).",
+)
+@user_errors
+def calibrate(
+    targets_file: Path,
+    out: Path | None,
+    budget: int,
+    seed: int,
+    start: Path | None,
+    local: bool,
+    quick: bool,
+    experiments: bool,
+) -> None:
+    """Fit the free parameters of TARGETS_FILE by the method of simulated moments.
+
+    Re-running the same command resumes: evaluations already made are read back. A full
+    calibration also writes its values to fitted/<TARGETS name>.toml next to
+    TARGETS_FILE, the file the shipped scenarios extend.
+    """
+    from simulation.experiments.calibrate import calibrate as run_calibration
+    from simulation.experiments.calibrate import preset, ship_fit, start_values
+    from simulation.experiments.targets import fit_report, load_targets
+
+    targets = load_targets(targets_file)
+    if not targets.free:
+        raise click.UsageError(f"{targets_file} declares no [[free]] parameters")
+    if local and start is None:
+        raise click.UsageError("--local refines a fit: give it with --start")
+    scenario_path = targets_file.parent / targets.meta.scenario
+    spec = load_scenario(scenario_path)
+    budget, replications, scale = preset(quick, budget)
+    out = out or Path("results") / f"calibration-{targets_file.stem}{'-quick' if quick else ''}"
+    with progress_bar(
+        length=budget + 1 if local else budget + budget // 5,
+        label="evaluations",
+        file=sys.stderr,
+        item_show_func=lambda v: f"best {v:.2f}" if v is not None else None,
+    ) as bar:
+        done = [0]
+
+        def progress(evaluations: int, best: float) -> None:
+            bar.update(evaluations - done[0], best)
+            done[0] = evaluations
+
+        result = run_calibration(
+            spec,
+            targets,
+            out=out,
+            budget=budget,
+            seed=seed,
+            replications=replications,
+            scale=scale,
+            start=start_values(start) if start else None,
+            local=local,
+            progress=progress,
+            experiments=experiments,
+        )
+    if not quick:
+        click.echo(f"fitted values written to {ship_fit(targets_file, out)}", err=True)
+    for name, value in result.values.items():
+        flag = "" if result.identified[name] else "  (not identified by these targets)"
+        click.echo(f"{name} = {value:.4g} +/- {result.uncertainty[name]:.2g}{flag}")
+    click.echo(
+        f"objective {result.objective:.3f} after {result.evaluations} evaluations "
+        f"in {result.seconds:.0f} s; fitted values in {out}/fitted.toml",
+        err=True,
+    )
+    fitted = load_scenario(scenario_path, [f"{k}={v!r}" for k, v in result.values.items()])
+    report = fit_report(
+        fitted, targets, replications=replications, seed=seed + 1000, scale=scale * 2, out=out
+    )
+    click.echo(
+        f"fresh seed: {int(report['within'].sum())} of {len(report)} targets within "
+        "tolerance (fit_report.md)",
+        err=True,
+    )

@@ -1,0 +1,52 @@
+"""The parameter reference: every scenario key with its default, unit and source.
+
+``simulate params`` prints the table; ``simulate params --update docs/ODD.md`` rewrites
+it between the markers of a Markdown file, so the ODD's table is the code's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulation.config.errors import InputError
+from simulation.config.parameters import parameter_rows
+from simulation.config.scenario import Scenario
+
+__all__ = ["PARAMETERS_END", "PARAMETERS_START", "parameter_table", "update_parameter_table"]
+
+PARAMETERS_START = "<!-- parameters:start -->"
+PARAMETERS_END = "<!-- parameters:end -->"
+
+
+def parameter_table(style: str = "markdown") -> str:
+    """The table of every scenario parameter with its default, unit and source.
+
+    Args:
+        style: ``markdown`` (the ODD's table) or ``tsv``.
+    """
+    rows = list(parameter_rows(Scenario))
+    if style == "tsv":
+        lines = ["key\tdefault\tunit\tsource\tmeaning"]
+        lines += [
+            "\t".join((r["key"], r["default"], r["unit"], r["source"], r["doc"])) for r in rows
+        ]
+        return "\n".join(lines)
+    lines = ["| key | default | unit | source | meaning |", "|---|---|---|---|---|"]
+    for r in rows:
+        cells = (f"`{r['key']}`", r["default"], r["unit"], r["source"], r["doc"])
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def update_parameter_table(path: Path, style: str = "markdown") -> None:
+    """Rewrite the table between the parameter markers of a Markdown file.
+
+    Raises:
+        InputError: The file has no block between the markers.
+    """
+    text = path.read_text()
+    if PARAMETERS_START not in text or PARAMETERS_END not in text:
+        raise InputError(path, "", f"expected a {PARAMETERS_START} ... {PARAMETERS_END} block")
+    head, rest = text.split(PARAMETERS_START, 1)
+    _, tail = rest.split(PARAMETERS_END, 1)
+    path.write_text(f"{head}{PARAMETERS_START}\n{parameter_table(style)}\n{PARAMETERS_END}{tail}")
