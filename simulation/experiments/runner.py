@@ -10,7 +10,6 @@ it finishes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from simulation.core.codes import Status
 from simulation.core.model import EmploymentModel
 from simulation.experiments.seeds import (
     check_runnable,
+    local_workers,
     replication_seeds,
     run_seeds,
     run_tables,
@@ -117,9 +117,7 @@ def run_scenario(
     replications = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
     scale = scenario.run.scale if scale is None else scale
-    check_runnable(
-        scenario, scale, in_flight=max(1, min(workers, replications, os.cpu_count() or 1))
-    )
+    check_runnable(scenario, scale, in_flight=local_workers(workers, replications))
     identity = scenario_hash(scenario, seed=seed, replications=replications, scale=scale)
     folder = RunFolder(
         default_folder(scenario, seed, replications, scale) if out is None else out,

@@ -31,6 +31,7 @@ from simulation.experiments.executors import make_executor, stream
 __all__ = [
     "RegisterStatistics",
     "check_runnable",
+    "local_workers",
     "replication_seeds",
     "run_seeds",
     "run_tables",
@@ -145,6 +146,11 @@ def _run(task: _Replication) -> tuple[int, Any]:
     return task()
 
 
+def local_workers(workers: int, runs: int) -> int:
+    """Processes worth starting for ``runs``: more than runs or cores only cost memory."""
+    return max(1, min(workers, runs, os.cpu_count() or 1))
+
+
 def run_seeds(
     scenario: Scenario,
     seeds: Sequence[np.random.SeedSequence],
@@ -175,8 +181,7 @@ def run_seeds(
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
     """
-    # More processes than runs or cores only cost memory.
-    workers = max(1, min(workers, len(seeds), os.cpu_count() or 1))
+    workers = local_workers(workers, len(seeds))
     if not checked:
         check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
     here = workers <= 1 and not scheduler
