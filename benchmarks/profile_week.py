@@ -58,6 +58,7 @@ def main() -> None:
     model = EmploymentModel(scenario, seed=0, scale=args.scale)
     times: dict[str, list[float]] = defaultdict(list)
     in_passes = [0.0]
+    by_pass: dict[str, float] = defaultdict(float)
 
     def timed(name, rule):
         def run(*arguments):
@@ -77,7 +78,8 @@ def main() -> None:
         for name in module.__all__:
             compiled = getattr(module, name)
             if hasattr(compiled, "py_func"):  # a compiled pass, not a bundle type
-                setattr(module, name, _counted(compiled, in_passes))
+                label = f"{module.__name__.rsplit('.', 1)[-1]}.{name}"
+                setattr(module, name, _counted(compiled, in_passes, by_pass, label))
     began = time.perf_counter()
     model.run()
     wall = time.perf_counter() - began
@@ -94,15 +96,20 @@ def main() -> None:
         f"inside the compiled passes {in_passes[0]:.3f} s ({in_passes[0] / wall:.0%}), "
         f"the rest {wall - in_passes[0]:.3f} s ({1 - in_passes[0] / wall:.0%})"
     )
+    print(f"{'compiled pass':40s} {'total s':>8s} {'share':>6s}")
+    for label, seconds in sorted(by_pass.items(), key=lambda kv: -kv[1]):
+        print(f"{label:40s} {seconds:8.3f} {seconds / wall:6.0%}")
 
 
-def _counted(compiled, total: list[float]):
-    """``compiled`` with its wall time added to ``total[0]``."""
+def _counted(compiled, total: list[float], by_pass: dict[str, float], label: str):
+    """``compiled`` with its wall time added to ``total[0]`` and ``by_pass[label]``."""
 
     def run(*arguments):
         began = time.perf_counter()
         result = compiled(*arguments)
-        total[0] += time.perf_counter() - began
+        seconds = time.perf_counter() - began
+        total[0] += seconds
+        by_pass[label] += seconds
         return result
 
     return run

@@ -149,13 +149,26 @@ def test_meeting_selection_equals_rationing_by_due_week_and_priority():
         capacity = rng.integers(0, 40, queues)
         due = np.empty(people, dtype=np.int64)
         population = JobSeekers(people)
-        population.add(people, status=status, caseworker=caseworker, next_meeting=next_meeting)
-        count, caseload, queue, since = meeting_pass.meeting_candidates(
-            np.arange(people), 100, population.people, queues, due
+        organiser = np.where(caseworker >= 0, 0, -1).astype(np.int16)
+        spell_start = rng.integers(40, 101, people).astype(np.int32)
+        population.add(
+            people,
+            status=status,
+            caseworker=caseworker,
+            next_meeting=next_meeting,
+            organiser=organiser,
+            spell_start=spell_start,
+        )
+        period = np.array([26])
+        count, caseload, early, exposure, queue, since = meeting_pass.meeting_candidates(
+            np.arange(people), 100, population.people, queues, period, 1, due
         )
         due = due[:count]
         np.testing.assert_array_equal(due, np.sort(rows))
         np.testing.assert_array_equal(caseload, np.bincount(caseworker[rows], minlength=queues))
+        in_early = rows[100 - spell_start[rows] < 26]
+        np.testing.assert_array_equal(early, np.bincount(caseworker[in_early], minlength=queues))
+        np.testing.assert_array_equal(exposure, [np.sum(100 - spell_start[rows] < 13)])
         priority = streams.uniform("meeting_priority", key[due], meetings[due])
         expected = rules.ration(queue, (since, priority), capacity)
         chosen = meeting_pass.select_meetings(due, queue, since, capacity, key, meetings, base)

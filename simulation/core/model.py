@@ -267,8 +267,9 @@ class EmploymentModel(mesa.Model):
         self.backlog[:] = 0
         capacity = self.staff.meeting_capacity(week)
         due = self.work.get("due")
-        count, caseload, caseworker, since = meeting_pass.meeting_candidates(
-            self.register, week, p.people, len(capacity), due
+        period = self.passes.meetings.early_period_weeks
+        count, caseload, early, exposure, caseworker, since = meeting_pass.meeting_candidates(
+            self.register, week, p.people, len(capacity), period, len(self.organisers), due
         )
         due = due[:count]
         granted = meeting_pass.select_meetings(
@@ -289,12 +290,6 @@ class EmploymentModel(mesa.Model):
             self.staff.table["organiser"],
             weights=due_by_caseworker - self.meetings_by_caseworker,
             minlength=len(self.organisers),
-        )
-        # The unemployed early in their spell: each caseworker's (who need the early
-        # schedule first) and each organiser's (the newly registered's interval).
-        period = self.passes.meetings.early_period_weeks
-        early, exposure = meeting_pass.new_spell_counts(
-            self.register, p.people, week, period, len(capacity), len(self.organisers)
         )
         self.intervals[0, 1] += exposure
         if len(met) == 0:

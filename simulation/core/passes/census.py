@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulation.config.scenario import Costs
 from simulation.core import rules
@@ -27,6 +27,7 @@ from simulation.core.codes import (
     Status,
 )
 from simulation.core.passes.common import row
+from simulation.core.passes.slices import SLICES, slice_bounds
 from simulation.core.plan import WEEKS_PER_YEAR, Plan
 
 __all__ = [
@@ -166,7 +167,7 @@ def spell_buckets(rows, week, people, bucket_of_weeks, bucket):
     return at_risk
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def census(rows, week, people, bucket, layout):
     """The end-of-week count of the register, in one pass over ``rows``.
 
@@ -192,13 +193,14 @@ def census(rows, week, people, bucket, layout):
     benefit, subsidy_days, benefit_days = people.benefit, people.subsidy_days, people.benefit_days
     by_benefit_days = layout.basis == 1
     destination, thresholds = layout.destination, layout.thresholds
-    by_status = np.zeros((layout.n_cells, 7), dtype=np.int64)
-    long_term = np.zeros(layout.n_cells, dtype=np.int64)
-    clients = np.zeros(layout.n_organisers, dtype=np.int64)
-    occupied = np.zeros(layout.n_places + 1, dtype=np.int64)
-    queued = np.zeros(layout.n_places + 1, dtype=np.int64)
-    exits = np.zeros((layout.n_destinations, layout.n_buckets), dtype=np.int64)
-    recipients = np.zeros((layout.n_areas, 3 + len(thresholds) + 1), dtype=np.int64)
+    # One table of each count per slice of the rows (:mod:`.slices`), added up below.
+    by_status = np.zeros((SLICES, layout.n_cells, 7), dtype=np.int64)
+    long_term = np.zeros((SLICES, layout.n_cells), dtype=np.int64)
+    clients = np.zeros((SLICES, layout.n_organisers), dtype=np.int64)
+    occupied = np.zeros((SLICES, layout.n_places + 1), dtype=np.int64)
+    queued = np.zeros((SLICES, layout.n_places + 1), dtype=np.int64)
+    exits = np.zeros((SLICES, layout.n_destinations, layout.n_buckets), dtype=np.int64)
+    recipients = np.zeros((SLICES, layout.n_areas, 3 + len(thresholds) + 1), dtype=np.int64)
     # Days are whole numbers: the step of each number of days, up to one past the last
     # threshold (a table lookup instead of a comparison with every threshold).
     longest = max(int(np.ceil(thresholds[-1])) + 1, 0) if len(thresholds) else 0
@@ -209,30 +211,38 @@ def census(rows, week, people, bucket, layout):
     # numba turns a mix of signed and unsigned integers into a float.
     spare, top = np.uint64(layout.n_places), np.uint64(longest)
     per_area = np.uint64(layout.cells_per_area)
-    for i in range(len(rows)):
-        r = row(rows, i)
-        s = np.uint64(status[r])
-        d = destination[s]
-        if d >= 0:  # the spell ended this week (one in six people on the list)
-            if bucket[r] >= 0:
-                exits[d, bucket[r]] += 1
-            if s > OTHER_SERVICE:
-                continue
-        c = np.uint64(cell[r])
-        by_status[c, s] += 1
-        long_term[c] += (s == UNEMPLOYED) & (week - spell_start[r] >= 52)
-        clients[np.uint64(organiser[r])] += 1
-        place, queue = service[r], queued_for[r]
-        occupied[np.uint64(place) if place >= 0 else spare] += 1
-        queued[np.uint64(queue) if queue >= 0 else spare] += 1
-        b = benefit[r]
-        paid = s != PAY_SUBSIDY
-        shared = rules.cost_shared(by_benefit_days, s, b)
-        days = benefit_days[r] if by_benefit_days else subsidy_days[r]
-        step = step_of_days[min(np.uint64(max(days, 0)), top)]
-        column = rules.payment_column(shared, step, b)
-        recipients[c // per_area, column] += paid
-        recipients[c // per_area, 2] += shared & (b == EARNINGS_RELATED)
+    bounds = slice_bounds(len(rows))
+    for t in prange(SLICES):
+        for i in range(bounds[t], bounds[t + 1]):
+            r = row(rows, i)
+            s = np.uint64(status[r])
+            d = destination[s]
+            # The spell ended this week (one in six people on the list).
+            if (d >= 0) & (bucket[r] >= 0):
+                exits[t, d, bucket[r]] += 1
+            if s <= OTHER_SERVICE:  # registered
+                c = np.uint64(cell[r])
+                by_status[t, c, s] += 1
+                long_term[t, c] += (s == UNEMPLOYED) & (week - spell_start[r] >= 52)
+                clients[t, np.uint64(organiser[r])] += 1
+                place, queue = service[r], queued_for[r]
+                occupied[t, np.uint64(place) if place >= 0 else spare] += 1
+                queued[t, np.uint64(queue) if queue >= 0 else spare] += 1
+                b = benefit[r]
+                paid = s != PAY_SUBSIDY
+                shared = rules.cost_shared(by_benefit_days, s, b)
+                days = benefit_days[r] if by_benefit_days else subsidy_days[r]
+                step = step_of_days[min(np.uint64(max(days, 0)), top)]
+                column = rules.payment_column(shared, step, b)
+                recipients[t, c // per_area, column] += paid
+                recipients[t, c // per_area, 2] += shared & (b == EARNINGS_RELATED)
+    by_status, long_term, clients = (
+        by_status.sum(axis=0),
+        long_term.sum(axis=0),
+        clients.sum(axis=0),
+    )
+    occupied, queued, exits = occupied.sum(axis=0), queued.sum(axis=0), exits.sum(axis=0)
+    recipients = recipients.sum(axis=0)
     return (
         by_status,
         long_term,

@@ -12,11 +12,12 @@ every kind (:class:`simulation.core.clocks.EventClocks` names them).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulation.core.codes import NO_WEEK, UNEMPLOYED
 from simulation.core.passes.common import row
 from simulation.core.passes.draws import uniform
+from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
 
 __all__ = [
     "draw_clocks",
@@ -53,15 +54,19 @@ def draw_clocks(rows, clock, count, key, base) -> None:
         next_threshold(r, clock, count, key, base)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def waking(wakes_at, week, out):
     """Rows whose scheduled move (job loss, return to the register) falls in ``week``."""
-    k = 0
-    for r in range(len(wakes_at)):
-        if wakes_at[r] == week:
-            out[k] = r
-            k += 1
-    return k
+    bounds = slice_bounds(len(wakes_at))
+    listed = np.zeros(SLICES, dtype=np.int64)
+    for t in prange(SLICES):  # on every core (:mod:`.slices`)
+        k = bounds[t]
+        for r in range(bounds[t], bounds[t + 1]):
+            if wakes_at[r] == week:  # rare: a branch is cheaper than a write per row
+                out[k] = r
+                k += 1
+        listed[t] = k - bounds[t]
+    return close_gaps(out, bounds, listed)
 
 
 @njit(cache=True, inline="always")
@@ -92,20 +97,23 @@ def schedule_wakes(rows, clock, hazard, high_hazard, high, first, wakes_at):
         wakes_at[r] = wake_week(clock[r], high_hazard if high[r] else hazard, first)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def unemployed_events(rows, status, hazard, clock, count, key, base, out):
     """Run down one clock of the unemployed among ``rows``.
 
     The rows whose clock runs out this week go to ``out`` and draw their next
     threshold; returns their number.
     """
-    k = 0
-    for i in range(len(rows)):
-        r = row(rows, i)
-        if status[r] != UNEMPLOYED:
-            continue
-        clock[r] -= hazard
-        if runs_out(r, clock, count, key, base):
-            out[k] = r
-            k += 1
-    return k
+    bounds = slice_bounds(len(rows))
+    listed = np.zeros(SLICES, dtype=np.int64)
+    for t in prange(SLICES):  # on every core (:mod:`.slices`)
+        k = bounds[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            r = row(rows, i)
+            if status[r] == UNEMPLOYED:
+                clock[r] -= hazard
+                if runs_out(r, clock, count, key, base):
+                    out[k] = r
+                    k += 1
+        listed[t] = k - bounds[t]
+    return close_gaps(out, bounds, listed)

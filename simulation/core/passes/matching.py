@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulation.core import rules
 from simulation.core.passes.clocks import runs_out
 from simulation.core.passes.common import row
+from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
 from simulation.core.plan import Plan
 
 __all__ = ["SearchTables", "expected_matches", "find_jobs", "search_tables", "search_weights"]
@@ -57,7 +58,7 @@ def search_tables(plan: Plan) -> SearchTables:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def search_weights(
     candidates, max_status, week, with_policy, people, tables, organiser_multiplier, rows, weights
 ):
@@ -80,36 +81,46 @@ def search_weights(
     service, organiser = people.service, people.organiser
     barrier_factor, meeting_decay = tables.barrier_factor, tables.meeting_decay
     lock_in = tables.lock_in
-    totals = np.zeros(tables.n_markets, dtype=np.float64)
     longest = np.uint64(len(meeting_decay) - 1)
-    k = 0
-    for i in range(len(candidates)):
-        r = row(candidates, i)
-        if status[r] > max_status:
-            continue
-        duration = rules.duration_factor(
-            week - jobless_since[r],
-            tables.penalty,
-            tables.penalty_weeks,
-            tables.detachment,
-            tables.detachment_weeks,
-        )
-        w = rules.intrinsic_search_weight(employability[r], barrier_factor[barriers[r]], duration)
-        if with_policy:
-            since = np.uint64(max(week - last_meeting[r], 0))
-            w = rules.policy_search_weight(
-                w,
-                meeting_effect[r] * meeting_decay[min(since, longest)],
-                referral_until[r] >= week,
-                tables.referral_multiplier,
-                lock_in[np.uint64(service[r] + 1)],  # lock_in[0] = 1: no service
-                organiser_multiplier[np.uint64(organiser[r])],
-            )
-        rows[k] = r
-        weights[k] = w
-        totals[np.uint64(market[r])] += w
-        k += 1
-    return k, totals
+    bounds = slice_bounds(len(candidates))
+    listed = np.zeros(SLICES, dtype=np.int64)
+    for t in prange(SLICES):  # the weights on every core (:mod:`.slices`)
+        k = bounds[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            r = row(candidates, i)
+            if status[r] <= max_status:
+                duration = rules.duration_factor(
+                    week - jobless_since[r],
+                    tables.penalty,
+                    tables.penalty_weeks,
+                    tables.detachment,
+                    tables.detachment_weeks,
+                )
+                w = rules.intrinsic_search_weight(
+                    employability[r], barrier_factor[barriers[r]], duration
+                )
+                if with_policy:
+                    since = np.uint64(max(week - last_meeting[r], 0))
+                    w = rules.policy_search_weight(
+                        w,
+                        meeting_effect[r] * meeting_decay[min(since, longest)],
+                        referral_until[r] >= week,
+                        tables.referral_multiplier,
+                        lock_in[np.uint64(service[r] + 1)],  # lock_in[0] = 1: no service
+                        organiser_multiplier[np.uint64(organiser[r])],
+                    )
+                rows[k] = r
+                weights[k] = w
+                k += 1
+        listed[t] = k - bounds[t]
+    close_gaps(rows, bounds, listed)
+    n = close_gaps(weights, bounds, listed)
+    # The totals in one loop, in the order of the rows: a sum of fractions depends on
+    # its order, and this one must not depend on the slices.
+    totals = np.zeros(tables.n_markets, dtype=np.float64)
+    for i in range(n):
+        totals[np.uint64(market[row(rows, i)])] += weights[i]
+    return n, totals
 
 
 @njit(cache=True)
@@ -122,7 +133,7 @@ def expected_matches(rows, weights, market, price, n_markets):
     return expected
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def find_jobs(rows, weights, price, cap, people, base, found):
     """Run down the searchers' job-finding clocks; the rows that find a job go to ``found``.
 
@@ -134,12 +145,16 @@ def find_jobs(rows, weights, price, cap, people, base, found):
     """
     market, key = people.market, people.key
     clock, count = people.job_finding_clock, people.job_finding_count
-    k = 0
-    for i in range(len(rows)):
-        r = row(rows, i)
-        a = np.uint64(market[r])
-        clock[r] -= rules.job_finding_hazard(weights[i], price[a], cap[a])
-        if runs_out(r, clock, count, key, base):
-            found[k] = r
-            k += 1
-    return k
+    bounds = slice_bounds(len(rows))
+    listed = np.zeros(SLICES, dtype=np.int64)
+    for t in prange(SLICES):  # on every core (:mod:`.slices`)
+        k = bounds[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            r = row(rows, i)
+            a = np.uint64(market[r])
+            clock[r] -= rules.job_finding_hazard(weights[i], price[a], cap[a])
+            if runs_out(r, clock, count, key, base):
+                found[k] = r
+                k += 1
+        listed[t] = k - bounds[t]
+    return close_gaps(found, bounds, listed)

@@ -15,14 +15,16 @@ from collections import namedtuple
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulation.core import rules
 from simulation.core.codes import UNEMPLOYED
 from simulation.core.decisions import Decision
 from simulation.core.passes.common import row
 from simulation.core.passes.draws import uniform
+from simulation.core.passes.queues import serve_oldest_first
 from simulation.core.passes.services import refer_to_service
+from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
 from simulation.core.plan import Plan
 
 __all__ = [
@@ -33,7 +35,6 @@ __all__ = [
     "meet",
     "meeting_candidates",
     "meeting_tables",
-    "new_spell_counts",
     "select_meetings",
 ]
 
@@ -101,119 +102,72 @@ def meeting_tables(plan: Plan, decision_bases: Callable) -> MeetingTables:
     )
 
 
-@njit(cache=True)
-def meeting_candidates(rows, week, people, n_caseworkers, due):
-    """Unemployed clients due a meeting, and each caseworker's unemployed caseload.
+@njit(cache=True, parallel=True)
+def meeting_candidates(rows, week, people, n_caseworkers, early_period, n_organisers, due):
+    """Clients due a meeting, the caseloads and the clients early in their spell.
 
-    The rows of the clients due go to the start of ``due``. Returns their number, the
-    caseloads, and for each client due (in the same order) the caseworker and the week
-    the meeting was due.
+    One pass over the register ``rows``, on every core (:mod:`.slices`). The rows of the
+    unemployed clients due a meeting go to the start of ``due``, in register order.
+    Returns their number; each caseworker's unemployed caseload and, of it, the clients
+    within their organiser's early period (``early_period`` by organiser: the schedule
+    they need first); each organiser's unemployed in the first ``NEW_SPELL_WEEKS`` weeks
+    of a spell (weeks of exposure for the realised interval of the newly registered);
+    and for each client due (in the same order) the caseworker and the week the
+    meeting was due.
     """
     status, caseworker, next_meeting = people.status, people.caseworker, people.next_meeting
-    k = 0
-    caseload = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not a client
+    organiser, spell_start = people.organiser, people.spell_start
+    bounds = slice_bounds(len(rows))
+    # The last column of the caseloads: not a client (or not early).
+    caseload = np.zeros((SLICES, n_caseworkers + 1), dtype=np.int64)
+    early = np.zeros((SLICES, n_caseworkers + 1), dtype=np.int64)
+    exposure = np.zeros((SLICES, n_organisers), dtype=np.int64)
+    listed = np.zeros(SLICES, dtype=np.int64)
     spare = np.uint64(n_caseworkers)  # unsigned, like the rows (see ``row``)
-    for i in range(len(rows)):
-        r = row(rows, i)
-        client = (status[r] == UNEMPLOYED) & (caseworker[r] >= 0)
-        caseload[np.uint64(caseworker[r]) if client else spare] += 1
-        due[k] = r
-        k += client & (next_meeting[r] <= week)
-    queue = np.empty(k, dtype=np.int64)
-    since = np.empty(k, dtype=np.int64)
-    for i in range(k):
+    for t in prange(SLICES):
+        k = bounds[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            r = row(rows, i)
+            client = (status[r] == UNEMPLOYED) & (caseworker[r] >= 0)
+            c = np.uint64(caseworker[r]) if client else spare
+            caseload[t, c] += 1
+            due[k] = r
+            k += client & (next_meeting[r] <= week)
+            if client:
+                o = np.uint64(organiser[r])
+                weeks = week - spell_start[r]
+                early[t, c if weeks < early_period[o] else spare] += 1
+                exposure[t, o] += weeks < NEW_SPELL_WEEKS
+        listed[t] = k - bounds[t]
+    n_due = close_gaps(due, bounds, listed)
+    queue = np.empty(n_due, dtype=np.int64)
+    since = np.empty(n_due, dtype=np.int64)
+    for i in prange(n_due):
         r = row(due, i)
         queue[i] = caseworker[r]
         since[i] = next_meeting[r]
-    return k, caseload[:n_caseworkers], queue, since
-
-
-@njit(cache=True)
-def new_spell_counts(rows, people, week, early_period, n_caseworkers, n_organisers):
-    """The unemployed early in their spell, in one pass over the register ``rows``.
-
-    Returns each caseworker's unemployed clients within their organiser's early period
-    (``early_period`` by organiser: the schedule they need first), and each organiser's
-    unemployed in the first ``NEW_SPELL_WEEKS`` weeks of a spell (weeks of exposure for
-    the realised interval of the newly registered).
-    """
-    status, caseworker = people.status, people.caseworker
-    organiser, spell_start = people.organiser, people.spell_start
-    early = np.zeros(n_caseworkers + 1, dtype=np.int64)  # the last slot: not early
-    exposure = np.zeros(n_organisers, dtype=np.int64)
-    spare = np.uint64(n_caseworkers)
-    for i in range(len(rows)):
-        r = row(rows, i)
-        if status[r] != UNEMPLOYED or caseworker[r] < 0:
-            continue
-        o = np.uint64(organiser[r])
-        weeks = week - spell_start[r]
-        early[np.uint64(caseworker[r]) if weeks < early_period[o] else spare] += 1
-        exposure[o] += weeks < NEW_SPELL_WEEKS
-    return early[:n_caseworkers], exposure
+    return (
+        n_due,
+        caseload.sum(axis=0)[:n_caseworkers],
+        early.sum(axis=0)[:n_caseworkers],
+        exposure.sum(axis=0),
+        queue,
+        since,
+    )
 
 
 @njit(cache=True)
 def select_meetings(due, queue, since, capacity, key, meetings, priority_base):
     """Which clients due each caseworker meets: those due longest, ties by a random key.
 
-    The same choice as :func:`rules.ration` with (due week, priority), found without sorting:
-    a caseworker with more clients due than slots grants whole due weeks, oldest first,
-    while they fit, and draws the priorities (keyed by the meeting's number) only among
-    the clients of the due week that does not fit entirely.
+    The same choice as :func:`rules.ration` with (due week, priority), found without
+    sorting (:func:`.queues.serve_oldest_first`): the priorities are drawn, keyed by the
+    meeting's number, only among the clients of the due week that does not fit entirely.
     """
-    granted = np.ones(len(queue), dtype=np.bool_)
-    start, members = rules.crowded_queues(queue, capacity)
-    for i in members:
-        granted[i] = False  # granted below, due week by due week
-    for q in range(len(capacity)):
-        first, last = start[q], start[q + 1]
-        if last == first:
-            continue  # not crowded: everyone is met
-        left = max(capacity[q], 0)
-        low = -(2**62)  # due weeks below this are already granted
-        while left > 0:
-            week = 2**62
-            for j in range(first, last):
-                if low <= since[members[j]] < week:
-                    week = since[members[j]]
-            tied = 0
-            for j in range(first, last):
-                tied += since[members[j]] == week
-            if tied <= left:
-                for j in range(first, last):
-                    if since[members[j]] == week:
-                        granted[members[j]] = True
-                left -= tied
-                low = week + 1
-                continue
-            # The due week that does not fit: the ``left`` lowest priorities among it.
-            best = np.empty(left, dtype=np.int64)
-            score = np.empty(left)
-            kept = 0
-            for j in range(first, last):
-                i = members[j]
-                if since[i] != week:
-                    continue
-                r = row(due, i)
-                value = uniform(priority_base, key[r], meetings[r])
-                if kept == left and value >= score[left - 1]:
-                    continue
-                at = kept if kept < left else left - 1
-                while at > 0 and value < score[at - 1]:
-                    score[at] = score[at - 1]
-                    best[at] = best[at - 1]
-                    at -= 1
-                score[at] = value
-                best[at] = i
-                kept = min(kept + 1, left)
-            for b in best[:kept]:
-                granted[b] = True
-            left = 0
-    return granted
+    return serve_oldest_first(due, queue, since, capacity, key, meetings, priority_base)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def meet(met, week, people, caseworkers, caseload, tables, referral_tables, lapsed):
     """The meetings of the week, one client after another.
 
@@ -241,69 +195,83 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     meetings, last_meeting = people.meetings, people.last_meeting
     meeting_effect, referral_until = people.meeting_effect, people.referral_until
     next_meeting, service, queued_for = people.next_meeting, people.service, people.queued_for
+    queued_since = people.queued_since
     effectiveness, competent = caseworkers.effectiveness, caseworkers.competent
     capacity, bases, barrier_bits = caseworkers.capacity, tables.bases, tables.barrier_bits
-    held = np.zeros(tables.n_organisers)
-    # By organiser: realised intervals of all meetings (row 0); row 1 counts the meetings
-    # held in a spell's first NEW_SPELL_WEEKS weeks (the newly registered).
-    interval_sum = np.zeros((2, tables.n_organisers))
-    interval_count = np.zeros((2, tables.n_organisers))
+    n_organisers = tables.n_organisers
+    # By slice (:mod:`.slices`) and organiser: meetings held, realised intervals of all
+    # meetings (row 0), and in row 1 of the counts the meetings held in a spell's first
+    # NEW_SPELL_WEEKS weeks (the newly registered). Whole numbers: their sums do not
+    # depend on the order.
+    held = np.zeros((SLICES, n_organisers))
+    interval_sum = np.zeros((SLICES, 2, n_organisers))
+    interval_count = np.zeros((SLICES, 2, n_organisers))
+    leaving = np.zeros(SLICES, dtype=np.int64)
     n_bits = len(barrier_bits)
-    a = 0
-    for j in range(len(met)):
-        r = row(met, j)
-        o, c, k = np.uint64(organiser[r]), np.uint64(caseworker[r]), key[r]
-        number = meetings[r]
-        # A spell's first meeting, the spell begun by registering (not by a service's end).
-        first_in_spell = last_meeting[r] < spell_start[r] and service_ended[r] != spell_start[r]
-        meetings[r] = number + 1
-        held[o] += 1
-        if last_meeting[r] >= spell_start[r]:
-            interval_sum[0, o] += week - last_meeting[r]
-            interval_count[0, o] += 1
-        if week - spell_start[r] < NEW_SPELL_WEEKS:
-            interval_count[1, o] += 1  # a meeting in the spell's first weeks
-        meeting_effect[r] = rules.meeting_effect(
-            tables.boost, effectiveness[c], barriers[r] != 0, tables.hard_to_employ_factor
-        )
-        last_meeting[r] = week
-        detection = rules.detection_chance(
-            competent[c],
-            tables.barrier_detection_probability[o],
-            tables.competent_detection_probability[o],
-        )
-        for i in range(n_bits):
-            bit = barrier_bits[i]
-            # Only a present, undetected barrier needs the draw (draws are keyed, so
-            # skipping the others changes nothing).
-            present = barriers[r] & bit and not detected[r] & bit
-            if present and uniform(bases[i], k, number) < detection:
-                detected[r] |= bit
-        if uniform(bases[n_bits], k, number) < tables.vacancy_referral_probability[o]:
-            referral_until[r] = rules.vacancy_referral_end(week, tables.referral_weeks)
-        episode = people.separation_count[r] + people.return_count[r]  # the registration
-        if rules.monitoring_ends_spell(
-            uniform(bases[n_bits + 1], k, number),
-            uniform(bases[n_bits + 2], k, episode),
-            tables.monitoring_exit_probability[o],
-            tables.unavailable_share,
-        ):
-            lapsed[a] = r
-            a += 1
-            continue
-        # A referral needs a detected barrier or the spell's first meeting.
-        may_refer = first_in_spell or (detected[r] & barriers[r]) != 0
-        if may_refer and service[r] < 0 and queued_for[r] < 0:
-            refer_to_service(r, number, week, first_in_spell, people, referral_tables)
-        next_meeting[r] = week + rules.next_interval(
-            week - spell_start[r],
-            caseload[c, 0],
-            caseload[c, 1],
-            capacity[c],
-            tables.meeting_interval_weeks[o],
-            tables.early_interval_weeks[o],
-            tables.early_period_weeks[o],
-            tables.min_weeks_between_meetings[o],
-            tables.spare_capacity_meetings[o],
-        )
-    return a, held, interval_sum, interval_count
+    bounds = slice_bounds(len(met))
+    for t in prange(SLICES):
+        a = bounds[t]
+        for j in range(bounds[t], bounds[t + 1]):
+            r = row(met, j)
+            o, c, k = np.uint64(organiser[r]), np.uint64(caseworker[r]), key[r]
+            number = meetings[r]
+            # A spell's first meeting, the spell begun by registering (not by a service's end).
+            first_in_spell = (last_meeting[r] < spell_start[r]) & (
+                service_ended[r] != spell_start[r]
+            )
+            meetings[r] = number + 1
+            held[t, o] += 1
+            if last_meeting[r] >= spell_start[r]:
+                interval_sum[t, 0, o] += week - last_meeting[r]
+                interval_count[t, 0, o] += 1
+            if week - spell_start[r] < NEW_SPELL_WEEKS:
+                interval_count[t, 1, o] += 1  # a meeting in the spell's first weeks
+            meeting_effect[r] = rules.meeting_effect(
+                tables.boost, effectiveness[c], barriers[r] != 0, tables.hard_to_employ_factor
+            )
+            last_meeting[r] = week
+            detection = rules.detection_chance(
+                competent[c],
+                tables.barrier_detection_probability[o],
+                tables.competent_detection_probability[o],
+            )
+            for i in range(n_bits):
+                bit = barrier_bits[i]
+                # Only a present, undetected barrier needs the draw (draws are keyed, so
+                # skipping the others changes nothing).
+                present = ((barriers[r] & bit) != 0) & ((detected[r] & bit) == 0)
+                if present and uniform(bases[i], k, number) < detection:
+                    detected[r] |= bit
+            if uniform(bases[n_bits], k, number) < tables.vacancy_referral_probability[o]:
+                referral_until[r] = rules.vacancy_referral_end(week, tables.referral_weeks)
+            episode = people.separation_count[r] + people.return_count[r]  # the registration
+            if rules.monitoring_ends_spell(
+                uniform(bases[n_bits + 1], k, number),
+                uniform(bases[n_bits + 2], k, episode),
+                tables.monitoring_exit_probability[o],
+                tables.unavailable_share,
+            ):
+                lapsed[a] = r
+                a += 1
+                continue
+            # A referral needs a detected barrier or the spell's first meeting.
+            may_refer = first_in_spell | ((detected[r] & barriers[r]) != 0)
+            if may_refer & (service[r] < 0) & (queued_for[r] < 0):
+                queue = refer_to_service(r, number, week, first_in_spell, people, referral_tables)
+                if queue >= 0:
+                    queued_for[r] = queue
+                    queued_since[r] = week
+            next_meeting[r] = week + rules.next_interval(
+                week - spell_start[r],
+                caseload[c, 0],
+                caseload[c, 1],
+                capacity[c],
+                tables.meeting_interval_weeks[o],
+                tables.early_interval_weeks[o],
+                tables.early_period_weeks[o],
+                tables.min_weeks_between_meetings[o],
+                tables.spare_capacity_meetings[o],
+            )
+        leaving[t] = a - bounds[t]
+    n_lapsed = close_gaps(lapsed, bounds, leaving)
+    return n_lapsed, held.sum(axis=0), interval_sum.sum(axis=0), interval_count.sum(axis=0)

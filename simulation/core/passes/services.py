@@ -16,13 +16,14 @@ from collections import namedtuple
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulation.core import rules
 from simulation.core.codes import NO_WEEK, PAY_SUBSIDY, UNEMPLOYED
 from simulation.core.decisions import Decision
 from simulation.core.passes.common import row
 from simulation.core.passes.draws import stream_step, uniform, unit
+from simulation.core.passes.queues import serve_oldest_first
 from simulation.core.plan import NEED_WEEKS, WEEKS_PER_YEAR, Plan
 
 __all__ = [
@@ -156,7 +157,7 @@ def service_tables(plan: Plan, decision_bases: Callable) -> ServiceTables:
 
 @njit(cache=True, inline="always")
 def refer_to_service(r, number, week, first_in_spell, people, tables):
-    """Put a person just met (row ``r``, meeting ``number``) in a service queue, or not.
+    """The service queue a person just met (row ``r``, meeting ``number``) joins, or -1.
 
     A detected, unresolved barrier (:func:`rules.barrier_to_address`) leads to a
     multi-sector service addressing it with the organiser's multi-sector access;
@@ -166,7 +167,9 @@ def refer_to_service(r, number, week, first_in_spell, people, tables):
     at meetings. The service is chosen by :func:`queue_for_service`.
 
     ``people``: the job seekers' fields (``population.People``); ``tables``: a
-    :class:`ReferralTables`.
+    :class:`ReferralTables`. The caller records the queue (``queued_for``) and the
+    week (``queued_since``): a pass running on every core must write only through the
+    arrays it holds, not through the fields of ``people``.
     """
     bases = tables.bases
     o, k = np.uint64(people.organiser[r]), people.key[r]
@@ -180,36 +183,37 @@ def refer_to_service(r, number, week, first_in_spell, people, tables):
         tables.service_referral_at_start[o],
     )
     if category < 0:
-        return
-    queue_for_service(r, category, uniform(bases[2], k, number), week, people, tables)
+        return -1
+    return queue_for_service(r, category, uniform(bases[2], k, number), week, people, tables)
 
 
 @njit(cache=True, inline="always")
 def queue_for_service(r, category, choice, week, people, tables):
-    """Queue person ``r`` for a service of ``category`` (0: general; 1 + i: barrier bit i).
+    """The queue person ``r`` joins for a service of ``category``, or -1 for none.
 
+    ``category`` is 0 for a general service, 1 + i for one addressing barrier bit i.
     Among the area's eligible services the choice (the uniform draw ``choice``) is
     weighted by places (:func:`rules.menu_entry`); people at or over a service's
-    ``max_age`` are not referred to it.
+    ``max_age`` are not referred to it. The queue is the service in the area (area x
+    ``n_services`` + service), as ``queued_for`` holds it.
     """
     size = tables.menu_size[category]
     if size == 0:
-        return
+        return -1
     a = people.area[r]
     entry = rules.menu_entry(tables.menu_weight[category, a], size, choice)
     if entry < 0:
-        return
+        return -1
     service = tables.menu_service[category, entry]
     age = rules.age_in_years(
         people.age_at_entry[r], week, people.entry_week[r], tables.weeks_per_year
     )
     if age >= tables.max_age[service]:
-        return
-    people.queued_for[r] = a * tables.n_services + service
-    people.queued_since[r] = week
+        return -1
+    return a * tables.n_services + service
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def arising_needs(rows, week, people, tables):
     """Needs for a general service that arise this week, referred as they arise.
 
@@ -224,20 +228,22 @@ def arising_needs(rows, week, people, tables):
     """
     status, organiser, caseworker = people.status, people.organiser, people.caseworker
     service, queued_for, spell_start = people.service, people.queued_for, people.spell_start
-    key, chance = people.key, tables.need_chance
+    key, chance, queued_since = people.key, tables.need_chance, people.queued_since
     step_need = stream_step(tables.bases[3], week)
     step_choice = stream_step(tables.bases[4], week)
     longest = chance.shape[1] - 1
     referred = 0
-    for i in range(len(rows)):
+    for i in prange(len(rows)):  # on every core: each row is written by its own visit
         r = row(rows, i)
-        if status[r] != UNEMPLOYED or caseworker[r] < 0 or service[r] >= 0 or queued_for[r] >= 0:
-            continue
-        weeks = np.uint64(min(max(week - spell_start[r], 0), longest))
-        if unit(key[r], step_need) >= chance[np.uint64(organiser[r]), weeks]:
-            continue
-        queue_for_service(r, 0, unit(key[r], step_choice), week, people, tables)
-        referred += queued_for[r] >= 0
+        eligible = (status[r] == UNEMPLOYED) & (caseworker[r] >= 0)
+        if eligible & (service[r] < 0) & (queued_for[r] < 0):
+            weeks = np.uint64(min(max(week - spell_start[r], 0), longest))
+            if unit(key[r], step_need) < chance[np.uint64(organiser[r]), weeks]:
+                queue = queue_for_service(r, 0, unit(key[r], step_choice), week, people, tables)
+                if queue >= 0:
+                    queued_for[r] = queue
+                    queued_since[r] = week
+                    referred += 1
     return referred
 
 
@@ -322,9 +328,9 @@ def admit(queued, free, week, people, tables):
 
     Each queue (service instance) is served oldest first, ties broken by a draw keyed
     by the person's service number, never beyond ``free`` places
-    (:func:`rules.ration_queues`). An admitted person starts the service now, for its
-    duration, with its status (a service with the unemployed status runs alongside the
-    job search).
+    (:func:`.queues.serve_oldest_first`, the choice of :func:`rules.ration_queues`).
+    An admitted person starts the service now, for its duration, with its status (a
+    service with the unemployed status runs alongside the job search).
 
     ``people``: the job seekers' fields; ``tables``: a :class:`ServiceTables`.
     """
@@ -334,13 +340,11 @@ def admit(queued, free, week, people, tables):
     n = len(queued)
     queue = np.empty(n, dtype=np.int64)
     since = np.empty(n, dtype=np.int64)
-    priority = np.empty(n)
     for i in range(n):
         r = row(queued, i)
         queue[i] = queued_for[r]
         since[i] = queued_since[r]
-        priority[i] = uniform(tables.admission_base, key[r], services[r])
-    granted = rules.ration_queues(queue, since, priority, free)
+    granted = serve_oldest_first(queued, queue, since, free, key, services, tables.admission_base)
     for i in range(n):
         if not granted[i]:
             continue
