@@ -13,7 +13,10 @@ to ``REV`` (below 1: this tree is faster). Each process reports
 * ``start-up``: building the model (initial population, caseworkers),
 * ``process``: the whole process, imports and compiled-pass loading included,
 
-so the same run shows both the simulation and what an analyst waits for.
+so the same run shows both the simulation and what an analyst waits for. Then, in the
+same round, the command an analyst types, ``simulate run SCENARIO -r 1`` with
+``--no-plots`` (``run, no plots``) and without (``run, plots``), each timed as a whole
+process that writes its run folder to a temporary directory.
 """
 
 from __future__ import annotations
@@ -67,6 +70,16 @@ def run_once(tree: Path, scenario: str, scale: str, seed: int) -> dict[str, floa
     return figures
 
 
+def run_command(tree: Path, scenario: str, plots: bool, out: Path) -> float:
+    """Seconds of ``simulate run scenario -r 1`` with the code of ``tree``, a new process."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    command = [sys.executable, "-m", "simulation.cli", "run", scenario, "-r", "1"]
+    command += ["--out", str(out)] + ([] if plots else ["--no-plots"])
+    began = time.perf_counter()
+    subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rev", help="the commit to time against (e.g. HEAD, a hash)")
@@ -93,6 +106,10 @@ def main() -> None:
             for round_ in range(args.rounds):
                 for name, tree in trees.items():
                     figures = run_once(tree, args.scenario, scale, args.seed)
+                    if args.scale is None:
+                        for plots, label in ((False, "run, no plots"), (True, "run, plots")):
+                            out = Path(folder) / f"run-{len(runs[name])}-{plots}"
+                            figures[label] = run_command(tree, args.scenario, plots, out)
                     runs[name].append(figures)
                     print(
                         f"round {round_ + 1} {name:>12}:"
@@ -107,7 +124,10 @@ def main() -> None:
             )
     print(f"{args.scenario}, {args.rounds} rounds alternating, medians:")
     print(f"{'':14}{'this tree':>12}{args.rev[:12]:>14}{'ratio':>8}")
-    for measure in ("simulation", "start-up", "import", "process", "memory"):
+    measures = ["simulation", "start-up", "import", "process", "memory"]
+    if args.scale is None:  # ``simulate run`` has no scale option: at scale 1 only
+        measures += ["run, no plots", "run, plots"]
+    for measure in measures:
         mine = statistics.median(r[measure] for r in runs["this tree"])
         theirs = statistics.median(r[measure] for r in runs[args.rev])
         unit = "MB" if measure == "memory" else "s"

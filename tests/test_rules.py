@@ -10,14 +10,15 @@ from simulation.core import rules
 
 def test_duration_factor_builds_up_linearly_then_stays():
     weeks = np.array([0, 10, 20, 40, 400])
-    factor = rules.duration_factor(weeks, 0.4, 20, 1.0, 104)
+    factor = [rules.duration_factor(w, 0.4, 20, 1.0, 104) for w in weeks]
     np.testing.assert_allclose(factor, [1.0, 0.7, 0.4, 0.4, 0.4], rtol=1e-6)
-    np.testing.assert_allclose(rules.duration_factor(weeks, 1.0, 20, 1.0, 104), 1.0)
+    flat = [rules.duration_factor(w, 1.0, 20, 1.0, 104) for w in weeks]
+    np.testing.assert_allclose(flat, 1.0)
 
 
 def test_detachment_lowers_job_finding_only_after_its_threshold():
     weeks = np.array([0, 103, 104, 400])
-    factor = rules.duration_factor(weeks, 0.5, 20, 0.25, 104)
+    factor = [rules.duration_factor(w, 0.5, 20, 0.25, 104) for w in weeks]
     np.testing.assert_allclose(factor, [1.0, 0.5, 0.125, 0.125])
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from simulation.analysis.measures import (
     EFFECT_GROUPS,
@@ -188,7 +188,7 @@ def _costs(arm: Arm, payer: str) -> np.ndarray:
 def _interval(difference: np.ndarray, se: float, dof: float) -> tuple[float, float]:
     if not np.isfinite(se) or dof <= 0:
         return (float("nan"), float("nan"))
-    half = stats.t.ppf(0.5 + LEVEL / 2, dof) * se
+    half = special.stdtrit(dof, 0.5 + LEVEL / 2) * se
     mean = float(np.mean(difference))
     return (mean - half, mean + half)
 
@@ -207,7 +207,7 @@ def _effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str,
         se = float(np.sqrt(va + vb))
         dof = (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (len(other) - 1)) if se > 0 else n - 1
         mean = float(np.mean(other) - np.mean(reference))
-        half = stats.t.ppf(0.5 + LEVEL / 2, dof) * se if np.isfinite(se) else float("nan")
+        half = special.stdtrit(dof, 0.5 + LEVEL / 2) * se if np.isfinite(se) else float("nan")
         low, high = mean - half, mean + half
     return {
         "reference": float(np.mean(reference)),

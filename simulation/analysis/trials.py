@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from simulation.core.trial import ARM_CONTROL, ARM_TREATED, CATEGORIES
 
@@ -140,7 +140,7 @@ def effects(replications: list[dict[str, dict[str, float]]]) -> pd.DataFrame:
             n = int(np.isfinite(values).sum())
             mean = float(np.nanmean(values)) if n else float("nan")
             se = float(np.nanstd(values, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-            half = stats.t.ppf(0.5 + LEVEL / 2, n - 1) * se if n > 1 else float("nan")
+            half = special.stdtrit(n - 1, 0.5 + LEVEL / 2) * se if n > 1 else float("nan")
             rows.append(
                 {
                     "comparison": comparison,

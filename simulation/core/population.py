@@ -97,10 +97,7 @@ class JobSeekers:
     def __init__(self, capacity: int = 1024) -> None:
         self._size = 0
         self._capacity = max(int(capacity), 16)
-        self._data = {
-            name: np.full(self._capacity, fill, dtype=dtype)
-            for name, (dtype, fill) in FIELDS.items()
-        }
+        self._data = {name: _reserve(self._capacity, dtype) for name, (dtype, _) in FIELDS.items()}
         self._refresh_views()
 
     def __len__(self) -> int:
@@ -152,8 +149,10 @@ class JobSeekers:
         if needed > self._capacity:
             self._grow(needed)
         rows = slice(self._size, needed)
-        for name, value in values.items():
-            self._data[name][rows] = value
+        for name, (_, fill) in FIELDS.items():
+            value = values.get(name, fill)
+            if name in values or fill != 0:  # reserved rows are zero already
+                self._data[name][rows] = value
         self._size = needed
         self._refresh_views()
         return rows
@@ -162,8 +161,8 @@ class JobSeekers:
         capacity = self._capacity
         while capacity < needed:
             capacity *= 2
-        for name, (dtype, fill) in FIELDS.items():
-            grown = np.full(capacity, fill, dtype=dtype)
+        for name, (dtype, _) in FIELDS.items():
+            grown = _reserve(capacity, dtype)
             grown[: self._size] = self._data[name][: self._size]
             self._data[name] = grown
         self._capacity = capacity
@@ -172,6 +171,16 @@ class JobSeekers:
     def nbytes(self) -> int:
         """Memory held by the arrays, reserved rows included."""
         return sum(a.nbytes for a in self._data.values())
+
+
+def _reserve(capacity: int, dtype: type) -> np.ndarray:
+    """Zeroed room for ``capacity`` rows of a field.
+
+    The pages of a zeroed array are mapped only when first written, so rows reserved
+    for later registrations cost neither time nor resident memory until they are
+    filled; :meth:`JobSeekers.add` writes each field's fill value as rows are added.
+    """
+    return np.zeros(capacity, dtype=dtype)
 
 
 class JobSeeker:

@@ -41,8 +41,8 @@ def in_target_group(
     """
     if pilot.serves_everyone:
         return np.ones(np.shape(age), dtype=bool)
-    return rules.in_target_group(
-        age,
+    return rules.in_target_groups(
+        np.asarray(age),
         np.asarray(benefit, dtype=np.int8),
         np.asarray(immigrant, dtype=bool),
         bool(pilot.target_not_earnings_related),

@@ -61,6 +61,7 @@ from simulation.core.rules.newcomers import (
     category,
     employability_with_traits,
     in_target_group,
+    in_target_groups,
     outcome_groups,
 )
 from simulation.core.rules.rationing import crowded_queues, ration, ration_queues
@@ -100,6 +101,7 @@ __all__ = [
     "employability_with_traits",
     "general_service_need_chance",
     "in_target_group",
+    "in_target_groups",
     "intrinsic_search_weight",
     "job_finding_hazard",
     "job_finding_probability",

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, vectorize
-from scipy import optimize
+from numba import njit
 
 from simulation.config import facts
 from simulation.config.scenario import LabourMarket
@@ -139,6 +138,8 @@ def urn_ball_congestion(search_elasticity: float) -> float:
     high = 1.0
     while gap(high) > 0:
         high *= 2.0
+    from scipy import optimize  # only a plan with urn-ball matching needs it (0.2 s)
+
     return float(optimize.brentq(gap, 1e-12, high, xtol=1e-14, rtol=1e-12))
 
 
@@ -241,7 +242,7 @@ def weight_price(totals, vacancies, efficiency, elasticity):
     return price
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, inline="always")
 def job_finding_probability(weight: float, price: float) -> float:
     """Weekly probability of a match for a searcher of this weight at this price."""
     return -np.expm1(-weight * price)

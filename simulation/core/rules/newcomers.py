@@ -10,7 +10,7 @@ of the initial stock by the spell it has already had. The compiled newcomers pas
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 from scipy import special
 
 from simulation.config import facts
@@ -32,6 +32,7 @@ __all__ = [
     "category",
     "employability_with_traits",
     "in_target_group",
+    "in_target_groups",
     "outcome_groups",
 ]
 
@@ -40,13 +41,7 @@ __all__ = [
 YOUNG_AGES, OLDER_AGES = (17.0, 30.0), (30.0, 65.0)
 
 
-@vectorize(
-    [
-        "boolean(float32, int8, boolean, boolean, float64, boolean)",
-        "boolean(float64, int8, boolean, boolean, float64, boolean)",
-    ],
-    cache=True,
-)
+@njit(cache=True, inline="always")
 def in_target_group(
     age: float,
     benefit: int,
@@ -65,6 +60,17 @@ def in_target_group(
         or (under_age > 0 and age < under_age)
         or (immigrants and immigrant)
     )
+
+
+@njit(cache=True)
+def in_target_groups(age, benefit, immigrant, not_earnings_related, under_age, immigrants):
+    """:func:`in_target_group` for arrays of people (``age``, ``benefit``, ``immigrant``)."""
+    target = np.empty(len(age), dtype=np.bool_)
+    for i in range(len(age)):
+        target[i] = in_target_group(
+            age[i], benefit[i], immigrant[i], not_earnings_related, under_age, immigrants
+        )
+    return target
 
 
 @njit(cache=True, inline="always")

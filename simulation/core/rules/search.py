@@ -9,7 +9,7 @@ organiser's start-up disruption).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 __all__ = [
     "barrier_count",
@@ -28,7 +28,7 @@ def barrier_count(barriers: np.ndarray) -> np.ndarray:
     return _POPCOUNT[barriers]
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True, inline="always")
 def duration_factor(
     weeks_out: float,
     penalty: float,
@@ -54,13 +54,13 @@ def duration_factor(
         detachment_weeks: Weeks out of work from which ``detachment`` applies.
 
     Returns:
-        The multiplier (an array for array input).
+        The multiplier, for one job seeker.
     """
     factor = 1.0 - (1.0 - penalty) * min(weeks_out, penalty_weeks) / penalty_weeks
     return factor * detachment if weeks_out >= detachment_weeks else factor
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
+@njit(cache=True)
 def meeting_boost(weeks_since: float, effect: float, decay_weeks: float) -> float:
     """Search-effort multiplier after a meeting with a caseworker.
 
