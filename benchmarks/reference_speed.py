@@ -34,7 +34,14 @@ def national_without_services(weeks: int, scale: float):
     data["pilot"]["enabled"] = False
     data["run"]["scale"] = scale
     start = dt.date.fromisoformat(str(data["run"]["start"]))
-    data["run"]["end"] = (start + dt.timedelta(days=7 * weeks - 1)).isoformat()
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    data["run"]["end"] = end.isoformat()
+    # The changes dated after the shortened horizon do not apply (as with --set run.end).
+    data["timeline"] = [
+        change
+        for change in data.get("timeline", [])
+        if dt.date.fromisoformat(str(change["date"])) <= end
+    ]
     return scenario_from_dict(data, "national without services")
 
 

@@ -107,6 +107,26 @@ def _end_with_parent() -> None:
         raise SystemExit(0)
 
 
+def _start_worker(threads: int) -> None:
+    """Set up a local worker: end with its parent, and share the cores with the others.
+
+    The compiled passes run their loops on ``threads`` cores (numba's parallel loops);
+    each of several workers gets its share of the machine, so that they do not fight
+    over the same cores. Results do not depend on it (``passes.slices``).
+    """
+    _end_with_parent()
+    os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    if "numba" in sys.modules:  # already imported (by the parent's main module)
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+def threads_per_worker(workers: int) -> int:
+    """The cores each of ``workers`` local processes may use: an equal share, at least 1."""
+    return max(1, (os.cpu_count() or 1) // max(workers, 1))
+
+
 class ProcessExecutor(_Managed):
     """A pool of local worker processes (started with 'spawn': safe with threads).
 
@@ -117,7 +137,10 @@ class ProcessExecutor(_Managed):
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool = cf.ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"), initializer=_end_with_parent
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(threads_per_worker(workers),),
         )
 
     def submit(self, fn: Callable[[Any], Any], task: Any) -> cf.Future:
