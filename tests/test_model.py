@@ -513,3 +513,19 @@ def test_people_who_left_the_register_before_the_start_come_back_at_their_hazard
     # An area's own inflow figure is all its registrations.
     own = build_plan(build(["areas.town.inflow_per_week=55.0"]), 1.0)
     assert own.inflow(0)[0] == 55.0
+
+
+def test_results_do_not_depend_on_the_number_of_threads(scenario):
+    import numba
+
+    runs = []
+    for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(threads)
+        try:
+            model = EmploymentModel(scenario, seed=5)
+            model.run()
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        runs.append((model.recorder.people.copy(), model.job_seekers.status.copy()))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])

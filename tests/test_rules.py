@@ -268,3 +268,43 @@ def test_the_urn_ball_anchor_gives_the_target_job_finding_and_congestion():
     np.testing.assert_allclose(np.log(m[1] / m[0]) / np.log(1.001 / 0.999), 0.6, rtol=1e-5)
     with pytest.raises(ValueError, match="vacancies"):
         rules.urn_ball_anchor(0.05, 400, weights, np.zeros(2), 0.6)
+
+
+def test_slices_cover_the_rows_and_close_up_in_order():
+    from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
+
+    for n in (0, 5, 16, 1001):
+        bounds = slice_bounds(n)
+        assert len(bounds) == SLICES + 1 and bounds[0] == 0 and bounds[-1] == n
+        assert np.all(np.diff(bounds) >= 0)
+        out = np.arange(n) * 10
+        keep = np.arange(n) % 3 == 0  # each slice lists its rows divisible by 3
+        counts = np.zeros(SLICES, dtype=np.int64)
+        for t in range(SLICES):
+            mine = out[bounds[t] : bounds[t + 1]][keep[bounds[t] : bounds[t + 1]]].copy()
+            out[bounds[t] : bounds[t] + len(mine)] = mine
+            counts[t] = len(mine)
+        k = close_gaps(out, bounds, counts)
+        np.testing.assert_array_equal(out[:k], np.arange(n)[keep] * 10)
+
+
+def test_serving_oldest_first_is_rationing_by_week_then_draw_with_many_places():
+    from simulation.core.passes.queues import serve_oldest_first
+    from simulation.core.streams import RandomStreams
+
+    rng = np.random.default_rng(11)
+    streams = RandomStreams(np.random.SeedSequence(11))
+    base = streams.decision_base("admission_priority")
+    for _ in range(10):
+        n, queues = 3000, 4
+        rows = np.sort(rng.choice(20000, n, replace=False))
+        key = rng.integers(0, 2**40, 20000).astype(np.uint64)
+        counter = rng.integers(0, 4, 20000).astype(np.int32)
+        queue = rng.integers(0, queues, n)
+        since = rng.integers(0, 30, n)
+        capacity = rng.integers(0, 900, queues)  # beyond 64 places too
+        priority = streams.uniform("admission_priority", key[rows], counter[rows])
+        expected = rules.ration(queue, (since, priority), capacity)
+        served = serve_oldest_first(rows, queue, since, capacity, key, counter, base)
+        np.testing.assert_array_equal(served, expected)
+        assert np.all(np.bincount(queue[served], minlength=queues) <= capacity)

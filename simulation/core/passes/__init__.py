@@ -9,6 +9,8 @@ apply are the named rules of :mod:`simulation.core.rules`.
 
 * :mod:`.draws` - the random-number primitives and the key layout (one definition);
 * :mod:`.common` - rows as unsigned indices;
+* :mod:`.slices` - the register in fixed slices, for the passes run on every core;
+* :mod:`.queues` - queues served oldest first, ties by a keyed draw;
 * :mod:`.newcomers` - the traits of new job seekers;
 * :mod:`.clocks` - event clocks: job finding, job loss, exit, return, recall;
 * :mod:`.meetings` - who is due, whom caseworkers meet, what a meeting does;
