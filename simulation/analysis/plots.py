@@ -30,12 +30,15 @@ class _OnFirstUse:
 
     def __init__(self, name: str) -> None:
         self._name = name
+        self._module: Any = None
 
     def __getattr__(self, attribute: str) -> Any:
-        import matplotlib
+        if self._module is None:
+            import matplotlib
 
-        matplotlib.use("Agg")
-        return getattr(importlib.import_module(self._name), attribute)
+            matplotlib.use("Agg")
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attribute)
 
 
 plt = _OnFirstUse("matplotlib.pyplot")

@@ -150,9 +150,10 @@ class JobSeekers:
             self._grow(needed)
         rows = slice(self._size, needed)
         for name, (_, fill) in FIELDS.items():
-            value = values.get(name, fill)
-            if name in values or fill != 0:  # reserved rows are zero already
-                self._data[name][rows] = value
+            if name in values:
+                self._data[name][rows] = values[name]
+            elif fill != 0:  # reserved rows are zero already
+                self._data[name][rows] = fill
         self._size = needed
         self._refresh_views()
         return rows

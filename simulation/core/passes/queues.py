@@ -4,7 +4,7 @@ Caseworkers meet the clients due longest first, and services admit those queued
 longest first; in both, the random priority that breaks ties among people who joined in
 the same week is a draw keyed by the person and a counter of theirs (the meeting's or
 the service's number). :func:`serve_oldest_first` makes the choice
-:func:`rules.ration_queues` makes with (week joined, priority), in a few passes over each
+:func:`rules.ration` makes with (week joined, priority), in a few passes over each
 crowded queue instead of a sort, and draws the priorities only where a tie must be
 broken.
 """

@@ -328,7 +328,7 @@ def admit(queued, free, week, people, tables):
 
     Each queue (service instance) is served oldest first, ties broken by a draw keyed
     by the person's service number, never beyond ``free`` places
-    (:func:`.queues.serve_oldest_first`, the choice of :func:`rules.ration_queues`).
+    (:func:`.queues.serve_oldest_first`, the choice of :func:`rules.ration`).
     An admitted person starts the service now, for its duration, with its status (a
     service with the unemployed status runs alongside the job search).
 

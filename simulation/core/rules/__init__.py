@@ -64,7 +64,7 @@ from simulation.core.rules.newcomers import (
     in_target_groups,
     outcome_groups,
 )
-from simulation.core.rules.rationing import crowded_queues, ration, ration_queues
+from simulation.core.rules.rationing import crowded_queues, ration
 from simulation.core.rules.search import (
     barrier_count,
     duration_factor,
@@ -117,7 +117,6 @@ __all__ = [
     "payment_column",
     "policy_search_weight",
     "ration",
-    "ration_queues",
     "referral_category",
     "resolves_barrier",
     "search_price",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["crowded_queues", "ration", "ration_queues"]
+__all__ = ["crowded_queues", "ration"]
 
 
 def ration(
@@ -21,8 +21,9 @@ def ration(
 
     Candidates compete within their queue (a caseworker, a service); within a queue
     they are served by ``order_keys`` (the due week, then a per-person random
-    priority), with stable sorts, so the outcome depends on the candidates alone,
-    never on the order in which they were listed. Only crowded queues are sorted.
+    priority), so the outcome depends on the candidates alone, never on the order in
+    which they were listed. This is the definition; the compiled passes make the same
+    choice without sorting (``passes.queues.serve_oldest_first``, tested against it).
 
     Args:
         queues: Queue index of each candidate.
@@ -33,69 +34,13 @@ def ration(
         Boolean array: the candidate gets a place.
     """
     primary, secondary = order_keys
-    return ration_queues(
-        np.asarray(queues, dtype=np.int64),
-        np.asarray(primary, dtype=np.int64),
-        np.asarray(secondary, dtype=np.float64),
-        np.asarray(capacity, dtype=np.int64),
-    )
-
-
-@njit(cache=True, inline="always")
-def _before(a, b, primary, secondary):
-    """Candidate ``a`` is served before ``b``: earlier primary key, then lower tie-breaker."""
-    return primary[a] < primary[b] or (primary[a] == primary[b] and secondary[a] < secondary[b])
-
-
-@njit(cache=True)
-def _keep_first(members, first, last, places, primary, secondary, granted):
-    """Keep the ``places`` first candidates of a queue, in order, by insertion.
-
-    ``members[first:first + kept]`` holds the best so far, sorted; a candidate that
-    does not make it, or is pushed out, is refused. Suits few places.
-    """
-    kept = 0
-    for i in range(first, last):
-        candidate = members[i]
-        if kept == places:
-            if places == 0 or not _before(
-                candidate, members[first + places - 1], primary, secondary
-            ):
-                granted[candidate] = False
-                continue
-            granted[members[first + places - 1]] = False
-            kept -= 1
-        j = first + kept
-        while j > first and _before(candidate, members[j - 1], primary, secondary):
-            members[j] = members[j - 1]
-            j -= 1
-        members[j] = candidate
-        kept += 1
-
-
-@njit(cache=True)
-def _sort_and_cut(members, first, last, places, primary, secondary, granted):
-    """Sort a queue's candidates and refuse those beyond ``places``. Suits many places."""
-    group = members[first:last]
-    low = primary[group[0]]
-    for i in group:
-        low = min(low, primary[i])
-    # Sort by one float key, primary (shifted) plus the tie-breaker in [0, 1): it never
-    # orders two candidates against their (primary, secondary) order, but rounding can
-    # make near keys equal, so an insertion pass restores the exact order.
-    key = np.empty(len(group))
-    for i in range(len(group)):
-        key[i] = (primary[group[i]] - low) + secondary[group[i]]
-    group = group[np.argsort(key)]
-    for i in range(1, len(group)):
-        candidate = group[i]
-        j = i
-        while j > 0 and _before(candidate, group[j - 1], primary, secondary):
-            group[j] = group[j - 1]
-            j -= 1
-        group[j] = candidate
-    for rank in range(places, len(group)):
-        granted[group[rank]] = False
+    queues = np.asarray(queues, dtype=np.int64)
+    order = np.lexsort((secondary, primary, queues))  # by queue, then the keys
+    in_order = queues[order]
+    rank = np.arange(len(order)) - np.searchsorted(in_order, in_order, side="left")
+    granted = np.empty(len(queues), dtype=bool)
+    granted[order] = rank < np.maximum(np.asarray(capacity, dtype=np.int64)[in_order], 0)
+    return granted
 
 
 @njit(cache=True)
@@ -120,24 +65,3 @@ def crowded_queues(queues, capacity):
             members[fill[q]] = i
             fill[q] += 1
     return start, members
-
-
-@njit(cache=True)
-def ration_queues(queues, primary, secondary, capacity):
-    """Grant places queue by queue: all if they suffice, else the first by the keys.
-
-    Candidates of a crowded queue are ordered by ``primary`` then ``secondary``, so the
-    outcome depends on the candidates, not on their listing.
-    """
-    granted = np.ones(len(queues), dtype=np.bool_)
-    start, members = crowded_queues(queues, capacity)
-    for q in range(len(capacity)):
-        first, last = start[q], start[q + 1]
-        if last == first:
-            continue
-        places = max(capacity[q], 0)
-        if places <= 64:
-            _keep_first(members, first, last, places, primary, secondary, granted)
-        else:
-            _sort_and_cut(members, first, last, places, primary, secondary, granted)
-    return granted
