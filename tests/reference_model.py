@@ -4,7 +4,7 @@ Used only by tests and benchmarks, to check that the vectorised model implements
 same rules (their employment paths agree within sampling error) and to measure what
 vectorisation buys. It covers the rules of a scenario without services and without the
 pilot: registrations, meetings within caseworker capacity (search boost, vacancy
-referrals, monitoring exits of registrations not available for work, meeting
+referrals, monitoring exits where search is weak, meeting
 intervals), job matching in segmented markets, recall of people between jobs, job
 loss, leaving the register and coming back, and benefit exhaustion. The attributes of
 new people are drawn by the vectorised model's own generator, so both start from the
@@ -36,16 +36,21 @@ class Person(mesa.Agent):
         self.__dict__.update(row)
         self.status = Status(row["status"])
         self.caseworker: Advisor | None = None
-        self.unavailable = model.rng.random() < model.spec.job_seekers.unavailable_share
 
-    def weight(self, week: int) -> float:
-        """Search weight: employability, barriers, duration, meeting boost, referral."""
+    def own_search(self, week: int) -> float:
+        """The search of the person's own: barriers and time out of work (1 when fresh)."""
         behaviour = self.model.spec.job_seekers
-        w = self.employability * behaviour.barrier_multiplier ** bin(self.barriers).count("1")
+        w = behaviour.barrier_multiplier ** bin(self.barriers).count("1")
         progress = min(week - self.jobless_since, behaviour.duration_penalty_weeks)
         w *= 1.0 - (1.0 - behaviour.duration_penalty) * progress / behaviour.duration_penalty_weeks
         if week - self.jobless_since >= behaviour.detachment_weeks:
             w *= behaviour.detachment_multiplier
+        return w
+
+    def weight(self, week: int) -> float:
+        """Search weight: employability, barriers, duration, meeting boost, referral."""
+        behaviour = self.model.spec.job_seekers
+        w = self.employability * self.own_search(week)
         w *= 1.0 + self.meeting_effect * math.exp(
             -(week - self.last_meeting) / behaviour.meeting_effect_weeks
         )
@@ -109,7 +114,6 @@ class Person(mesa.Agent):
         """Register again: a new spell with a caseworker and a first meeting."""
         self.status = Status.UNEMPLOYED
         self.spell_start = week
-        self.unavailable = self.model.rng.random() < self.model.spec.job_seekers.unavailable_share
         self.model.enrol(self, week)
 
     def drop_caseworker(self) -> None:
@@ -149,7 +153,8 @@ class Advisor(mesa.Agent):
             client.last_meeting = week
             if model.rng.random() < policy.vacancy_referral_probability:
                 client.referral_until = week + behaviour.referral_weeks - 1
-            if client.unavailable and model.rng.random() < policy.monitoring_exit_probability:
+            shortfall = 1.0 - min(client.own_search(week), 1.0)
+            if model.rng.random() < policy.monitoring_exit_probability * shortfall:
                 client.leave()
                 continue
             client.next_meeting = week + interval

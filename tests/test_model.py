@@ -234,46 +234,58 @@ def test_competent_caseworkers_detect_more_barriers():
     assert detected(1.0) > 1.3 * detected(0.0)
 
 
-def _out_of_labour_force_at(share, interval, weeks):
-    """Share of the unemployed at the start outside the labour force after ``weeks``."""
+def _monitoring_run(interval, weeks, overrides=()):
+    """Who of the unemployed at the start is out of the labour force after ``weeks``.
+
+    Returns the model and the rows of the unemployed at the start, with their status
+    after ``weeks`` of meetings every ``interval`` weeks that end registrations only
+    through monitoring (certain where search has fallen to nothing).
+    """
     model = EmploymentModel(
         build(
             [
                 *CONSTANT_HAZARD,
-                f"job_seekers.unavailable_share={share}",
                 "te_office.monitoring_exit_probability=1.0",
                 "te_office.spare_capacity_meetings=false",
                 "te_office.meetings_per_caseworker_week=200",
                 "te_office.first_meeting_weeks=1",
                 f"te_office.meeting_interval_weeks={interval}",
                 f"te_office.early_interval_weeks={interval}",
-                "job_seekers.return_monthly=0.0",
                 "labour_market.job_finding_monthly_at_start=0.0001",
+                *overrides,
             ]
         ),
         seed=5,
     )
     p = model.job_seekers
     start = np.flatnonzero(p.status == Status.UNEMPLOYED)
+    barriers, weeks_out = p.barriers[start].copy(), -p.jobless_since[start].copy()
     model.run_for(weeks)
-    return np.mean(p.status[start] == Status.OUT_OF_LABOUR_FORCE)
+    return p.status[start] == Status.OUT_OF_LABOUR_FORCE, barriers, weeks_out
 
 
-def test_monitoring_ends_the_registrations_not_available_for_work_and_no_more():
-    """Meetings find out those not available for work; more meetings do not add to them."""
-    assert _out_of_labour_force_at(0.0, 2, 20) == 0.0
-    share = 0.2
-    soon, later, seldom = (
-        _out_of_labour_force_at(share, 2, 6),
-        _out_of_labour_force_at(share, 2, 30),
-        _out_of_labour_force_at(share, 13, 30),
-    )
-    # Everyone still registered has met by week 6 (the first meeting at week 1, with
-    # detection 1), so the share found out is the share not available, within sampling
-    # error of the few hundred people at the start (sd about 0.02).
-    assert abs(soon - share) < 0.06
-    assert later == soon  # meeting every 2 weeks for 24 more weeks finds nobody more
-    assert seldom == later  # and meeting every 13 weeks finds the same people
+def test_monitoring_ends_registrations_where_search_is_weak():
+    """Barriers weaken search: only their holders are found out, at the shortfall's chance."""
+    left, barriers, _ = _monitoring_run(2, 4, ["job_seekers.barrier_multiplier=0.5"])
+    assert barriers.any() and not barriers.all()
+    assert not left[barriers == 0].any()  # a search at full strength is never sanctioned
+    one = barriers == Barrier.HEALTH
+    # Two meetings by week 4 (weeks 1 and 3), each ending the registration with chance 0.5.
+    assert abs(left[one].mean() - 0.75) < 4 * np.sqrt(0.75 * 0.25 / one.sum())
+    many = np.array([bin(b).count("1") >= 2 for b in barriers])
+    assert left[many].mean() > left[one].mean()
+
+
+def test_monitoring_falls_on_long_spells_and_more_meetings_end_more_registrations():
+    """With duration dependence the long-term unemployed leave first; contact multiplies exits."""
+    penalty = ["job_seekers.duration_penalty=0.0", "job_seekers.duration_penalty_weeks=104"]
+    left, _, weeks_out = _monitoring_run(13, 2, penalty)  # one meeting each, in week 1
+    long_spell, short_spell = weeks_out >= 52, weeks_out < 13
+    assert long_spell.any() and short_spell.any()
+    assert left[long_spell].mean() > 3 * left[short_spell].mean()
+    often, *_ = _monitoring_run(2, 30, penalty)
+    seldom, *_ = _monitoring_run(13, 30, penalty)
+    assert often.mean() > seldom.mean() + 0.05
 
 
 @pytest.mark.parametrize("removal", [0.0, 1.0])

@@ -84,11 +84,12 @@ def test_a_vacancy_referral_stays_open_for_its_weeks():
     assert rules.vacancy_referral_end(10, 0) == 9  # zero weeks: never open
 
 
-def test_monitoring_ends_only_unavailable_registrations():
-    assert rules.monitoring_ends_spell(0.1, 0.01, 0.2, 0.05)
-    assert not rules.monitoring_ends_spell(0.2, 0.01, 0.2, 0.05)  # nothing found
-    assert not rules.monitoring_ends_spell(0.1, 0.05, 0.2, 0.05)  # available for work
-    assert not rules.monitoring_ends_spell(0.0, 0.0, 1.0, 0.0)  # nobody unavailable
+def test_monitoring_exit_chance_is_the_shortfall_of_own_search():
+    assert rules.monitoring_exit_chance(0.2, 1.0) == 0.0  # fresh, without barriers
+    assert rules.monitoring_exit_chance(0.2, 1.3) == 0.0  # never negative
+    assert rules.monitoring_exit_chance(0.2, 0.25) == pytest.approx(0.15)
+    assert rules.monitoring_exit_chance(0.2, 0.0) == pytest.approx(0.2)  # search gone
+    assert rules.monitoring_exit_chance(0.0, 0.0) == 0.0  # no monitoring
 
 
 def _interval(weeks, caseload, early, capacity, spare=True, minimum=1):

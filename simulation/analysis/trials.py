@@ -51,6 +51,9 @@ def _outcomes(table: pd.DataFrame, read_months: dict[str, float]) -> pd.DataFram
     out = pd.DataFrame(index=table.index)
     for name in CATEGORIES:
         out[f"days_{name}"] = table[f"weeks_{name}"] * 7.0
+    # Registered as a job seeker, unemployed or in a service (as experiments that count
+    # programme participation as unemployment report it).
+    out["days_registered"] = out["days_unemployed"] + out["days_in_services"]
     for column, months in read_months.items():
         out[f"employed_{months:g}m"] = table[column].astype(float)
     return out

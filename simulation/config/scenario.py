@@ -160,6 +160,7 @@ CITY_FOLLOWS_TE_OFFICE = (
     "service_referral_monthly",
     "service_referral_at_start",
     "service_referral_decline",
+    "monitoring_exit_probability",
 )
 
 

@@ -268,16 +268,6 @@ class JobSeekerBehaviour:
         doc="Hazard of the registration lapsing without a job, apart from monitoring.",
         source="assumption, sized toward 16% of ended spells lapsing (" + TEM2015 + ")",
     )
-    unavailable_share: float = param(
-        0.05,
-        low=0.0,
-        high=1.0,
-        doc="Share of registrations in which the job seeker is not available for work or not "
-        "searching as required; monitoring at meetings can end only these.",
-        source="assumption; with monitoring_exit_probability 0.2 a first meeting ends 1 % "
-        "of registrations; direction from Huuskonen 2023 (more contact, more exits to "
-        "non-jobs)",
-    )
     return_monthly: float = param(
         0.01,
         low=0.0,
@@ -517,10 +507,13 @@ class Organiser:
         0.2,
         low=0.0,
         high=1.0,
-        doc="Chance a meeting finds out a job seeker not available for work (see "
-        "job_seekers.unavailable_share), whose registration then ends (monitoring, "
-        "sanctions).",
-        source="assumption; direction from Huuskonen 2023 (more exits to non-jobs)",
+        doc="Chance a meeting ends the registration of a client whose own search has fallen "
+        "to nothing (monitoring, sanctions); times the shortfall of the client's search "
+        "from a newly unemployed job seeker's without barriers (see "
+        "rules.monitoring_exit_chance).",
+        source="assumption, fitted jointly to Böheim, Eppel & Mahringer 2023 (Austria: more "
+        "contact, more exits out of the labour force) and the register's exits to non-jobs; "
+        "direction also from Huuskonen 2023",
     )
     multisector_access: float = param(
         0.5,

@@ -55,7 +55,6 @@ class Decision(StrEnum):
     DETECT_SKILLS = "detect_skills"
     VACANCY_REFERRAL = "vacancy_referral"
     MONITORING_EXIT = "monitoring_exit"
-    UNAVAILABLE = "unavailable"
     # Referral to a service after a meeting (passes.services.refer_to_service), and needs for a
     # general service as they arise (passes.services.arising_needs).
     MULTISECTOR_REFERRAL = "multisector_referral"

@@ -238,18 +238,23 @@ def experiment_effects(
         ``experiment:<name>``, ``low``/``high`` the effect's 90 % interval).
     """
     rows = []
+    # Experiments that read other outcomes of the same trial share its runs.
+    runs: dict[tuple[str, int, float], pd.DataFrame] = {}
     for experiment in targets.experiment:
-        trial = load_trial(experiment.trial, list(overrides))
-        with tempfile.TemporaryDirectory() as folder:
-            result = run_trial(
-                trial,
-                out=Path(folder) / "trial",
-                replications=experiment.replications,
-                seed=seed,
-                scale=experiment.scale,
-                plots=False,
-            )
-        effects = result.effects.set_index(["comparison", "outcome"])
+        run = (experiment.trial, experiment.replications, experiment.scale)
+        if run not in runs:
+            trial = load_trial(experiment.trial, list(overrides))
+            with tempfile.TemporaryDirectory() as folder:
+                result = run_trial(
+                    trial,
+                    out=Path(folder) / "trial",
+                    replications=experiment.replications,
+                    seed=seed,
+                    scale=experiment.scale,
+                    plots=False,
+                )
+            runs[run] = result.effects.set_index(["comparison", "outcome"])
+        effects = runs[run]
         key = (experiment.comparison, experiment.outcome)
         if key not in effects.index:
             raise TargetsFileError(

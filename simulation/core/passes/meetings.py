@@ -56,14 +56,13 @@ MEETING_POLICY = (
 )
 
 #: The draws of a meeting: barrier detection (one per barrier bit), vacancy referral,
-#: monitoring, and availability for work (once per registration).
+#: monitoring.
 MEETING_DECISIONS = (
     Decision.DETECT_HEALTH,
     Decision.DETECT_SOCIAL,
     Decision.DETECT_SKILLS,
     Decision.VACANCY_REFERRAL,
     Decision.MONITORING_EXIT,
-    Decision.UNAVAILABLE,
 )
 
 #: What :func:`meet` reads: the policy arrays, the job seekers' behaviour, the draws.
@@ -74,7 +73,11 @@ MeetingTables = namedtuple(
         "boost",
         "hard_to_employ_factor",
         "referral_weeks",
-        "unavailable_share",
+        "barrier_factor",
+        "penalty",
+        "penalty_weeks",
+        "detachment",
+        "detachment_weeks",
         "bases",
         "barrier_bits",
         "n_organisers",
@@ -95,7 +98,11 @@ def meeting_tables(plan: Plan, decision_bases: Callable) -> MeetingTables:
         boost=float(behaviour.meeting_effort_boost),
         hard_to_employ_factor=float(behaviour.hard_to_employ_meeting_factor),
         referral_weeks=int(behaviour.referral_weeks),
-        unavailable_share=float(behaviour.unavailable_share),
+        barrier_factor=plan.barrier_factor,
+        penalty=float(behaviour.duration_penalty),
+        penalty_weeks=float(behaviour.duration_penalty_weeks),
+        detachment=float(behaviour.detachment_multiplier),
+        detachment_weeks=float(behaviour.detachment_weeks),
         bases=decision_bases(MEETING_DECISIONS),
         barrier_bits=plan.barrier_bits,
         n_organisers=plan.n_organisers,
@@ -176,7 +183,8 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     search boost is set (:func:`rules.meeting_effect`); each present, undetected barrier
     is found with the caseworker's chance (:func:`rules.detection_chance`); a vacancy
     referral may open (:func:`rules.vacancy_referral_end`); monitoring may end the
-    registration (:func:`rules.monitoring_ends_spell`). Clients who stay may be referred
+    registration, the likelier the weaker the client's own search
+    (:func:`rules.monitoring_exit_chance`). Clients who stay may be referred
     to a service if not in or queued for one (``refer_to_service``, with
     ``referral_tables``) and get their next meeting (:func:`rules.next_interval`).
 
@@ -195,7 +203,7 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
     meetings, last_meeting = people.meetings, people.last_meeting
     meeting_effect, referral_until = people.meeting_effect, people.referral_until
     next_meeting, service, queued_for = people.next_meeting, people.service, people.queued_for
-    queued_since = people.queued_since
+    queued_since, jobless_since = people.queued_since, people.jobless_since
     effectiveness, competent = caseworkers.effectiveness, caseworkers.competent
     capacity, bases, barrier_bits = caseworkers.capacity, tables.bases, tables.barrier_bits
     n_organisers = tables.n_organisers
@@ -244,13 +252,17 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
                     detected[r] |= bit
             if uniform(bases[n_bits], k, number) < tables.vacancy_referral_probability[o]:
                 referral_until[r] = rules.vacancy_referral_end(week, tables.referral_weeks)
-            episode = people.separation_count[r] + people.return_count[r]  # the registration
-            if rules.monitoring_ends_spell(
-                uniform(bases[n_bits + 1], k, number),
-                uniform(bases[n_bits + 2], k, episode),
-                tables.monitoring_exit_probability[o],
-                tables.unavailable_share,
-            ):
+            own_search = tables.barrier_factor[barriers[r]] * rules.duration_factor(
+                week - jobless_since[r],
+                tables.penalty,
+                tables.penalty_weeks,
+                tables.detachment,
+                tables.detachment_weeks,
+            )
+            exit_chance = rules.monitoring_exit_chance(
+                tables.monitoring_exit_probability[o], own_search
+            )
+            if uniform(bases[n_bits + 1], k, number) < exit_chance:
                 lapsed[a] = r
                 a += 1
                 continue

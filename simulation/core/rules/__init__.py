@@ -50,7 +50,7 @@ from simulation.core.rules.matching import (
 from simulation.core.rules.meetings import (
     detection_chance,
     meeting_effect,
-    monitoring_ends_spell,
+    monitoring_exit_chance,
     next_interval,
     vacancy_referral_end,
 )
@@ -110,7 +110,7 @@ __all__ = [
     "meeting_boost",
     "meeting_effect",
     "menu_entry",
-    "monitoring_ends_spell",
+    "monitoring_exit_chance",
     "municipal_share",
     "next_interval",
     "outcome_groups",
