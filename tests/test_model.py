@@ -11,7 +11,7 @@ from conftest import CONSTANT_HAZARD, ROOT, build
 
 from simulation.core.agents import Caseworker, City, TEOffice
 from simulation.core.model import EmploymentModel
-from simulation.core.population import Barrier, Group, Status
+from simulation.core.population import Barrier, Benefit, Group, Status
 from simulation.core.records import tables
 
 CLIENT = Status.OTHER_SERVICE  # statuses up to this one are clients of an organiser
@@ -286,6 +286,76 @@ def test_monitoring_falls_on_long_spells_and_more_meetings_end_more_registration
     often, *_ = _monitoring_run(2, 30, penalty)
     seldom, *_ = _monitoring_run(13, 30, penalty)
     assert often.mean() > seldom.mean() + 0.05
+
+
+def _barrier_places_used(outreach):
+    """Town's occupied places of the city's barrier services after 12 weeks, and who holds them."""
+    model = EmploymentModel(
+        build(
+            [
+                f"city.place_outreach={outreach}",
+                "city.cost_share_activation=0.0",
+                "city.barrier_detection_probability=0.0",
+                "city.competent_detection_probability=0.0",
+                "te_office.barrier_detection_probability=0.0",
+                "te_office.competent_detection_probability=0.0",
+            ]
+        )
+    )
+    model.run_for(12)
+    p, names = model.job_seekers, model.plan.services["names"]
+    barrier_services = [names.index("social_work"), names.index("rehabilitative_work")]
+    inside = np.flatnonzero(np.isin(p.service, barrier_services) & (p.area == 0))
+    return model, inside
+
+
+def test_the_city_fills_free_places_with_clients_who_need_them_found_or_not():
+    """Without detection no referral follows a meeting; outreach fills the places anyway."""
+    _, without = _barrier_places_used(0.0)
+    model, inside = _barrier_places_used(0.5)
+    places = model.plan.services["places"]
+    names = model.plan.services["names"]
+    offered = places[names.index("social_work")] + places[names.index("rehabilitative_work")]
+    assert len(without) < 0.2 * offered  # only the services held at the start
+    assert len(inside) > 0.8 * offered
+    p = model.job_seekers
+    # Every one admitted since the start has a barrier their service addresses, now found.
+    held = inside[p.services[inside] > 0]
+    addresses = model.plan.services["addresses"][p.service[held] % model.plan.n_services]
+    assert len(held) > 0.5 * offered
+    assert np.all(p.detected[held] & addresses)
+    assert np.all(p.organiser[held] % 2 == City.kind)  # the TE office does not reach out
+
+
+def test_a_municipal_organiser_activates_the_clients_it_pays_for():
+    """Past 300 subsidy days the city pays half: it refers them to its activating service."""
+    model = EmploymentModel(
+        build(
+            [
+                "city.place_outreach=0.0",
+                "city.cost_share_activation=1.0",
+                "city.cost_share_lookahead_weeks=0",
+                "services.rehabilitative_work.places_per_1000=3000.0",
+            ]
+        )
+    )
+    model.run_for(1)
+    p = model.job_seekers
+    clients = np.flatnonzero(
+        (p.organiser == 1) & (p.status == Status.UNEMPLOYED) & (p.service < 0) & (p.queued_for < 0)
+    )
+    assert len(clients) > 200
+    paid, free_of_charge = clients[::2], clients[1::2]
+    p.benefit[clients] = Benefit.LABOUR_MARKET_SUBSIDY
+    p.subsidy_days[paid], p.subsidy_days[free_of_charge] = 400, 100
+    week = model.week + 1
+    model.run_services(week)
+    model.fill_free_places(week)
+    rehabilitative = model.plan.services["names"].index("rehabilitative_work")  # town: area 0
+    # Chance 1 x the share 0.5: about half of those the city pays for, none of the others.
+    share = np.mean(p.queued_for[paid] == rehabilitative)
+    assert 0.4 < share < 0.6
+    assert not np.any(p.queued_for[free_of_charge] >= 0)
 
 
 @pytest.mark.parametrize("removal", [0.0, 1.0])

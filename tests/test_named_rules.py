@@ -131,6 +131,39 @@ def test_menu_entry_is_weighted_by_places():
     assert rules.menu_entry(np.zeros(3), 3, 0.5) == -1  # no places at all
 
 
+def test_first_barrier_with_places_skips_barriers_without_free_places():
+    free = np.zeros((4, 2))
+    last = np.array([1, 0, 1, -1])  # menu 3 (skills) has no services
+    free[2, 1] = 3.0  # social services have free places
+    assert rules.first_barrier_with_places(np.uint8(0b011), BITS, free, last) == 2
+    assert rules.first_barrier_with_places(np.uint8(0b001), BITS, free, last) == -1
+    free[1, 0] = 1.0
+    assert rules.first_barrier_with_places(np.uint8(0b011), BITS, free, last) == 1  # health first
+    assert rules.first_barrier_with_places(np.uint8(0b100), BITS, free, last) == -1
+
+
+def test_outreach_fills_a_share_of_the_free_places_among_those_in_need():
+    assert rules.outreach_chance(0.25, 40.0, 100) == pytest.approx(0.1)
+    assert rules.outreach_chance(1.0, 40.0, 10) == 1.0  # more places than people
+    assert rules.outreach_chance(0.5, 0.0, 10) == 0.0
+    assert rules.outreach_chance(0.5, 10.0, 0) == 0.0
+
+
+def test_the_cost_incentive_rises_with_the_share_and_stops_at_the_places():
+    assert rules.incentive_chance(0.02, 0.5, 100.0, 10) == pytest.approx(0.01)
+    higher = rules.incentive_chance(0.02, 0.7, 100.0, 10)
+    assert higher > rules.incentive_chance(0.02, 0.5, 100.0, 10)
+    assert rules.incentive_chance(1.0, 0.7, 5.0, 100) == pytest.approx(0.05)  # few places
+    assert rules.incentive_chance(1.0, 0.0, 5.0, 100) == 0.0  # the state pays
+
+
+def test_share_ahead_looks_at_the_days_to_come():
+    thresholds, shares = np.array([300.0, 1000.0]), np.array([0.0, 0.5, 0.7])
+    assert rules.share_ahead(250.0, 0.0, thresholds, shares) == 0.0
+    assert rules.share_ahead(250.0, 65.0, thresholds, shares) == 0.5  # 13 weeks ahead
+    assert rules.share_ahead(990.0, 65.0, thresholds, shares) == 0.7
+
+
 def test_age_in_years_adds_the_time_since_registration():
     assert rules.age_in_years(np.float32(30.0), 52, 0, 52.0) == 31.0
     assert rules.age_in_years(np.float32(30.0), 0, 0, 52.0) == 30.0

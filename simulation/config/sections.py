@@ -521,6 +521,38 @@ class Organiser:
         high=1.0,
         doc="Chance a detected barrier leads to a referral to a municipal multi-sector service.",
     )
+    place_outreach: float = param(
+        0.0,
+        low=0.0,
+        high=1.0,
+        unit="1/week",
+        doc="Share of the free places of the area's services for a barrier that the organiser "
+        "fills each week with its unemployed clients who have that barrier, found at a "
+        "meeting or not (0: places are used only through referrals after meetings).",
+        source="assumption (the city's default 0.25); the multi-sector pilots rest on the "
+        "cities' own services being at hand for the clients who need them (HE 87/2020)",
+    )
+    cost_share_activation: float = param(
+        0.0,
+        low=0.0,
+        high=1.0,
+        unit="1/week",
+        doc="Weekly chance, at a 100 % municipal share, that the organiser refers a client "
+        "whose passive benefit the municipality pays a share of (now or within "
+        "cost_share_lookahead_weeks) to the city's activating services, which stop the "
+        "days counting; times the share (0: no response to the cost sharing).",
+        source="assumption (the city's default 0.02); the direction is documented: "
+        "municipalities place long-term recipients in rehabilitative work activity to cut "
+        "their share of the subsidy (docs/reforms.md)",
+    )
+    cost_share_lookahead_weeks: int = param(
+        13,
+        low=0,
+        high=520,
+        unit="weeks",
+        doc="How far ahead a municipal organiser looks at a client's cost-shared days.",
+        source="assumption",
+    )
     effectiveness_shape: float = param(
         0.5,
         low=0.01,
@@ -557,6 +589,8 @@ def city_defaults() -> Organiser:
         multisector_competence_share=0.5,
         vacancy_referral_probability=0.15,
         multisector_access=1.0,
+        place_outreach=0.25,
+        cost_share_activation=0.02,
     )
 
 

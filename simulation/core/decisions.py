@@ -62,6 +62,9 @@ class Decision(StrEnum):
     SERVICE_CHOICE = "service_choice"
     SERVICE_NEED = "service_need"
     SERVICE_NEED_CHOICE = "service_need_choice"
+    # Organisers filling free places (passes.outreach.reach_out).
+    OUTREACH = "outreach"
+    OUTREACH_CHOICE = "outreach_choice"
     # Services (passes.services.admit, complete_services), by barrier bit, then a job.
     ADMISSION_PRIORITY = "admission_priority"
     RESOLVE_HEALTH = "resolve_health"

@@ -36,6 +36,7 @@ from simulation.core.passes import census as census_pass
 from simulation.core.passes import clocks as clock_pass
 from simulation.core.passes import matching as matching_pass
 from simulation.core.passes import meetings as meeting_pass
+from simulation.core.passes import outreach as outreach_pass
 from simulation.core.passes import services as service_pass
 from simulation.core.passes.tables import pass_tables
 from simulation.core.plan import LONG_TERM_WEEKS, build_plan
@@ -186,6 +187,7 @@ class EmploymentModel(mesa.Model):
         self.hold_meetings(week)
         self.refer_arising_needs(week)
         self.run_services(week)
+        self.fill_free_places(week)
         self.match_jobs(week)
         self.recall_to_work(week)
         self.move_between_states(week)
@@ -341,9 +343,41 @@ class EmploymentModel(mesa.Model):
             found = service_pass.complete_services(done, week, tables, p.people, to_work)
             self.service_endings.note(week, done)
             self.employ(to_work[:found], week)
+        free = np.maximum(places - occupied, 0)
         if len(queued):
-            free = np.maximum(places - occupied, 0)
-            service_pass.admit(queued, free, week, p.people, tables)
+            free = service_pass.admit(queued, free, week, p.people, tables)
+        self.unfilled = free
+
+    def fill_free_places(self, week: int) -> None:
+        """Organisers refer clients to the places left free after the admissions.
+
+        An organiser that reaches out (``place_outreach``: the city) fills the free
+        places of its area's services for a barrier with its clients who have that
+        barrier, found or not yet; a municipal organiser responding to the cost sharing
+        (``cost_share_activation``) refers clients whose benefit the municipality pays a
+        share of, now or soon, to its own activating services (the rule in force this
+        week). Both are assumptions in strength (docs/ODD.md); the referred are admitted
+        at the next week's admissions (``passes.outreach``).
+        """
+        tables = self.passes.outreach
+        reaching = (tables.place_outreach > 0) | (tables.cost_share_activation > 0)
+        if self._census is not None:
+            reaching &= self._census.clients > 0
+        if not reaching.any() or not self.unfilled.any():
+            return
+        free = outreach_pass.free_by_menu(tables, self.unfilled, self.plan.n_areas)
+        if not free[1:, :, -1].any():
+            return
+        p = self.job_seekers
+        listed = self.work.get("outreach")
+        wanted = self.work.get("outreach_menu")
+        count, counts = outreach_pass.outreach_candidates(
+            self.register, p.people, tables, free, reaching, listed, wanted
+        )
+        if count:
+            outreach_pass.reach_out(
+                listed[:count], wanted[:count], counts, week, p.people, tables, free
+            )
 
     def _search_weights(
         self, week: int, max_status: int, with_policy: bool

@@ -15,6 +15,7 @@ apply are the named rules of :mod:`simulation.core.rules`.
 * :mod:`.clocks` - event clocks: job finding, job loss, exit, return, recall;
 * :mod:`.meetings` - who is due, whom caseworkers meet, what a meeting does;
 * :mod:`.services` - referrals, completions and admissions;
+* :mod:`.outreach` - organisers filling free places: outreach and the cost incentive;
 * :mod:`.matching` - search weights and job finding;
 * :mod:`.census` - the register, benefits and the end-of-week count;
 * :mod:`.tables` - every pass's tables under one plan.

@@ -332,7 +332,9 @@ def admit(queued, free, week, people, tables):
     An admitted person starts the service now, for its duration, with its status (a
     service with the unemployed status runs alongside the job search).
 
-    ``people``: the job seekers' fields; ``tables``: a :class:`ServiceTables`.
+    ``people``: the job seekers' fields; ``tables``: a :class:`ServiceTables`. Returns
+    the places of each service instance left neither taken nor waited for
+    (``free`` less those admitted and those still queued).
     """
     key, services, queued_for = people.key, people.services, people.queued_for
     queued_since, service, service_end = people.queued_since, people.service, people.service_end
@@ -357,3 +359,7 @@ def admit(queued, free, week, people, tables):
             status[r] = tables.status[j]
         queued_for[r] = -1
         services[r] += 1
+    left = free.copy()
+    for i in range(n):
+        left[np.uint64(queue[i])] -= 1  # admitted, or still waiting for a place
+    return np.maximum(left, 0)

@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from simulation.core.passes.matching import search_tables
 from simulation.core.passes.meetings import meeting_tables
+from simulation.core.passes.outreach import outreach_tables
 from simulation.core.passes.services import referral_tables, service_tables
 from simulation.core.plan import Plan
 
 __all__ = ["PassTables", "pass_tables"]
 
-#: The tables of the meetings, the referrals, the services and the search.
-PassTables = namedtuple("PassTables", ("meetings", "referrals", "services", "search"))
+#: The tables of the meetings, the referrals, the services, the search and the outreach.
+PassTables = namedtuple("PassTables", ("meetings", "referrals", "services", "search", "outreach"))
 
 
 def pass_tables(plan: Plan, decision_bases: Callable) -> PassTables:
@@ -32,4 +33,5 @@ def pass_tables(plan: Plan, decision_bases: Callable) -> PassTables:
         referrals=referral_tables(plan, decision_bases),
         services=service_tables(plan, decision_bases),
         search=search_tables(plan),
+        outreach=outreach_tables(plan, decision_bases),
     )

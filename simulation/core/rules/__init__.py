@@ -7,7 +7,8 @@ Every formula the model applies to a person is here, by the process it belongs t
 * :mod:`.meetings` - a meeting's effect, barrier detection, vacancy referral,
   monitoring, and the interval to the next meeting;
 * :mod:`.services` - the referral's category and service, the effects of completing one,
-  the chance that a need for a general service arises;
+  the chance that a need for a general service arises, the organisers' filling of free
+  places (outreach and the response to the cost sharing);
 * :mod:`.search` - a job seeker's search weight, duration dependence, a meeting's
   decaying boost;
 * :mod:`.matching` - the matching function, its anchoring, the chance and hazard of a
@@ -17,10 +18,9 @@ Every formula the model applies to a person is here, by the process it belongs t
 
 None keeps state or draws random numbers: draws are passed in, so each rule can be
 tested on its own. The per-person formulas are compiled (``njit``, inlined into the
-passes of :mod:`simulation.core.passes`, or ``vectorize`` where the same function also
-serves numpy arrays); called from Python they take scalars. The docstrings name the
-evidence that sets the parameters; the values themselves live in the scenario (see
-``docs/ODD.md``).
+passes of :mod:`simulation.core.passes`); called from Python they take scalars. The
+docstrings name the evidence that sets the parameters; the values themselves live in
+the scenario (see ``docs/ODD.md``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from simulation.core.rules.benefits import (
     cost_shared,
     municipal_share,
     payment_column,
+    share_ahead,
     subsidy_step,
 )
 from simulation.core.rules.matching import (
@@ -76,8 +77,11 @@ from simulation.core.rules.services import (
     age_in_years,
     barrier_to_address,
     employability_after_service,
+    first_barrier_with_places,
     general_service_need_chance,
+    incentive_chance,
     menu_entry,
+    outreach_chance,
     referral_category,
     resolves_barrier,
 )
@@ -99,9 +103,11 @@ __all__ = [
     "duration_factor",
     "employability_after_service",
     "employability_with_traits",
+    "first_barrier_with_places",
     "general_service_need_chance",
     "in_target_group",
     "in_target_groups",
+    "incentive_chance",
     "intrinsic_search_weight",
     "job_finding_hazard",
     "job_finding_probability",
@@ -114,12 +120,14 @@ __all__ = [
     "municipal_share",
     "next_interval",
     "outcome_groups",
+    "outreach_chance",
     "payment_column",
     "policy_search_weight",
     "ration",
     "referral_category",
     "resolves_barrier",
     "search_price",
+    "share_ahead",
     "subsidy_step",
     "urn_ball_anchor",
     "urn_ball_congestion",

@@ -18,6 +18,7 @@ __all__ = [
     "cost_shared",
     "municipal_share",
     "payment_column",
+    "share_ahead",
     "subsidy_step",
 ]
 
@@ -79,3 +80,14 @@ def payment_column(shared, step, benefit):
     counted beside it.
     """
     return shared * (3 + step) + (1 - shared) * (benefit != EARNINGS_RELATED)
+
+
+@njit(cache=True, inline="always")
+def share_ahead(days, ahead, thresholds, shares):
+    """The municipal share of a recipient's benefit ``ahead`` days from now.
+
+    What the municipality will pay for the client if nothing changes: the share of
+    :func:`municipal_share` at ``days + ahead`` cost-shared days (the rule in force:
+    subsidy days before 2025, benefit days since).
+    """
+    return municipal_share(days + ahead, thresholds, shares)

@@ -17,8 +17,11 @@ __all__ = [
     "age_in_years",
     "barrier_to_address",
     "employability_after_service",
+    "first_barrier_with_places",
     "general_service_need_chance",
+    "incentive_chance",
     "menu_entry",
+    "outreach_chance",
     "referral_category",
     "resolves_barrier",
 ]
@@ -111,3 +114,49 @@ def general_service_need_chance(
     two years (TEM 2015 flows). 1 - exp(-hazard x exp(-decline x years)).
     """
     return -np.expm1(-hazard * np.exp(-decline * years))
+
+
+@njit(cache=True, inline="always")
+def first_barrier_with_places(barriers, barrier_bits, free, last):
+    """The menu of the first of a client's barriers with free places in the area, or -1.
+
+    ``barriers`` are the client's unresolved barriers, found or not (an organiser
+    filling its places assesses the clients it approaches); health, then social, then
+    skills, as in :func:`barrier_to_address`. ``free[m, e]`` are the area's cumulative
+    free places of menu ``m`` (1 + i for barrier bit i), ``last[m]`` its last entry.
+    """
+    for b in range(len(barrier_bits)):
+        menu = b + 1
+        if (barriers & barrier_bits[b]) and last[menu] >= 0 and free[menu, last[menu]] > 0:
+            return menu
+    return -1
+
+
+@njit(cache=True, inline="always")
+def outreach_chance(outreach, free, candidates):
+    """Weekly chance that a client who needs a service with free places is referred to it.
+
+    An organiser that reaches out fills the share ``outreach`` of the ``free`` places
+    of its area's services for a barrier each week, drawing among the ``candidates``
+    who need them: the places are used where people have needs, found at a meeting or
+    not (the premise of the multi-sector pilots, HE 87/2020; ``outreach`` an
+    assumption). At most 1.
+    """
+    return min(1.0, outreach * free / candidates) if candidates > 0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def incentive_chance(activation, share, free, candidates):
+    """Weekly chance that a municipal organiser activates a client it pays benefit for.
+
+    Before 2025 the municipality paid half of the labour market subsidy after 300 days
+    and 70 % after 1,000, and days in services did not count; since 2025 its share of
+    the basic benefits rises with the benefit days. This is the documented reason
+    municipalities place long-term recipients in rehabilitative work activity
+    (``docs/reforms.md``). The chance is ``activation`` (an assumption: the strength of
+    the response) times the ``share`` the municipality pays for the client soon, never
+    more than the ``free`` places of its activating services per ``candidate``.
+    """
+    if candidates <= 0:
+        return 0.0
+    return min(activation * share, free / candidates, 1.0)
