@@ -546,6 +546,18 @@ def test_segments_share_the_vacancies_so_that_nothing_changes_at_the_start():
     assert model.matching.urns_per_vacancy == pytest.approx(single.matching.urns_per_vacancy)
 
 
+def test_segments_by_age_and_education_are_six_markets_an_area():
+    model = EmploymentModel(build(["labour_market.segments=age_education"]))
+    plan, p = model.plan, model.job_seekers
+    assert plan.n_markets == 6 * plan.n_areas
+    expected = p.area * 6 + (p.age_at_entry < 30) * 3 + p.education
+    np.testing.assert_array_equal(p.market, expected)
+    shares = plan.segment_shares().reshape(plan.n_areas, 6)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    town = model.spec.areas["town"]
+    assert shares[0, 5] == pytest.approx(town.under_30_share * town.education_shares[2])
+
+
 def test_a_segment_nobody_searches_in_at_the_start_still_has_vacancies():
     """A small area at a small scale may start with one segment empty; it keeps vacancies."""
     model = EmploymentModel(build(["labour_market.segments=age", "areas.village.unemployed=1"]))

@@ -63,6 +63,20 @@ def test_eligible_people_are_the_registrations_of_the_window(tmp_path):
     np.testing.assert_array_equal(p.assigned_week[assigned], p.entry_week[assigned])
 
 
+def test_eligibility_can_require_a_level_of_education(tmp_path):
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("seed = 3", 'seed = 3\neducation = ["tertiary"]'))
+    model, _ = model_of(path)
+    model.run_for(20)
+    p = model.job_seekers
+    assigned = p.trial_arm != ARM_NONE
+    in_window = (
+        (p.entry_week >= 2) & (p.entry_week <= 14) & (p.key >> np.uint64(24) & 0xFFFFFF >= 16)
+    )
+    assert assigned.any()
+    np.testing.assert_array_equal(assigned, in_window & (p.education == 2))
+
+
 def test_the_treated_share_is_met_within_sampling_error(tmp_path):
     model, _ = model_of(write(tmp_path, share=0.3))
     model.run()

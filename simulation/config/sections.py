@@ -325,14 +325,15 @@ class LabourMarket:
         "vacancies are scarce: Crepon et al. 2013",
     )
     segments: str = param(
-        "age",
-        choices=("none", "age", "education"),
+        "age_education",
+        choices=("none", "age", "education", "age_education"),
         doc="Segments of each area's labour market: job seekers compete for the vacancies "
         "of their own segment (under 30 or not; basic, upper secondary or tertiary "
-        "education), which hold the segment's share of the area's vacancies at the start "
-        "('none': one market per area).",
+        "education; or both, six segments), which hold the segment's share of the area's "
+        "vacancies at the start ('none': one market per area).",
         source="Crepon et al. 2013 (displacement where job seekers compete with similar "
-        "workers); the choice of segments is an assumption",
+        "workers); the choice of segments, and age and education as independent in each "
+        "area, are assumptions",
     )
     vacancy_elasticity: float = param(
         0.3,

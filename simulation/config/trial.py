@@ -37,6 +37,8 @@ __all__ = ["TREATMENT_KEYS", "Trial", "TrialFile", "TrialSettings", "load_trial"
 ELIGIBLE = ("inflow", "stock")
 #: Outcome groups a trial can be limited to (as in the run's outcome tables).
 GROUPS = ("all", "target_group", "long_term_at_start", "under_30", "immigrant", "kela")
+#: Levels of education, in the order of ``areas.*.education_shares``.
+EDUCATION = ("basic", "upper_secondary", "tertiary")
 #: The organiser policy keys a treatment may set (all of ``[te_office]``).
 TREATMENT_KEYS = tuple(f.name for f in dataclasses.fields(Organiser))
 
@@ -59,6 +61,12 @@ class TrialSettings:
     last_week: int = param(12, low=0, high=1040, doc="Last week of registrations.", source=SETTING)
     group: str = param(
         "all", choices=GROUPS, doc="Only people of this outcome group are eligible.", source=SETTING
+    )
+    education: tuple[str, ...] = param(
+        (),
+        choices=EDUCATION,
+        doc="Only people with one of these levels of education are eligible (empty: all).",
+        source=SETTING,
     )
     share: float = param(
         0.5, low=0.0, high=1.0, doc="Treated share in every area not in [shares].", source=SETTING

@@ -33,7 +33,7 @@ WEEKS_PER_YEAR = 52.1775
 #: Weeks of a spell over which the chance of a need for a service is tabulated (20 years).
 NEED_WEEKS = 1044
 #: Segments of an area's labour market by ``labour_market.segments``.
-_SEGMENT_COUNTS = {"none": 1, "age": 2, "education": 3}
+_SEGMENT_COUNTS = {"none": 1, "age": 2, "education": 3, "age_education": 6}
 LONG_TERM_WEEKS = 52
 #: Each barrier's bit, in the scenario's order of barriers.
 BARRIER_BITS = {name: int(Barrier[name.upper()]) for name in BARRIERS}
@@ -109,9 +109,10 @@ class Plan:
     def segment_shares(self) -> np.ndarray:
         """Each market's share of its area's job seekers by the area's composition.
 
-        Under 30s (``under_30_share``) or the rest, or the education shares; 1 with one
-        market per area. The fallback share of vacancies of a segment that has nobody
-        searching at the start (:meth:`vacancy_shares`).
+        Under 30s (``under_30_share``) or the rest, or the education shares, or their
+        products (both segmentations); 1 with one market per area. The fallback share
+        of vacancies of a segment that has nobody searching at the start
+        (:meth:`vacancy_shares`).
         """
         segments = self.scenario.labour_market.segments
         areas = list(self.scenario.areas.values())
@@ -119,6 +120,12 @@ class Plan:
             shares = [(1.0 - a.under_30_share, a.under_30_share) for a in areas]
         elif segments == "education":
             shares = [a.education_shares for a in areas]
+        elif segments == "age_education":  # the two independent, an assumption
+            shares = [
+                [age * e for age in (1.0 - a.under_30_share, a.under_30_share)
+                 for e in a.education_shares]
+                for a in areas
+            ]  # fmt: skip
         else:
             shares = [(1.0,) for _ in areas]
         shares = np.array(shares, dtype=float)
@@ -146,7 +153,8 @@ class Plan:
         """The labour market of each job seeker, from the area and the segment's trait.
 
         Segments by age are under 30 (segment 1) or not (0) at registration; by
-        education, the education code (basic, upper secondary, tertiary).
+        education, the education code (basic, upper secondary, tertiary); by both,
+        3 x the age segment + the education code.
         """
         segments = self.scenario.labour_market.segments
         area = np.asarray(area, dtype=np.int64)
@@ -154,6 +162,8 @@ class Plan:
             segment = (np.asarray(age) < 30).astype(np.int64)
         elif segments == "education":
             segment = np.asarray(education, dtype=np.int64)
+        elif segments == "age_education":
+            segment = (np.asarray(age) < 30) * 3 + np.asarray(education, dtype=np.int64)
         else:
             segment = np.zeros_like(area)
         return (area * self.n_segments + segment).astype(np.int16)

@@ -47,6 +47,7 @@ class TrialDesign:
         first_week: First week of eligible registrations.
         last_week: Last week of eligible registrations.
         group_bit: Outcome-group bit the eligible must have (0: everyone).
+        education: Education codes the eligible must have one of (empty: all).
         shares: Treated share by area.
         treatment: The policy the treated are served under (None: served as usual).
         horizon_weeks: Weeks of follow-up from assignment.
@@ -64,6 +65,7 @@ class TrialDesign:
     horizon_weeks: int
     read_weeks: tuple[int, ...]
     treatment_weeks: int = 0
+    education: tuple[int, ...] = ()
 
     def under_treatment(self, assigned_week: np.ndarray, week: int) -> np.ndarray:
         """Whether treated people assigned in ``assigned_week`` are still treated in ``week``."""
@@ -78,6 +80,8 @@ def assign(
     """Assign eligible people among ``rows`` to an arm (the others stay ``ARM_NONE``)."""
     p = job_seekers
     eligible = rows[(p.groups[rows] & design.group_bit) == design.group_bit]
+    if design.education:
+        eligible = eligible[np.isin(p.education[eligible], design.education)]
     if len(eligible) == 0:
         return
     draw = streams.uniform(Decision.TRIAL_ASSIGNMENT, p.key[eligible], 0)

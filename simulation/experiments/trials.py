@@ -26,7 +26,7 @@ from simulation.analysis.plots import plot_trial
 from simulation.analysis.results import RunFolder, atomic_write, environment
 from simulation.analysis.trials import arm_means, effects, effects_markdown, replication_effects
 from simulation.config.loading import scenario_hash, scenario_to_dict
-from simulation.config.trial import Trial
+from simulation.config.trial import EDUCATION, Trial
 from simulation.core.model import EmploymentModel
 from simulation.core.records import GROUP_LABELS
 from simulation.core.trial import TrialDesign
@@ -64,6 +64,7 @@ def design_of(trial: Trial) -> TrialDesign:
         horizon_weeks=s.horizon_weeks,
         treatment_weeks=s.treatment_weeks,
         read_weeks=tuple(month_week(m) for m in s.months),
+        education=tuple(EDUCATION.index(level) for level in s.education),
     )
 
 
