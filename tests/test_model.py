@@ -327,8 +327,20 @@ def test_the_city_fills_free_places_with_clients_who_need_them_found_or_not():
     assert np.all(p.organiser[held] % 2 == City.kind)  # the TE office does not reach out
 
 
-def test_a_municipal_organiser_activates_the_clients_it_pays_for():
-    """Past 300 subsidy days the city pays half: it refers them to its activating service."""
+NEW_COST_SHARING = [
+    "costs.municipal_share_basis=benefit_days",
+    "costs.municipal_share_thresholds=[140.0]",
+    "costs.municipal_shares=[0.0, 0.5]",
+]
+
+
+@pytest.mark.parametrize("rule", ["2015-2024", "2025"])
+def test_a_municipal_organiser_activates_the_clients_it_pays_for(rule):
+    """Past the threshold the city pays half: it refers them to its activating service.
+
+    Before 2025 the days are passive labour market subsidy days (300 here); from 2025
+    every passive benefit's days count (140 here).
+    """
     model = EmploymentModel(
         build(
             [
@@ -336,6 +348,7 @@ def test_a_municipal_organiser_activates_the_clients_it_pays_for():
                 "city.cost_share_activation=1.0",
                 "city.cost_share_lookahead_weeks=0",
                 "services.rehabilitative_work.places_per_1000=3000.0",
+                *(NEW_COST_SHARING if rule == "2025" else []),
             ]
         )
     )
@@ -346,8 +359,14 @@ def test_a_municipal_organiser_activates_the_clients_it_pays_for():
     )
     assert len(clients) > 200
     paid, free_of_charge = clients[::2], clients[1::2]
-    p.benefit[clients] = Benefit.LABOUR_MARKET_SUBSIDY
-    p.subsidy_days[paid], p.subsidy_days[free_of_charge] = 400, 100
+    if rule == "2025":  # any passive benefit, counted in benefit days
+        p.benefit[clients] = Benefit.BASIC_ALLOWANCE
+        p.benefit_days[paid], p.benefit_days[free_of_charge] = 200, 100
+        p.subsidy_days[clients] = 0
+    else:
+        p.benefit[clients] = Benefit.LABOUR_MARKET_SUBSIDY
+        p.subsidy_days[paid], p.subsidy_days[free_of_charge] = 400, 100
+        p.benefit_days[clients] = 0
     week = model.week + 1
     model.run_services(week)
     model.fill_free_places(week)
