@@ -18,13 +18,22 @@ import numpy as np
 from reference_speed import national_without_services
 
 from simulation import EmploymentModel, load_scenario
-from simulation.core.passes import census, clocks, matching, meetings, newcomers, services
+from simulation.core.passes import (
+    census,
+    clocks,
+    matching,
+    meetings,
+    newcomers,
+    outreach,
+    services,
+)
 
 RULES = (
     "register_job_seekers",
     "hold_meetings",
     "refer_arising_needs",
     "run_services",
+    "fill_free_places",
     "match_jobs",
     "recall_to_work",
     "move_between_states",
@@ -74,7 +83,7 @@ def main() -> None:
         setattr(model, name, timed(name, getattr(model, name)))
     for name in ("open_week", "record"):
         setattr(model.recorder, name, timed(f"recorder.{name}", getattr(model.recorder, name)))
-    for module in (census, clocks, matching, meetings, newcomers, services):
+    for module in (census, clocks, matching, meetings, newcomers, outreach, services):
         for name in module.__all__:
             compiled = getattr(module, name)
             if hasattr(compiled, "py_func"):  # a compiled pass, not a bundle type
