@@ -79,6 +79,11 @@ def test_fit_report_command(tmp_path):
     assert "hazard_to_employment_1" in result.output and "targets within tolerance" in result.output
     for name in ("fit_report.csv", "fit_report.md", "fit_hazards.png"):
         assert (tmp_path / name).stat().st_size > 0
+    # Each target with the model's value and the tolerance it is held to.
+    table = (tmp_path / "fit_report.md").read_text()
+    assert "| observed | simulated | error | tolerance |" in table
+    row = next(line for line in table.splitlines() if "| hazard_to_employment_1 |" in line)
+    assert "| 0.027 |" in row  # 15 % of 0.18, the relative tolerance made absolute
 
 
 def test_experiments_are_run_as_trials_in_the_fit_report(tmp_path):

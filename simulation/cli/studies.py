@@ -157,7 +157,7 @@ def fit_report(
         spec, targets, replications=replications, seed=seed, scale=scale, out=out,
         experiments=experiments, overrides=overrides,
     )  # fmt: skip
-    shown = report[["statistic", "observed", "simulated", "error", "within"]]
+    shown = report[["statistic", "observed", "simulated", "error", "tolerance", "within"]]
     click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo(f"{int(report['within'].sum())} of {len(report)} targets within tolerance", err=True)
 

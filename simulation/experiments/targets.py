@@ -284,13 +284,14 @@ def _write(report: pd.DataFrame, folder: Path) -> None:
     with atomic_write(folder / "fit_report.csv") as file:
         report.to_csv(file, index=False, lineterminator="\n")
     lines = [
-        "| statistic | observed | simulated | error | within tolerance | source |",
-        "|---|---|---|---|---|---|",
+        "| statistic | observed | simulated | error | tolerance | within tolerance | source |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in report.itertuples(index=False):
         lines.append(
             f"| {row.statistic} | {row.observed:.4g} | {row.simulated:.4g} | "
-            f"{row.error:+.4g} | {'yes' if row.within else 'no'} | {row.source} |"
+            f"{row.error:+.4g} | {row.tolerance:.4g} | {'yes' if row.within else 'no'} | "
+            f"{row.source} |"
         )
     with atomic_write(folder / "fit_report.md") as file:
         file.write("\n".join(lines) + "\n")
