@@ -29,7 +29,6 @@ from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
 from simulation.core.plan import WEEKS_PER_YEAR, Plan
 
 __all__ = [
-    "ACTIVATION",
     "OUTREACH_DECISIONS",
     "OUTREACH_POLICY",
     "OutreachTables",
@@ -45,7 +44,7 @@ OUTREACH_POLICY = ("place_outreach", "cost_share_activation", "cost_share_lookah
 OUTREACH_DECISIONS = (Decision.OUTREACH, Decision.OUTREACH_CHOICE)
 
 #: What the outreach reads: the policy arrays; the menus (general services, those for
-#: each barrier, then ``ACTIVATION``: the city's activating services); the cost
+#: each barrier, then, last, the city's activating services); the cost
 #: sharing in force (thresholds, shares, basis: 1 for benefit days); the days of
 #: benefit a week; each service's maximum age; the draws.
 OutreachTables = namedtuple(
@@ -94,11 +93,6 @@ def outreach_tables(plan: Plan, decision_bases: Callable) -> OutreachTables:
     )
 
 
-#: Menu of the city's activating services in :class:`OutreachTables` (after the
-#: general one and one for each barrier).
-ACTIVATION = -1
-
-
 def free_by_menu(tables: OutreachTables, unfilled: np.ndarray, n_areas: int) -> np.ndarray:
     """Cumulative free places of each menu's services, by (menu, area, entry).
 
@@ -113,6 +107,19 @@ def free_by_menu(tables: OutreachTables, unfilled: np.ndarray, n_areas: int) -> 
             out[m, :, :size] = np.cumsum(per_area[:, menus[m, :size]], axis=1)
             out[m, :, size:] = out[m, :, size - 1 : size]
     return out
+
+
+@njit(cache=True, inline="always")
+def _share_soon(r, o, people, tables):
+    """The municipal share of person ``r``'s benefit within organiser ``o``'s look-ahead.
+
+    The days of the cost sharing in force (benefit days from 2025, else subsidy days)
+    plus the look-ahead (:func:`rules.share_ahead`). Reads fields only, so a pass run
+    on every core may call it.
+    """
+    days = people.benefit_days[r] if tables.basis == 1 else people.subsidy_days[r]
+    ahead = tables.cost_share_lookahead_weeks[o] * tables.days_per_week
+    return rules.share_ahead(days, ahead, tables.thresholds, tables.shares)
 
 
 @njit(cache=True, parallel=True)
@@ -132,7 +139,6 @@ def outreach_candidates(rows, people, tables, free, reaching, listed, wanted):
     status, caseworker, service = people.status, people.caseworker, people.service
     queued_for, organiser, area = people.queued_for, people.organiser, people.area
     barriers, benefit = people.barriers, people.benefit
-    subsidy_days, benefit_days = people.subsidy_days, people.benefit_days
     sizes, bits = tables.menu_size, tables.barrier_bits
     last = sizes - 1
     n_menus, n_areas = free.shape[0], free.shape[1]
@@ -157,10 +163,7 @@ def outreach_candidates(rows, people, tables, free, reaching, listed, wanted):
             activating = activating and free[activation_menu, a, last[activation_menu]] > 0
             if menu < 0 and tables.cost_share_activation[o] > 0 and activating:
                 shared = rules.cost_shared(tables.basis == 1, status[r], benefit[r])
-                days = benefit_days[r] if tables.basis == 1 else subsidy_days[r]
-                ahead = tables.cost_share_lookahead_weeks[o] * tables.days_per_week
-                share = rules.share_ahead(days, ahead, tables.thresholds, tables.shares)
-                if shared and share > 0:
+                if shared and _share_soon(r, o, people, tables) > 0:
                     menu = activation_menu
             if menu >= 0:
                 listed[k] = r
@@ -188,7 +191,6 @@ def reach_out(listed, wanted, counts, week, people, tables, free):
     """
     key, area, organiser = people.key, people.area, people.organiser
     queued_for, queued_since, detected = people.queued_for, people.queued_since, people.detected
-    benefit_days, subsidy_days = people.benefit_days, people.subsidy_days
     sizes, menus, bits = tables.menu_size, tables.menu_service, tables.barrier_bits
     activation_menu = len(sizes) - 1
     step_refer = stream_step(tables.bases[0], week)
@@ -199,12 +201,10 @@ def reach_out(listed, wanted, counts, week, people, tables, free):
         m, a, o = np.uint64(wanted[i]), np.uint64(area[r]), np.uint64(organiser[r])
         total = free[m, a, sizes[m] - 1]
         if m == activation_menu:
-            days = benefit_days[r] if tables.basis == 1 else subsidy_days[r]
-            ahead = tables.cost_share_lookahead_weeks[o] * tables.days_per_week
-            share = rules.share_ahead(days, ahead, tables.thresholds, tables.shares)
             chance = rules.incentive_chance(
-                tables.cost_share_activation[o], share, total, counts[m, a]
-            )
+                tables.cost_share_activation[o], _share_soon(r, o, people, tables), total,
+                counts[m, a],
+            )  # fmt: skip
         else:
             chance = rules.outreach_chance(tables.place_outreach[o], total, counts[m, a])
         if not unit(key[r], step_refer) < chance:
