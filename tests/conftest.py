@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import numba
 import pytest
 
 from simulation.config.loading import apply_overrides
@@ -12,6 +13,11 @@ from simulation.config.scenario import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+# The tests run many small models, where a second thread mostly waits for the first, and
+# pytest-xdist gives each worker process a core of its own: one thread per process.
+# (Results do not depend on it: ``test_results_do_not_depend_on_the_number_of_threads``.)
+numba.set_num_threads(1)
 
 BASE = {
     "run": {"name": "test", "start": "2021-03-01", "end": "2022-02-28", "seed": 7},

@@ -91,7 +91,14 @@ def test_compiled_passes_stay_inside_their_arrays(tmp_path):
         "scenario = load_scenario('scenarios/municipal_pilot.toml')\n"
         "EmploymentModel(scenario, seed=2, scale=0.05).run()\n"
     )
-    environment = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path)}
+    # Unoptimised (NUMBA_OPT=0): the checks are the same and it compiles in two thirds
+    # of the time.
+    environment = {
+        **os.environ,
+        "NUMBA_BOUNDSCHECK": "1",
+        "NUMBA_OPT": "0",
+        "NUMBA_CACHE_DIR": str(tmp_path),
+    }
     done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -631,14 +638,17 @@ def test_people_who_left_the_register_before_the_start_come_back_at_their_hazard
 def test_results_do_not_depend_on_the_number_of_threads(scenario):
     import numba
 
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("numba has one thread on this machine")
+    before = numba.get_num_threads()
     runs = []
-    for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+    for threads in (1, 2):
         numba.set_num_threads(threads)
         try:
             model = EmploymentModel(scenario, seed=5)
             model.run()
         finally:
-            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+            numba.set_num_threads(before)
         runs.append((model.recorder.people.copy(), model.job_seekers.status.copy()))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
