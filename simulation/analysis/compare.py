@@ -77,6 +77,7 @@ class Comparison:
     folder: Path | None = None
     notes: list[str] = field(default_factory=list)
     since: dt.date | None = None  # employment rates are read this many months after it
+    uncertainty: pd.DataFrame | None = None  # effects over parameter draws, if run
 
 
 def load_arm(folder: str | Path, label: str | None = None) -> Arm:
@@ -228,6 +229,120 @@ def _week_of(arm: Arm, date: dt.date) -> int:
     return week
 
 
+def measures_of(
+    reference: Arm, arm: Arm, weeks: int, offset: int
+) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """(group, measure, reference's values, arm's values by replication) of a comparison.
+
+    ``weeks`` and ``offset`` as :func:`aligned` gives them.
+    """
+    last = weeks - 1
+
+    def years(run: Arm) -> np.ndarray:
+        before = _employment_years(run, offset - 1) if offset else 0.0
+        return _employment_years(run, last) - before
+
+    measures: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+    for group in EFFECT_GROUPS:
+        for m in effect_months(weeks - offset):
+            week = offset + month_week(m)
+            measures.append(
+                (
+                    group,
+                    f"employment_rate_{m}m",
+                    _per_replication(reference, group, "employment_rate", week),
+                    _per_replication(arm, group, "employment_rate", week),
+                )
+            )
+        for column in measures_in("comparison", "at_end"):
+            measures.append(
+                (
+                    group,
+                    column,
+                    _per_replication(reference, group, column, last),
+                    _per_replication(arm, group, column, last),
+                )
+            )
+    for name in measures_in("comparison", "total"):
+        if name == "employment_years":
+            measures.append(("all", name, years(reference), years(arm)))
+        else:
+            payer = PAYER_OF[name]
+            measures.append(("all", name, _costs(reference, payer), _costs(arm, payer)))
+    for item in COST_COLUMNS:  # the breakdown: staff, services, benefits by payer
+        measures.append(("all", f"{item}_eur", _item_cost(reference, item), _item_cost(arm, item)))
+    return measures
+
+
+def aligned(
+    arms: list[Arm], common_weeks: bool = False, since: dt.date | None = None
+) -> tuple[list[Arm], int, int]:
+    """The arms over the weeks they share, with costs from ``since``; weeks and offset.
+
+    Raises:
+        InputError: The runs have different horizons and ``common_weeks`` is not set.
+    """
+    if len(arms) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    horizons = {int(a.manifest["weeks"]) for a in arms}
+    if len(horizons) > 1 and not common_weeks:
+        raise InputError(
+            str(arms[0].folder),
+            "weeks",
+            "the runs have different horizons ("
+            + ", ".join(f"{a.name}: {a.manifest['weeks']}" for a in arms)
+            + " weeks); compare them over the weeks they share with --common-weeks",
+        )
+    weeks = min(horizons)
+    arms = [_cut(arm, weeks) for arm in arms]
+    reference = arms[0]
+    offset = _week_of(reference, since) if since is not None else 0
+    # From ``since`` on: costs, staffing and employment years count its weeks only.
+    arms = [_from_week(arm, offset) for arm in arms]
+    reference = arms[0]
+    return arms, weeks, offset
+
+
+def cost_per_year(extra_cost: np.ndarray, extra_years: np.ndarray) -> dict[str, float]:
+    """Extra cost per extra employment year from paired replications, with a 90 % interval.
+
+    The ratio of the mean extra cost to the mean extra employment years, its standard
+    error by the delta method and a t interval. A ratio to a gain that may be zero means
+    nothing: where the gain's own interval includes zero (or the gain is not positive)
+    every figure is NaN.
+    """
+    n = len(extra_years)
+    blank = {"difference": float("nan"), "se": float("nan"), "ci_low": float("nan")}
+    blank["ci_high"] = float("nan")
+    if n < 2:
+        return blank
+    gain = float(np.mean(extra_years))
+    gain_se = float(np.std(extra_years, ddof=1) / np.sqrt(n))
+    t = special.stdtrit(n - 1, 0.5 + LEVEL / 2)
+    if not gain - t * gain_se > 0:
+        return blank
+    ratio = float(np.mean(extra_cost)) / gain
+    covariance = np.cov(extra_cost, extra_years, ddof=1)
+    variance = (covariance[0, 0] - 2 * ratio * covariance[0, 1] + ratio**2 * covariance[1, 1]) / (
+        n * gain**2
+    )
+    se = float(np.sqrt(max(variance, 0.0)))
+    return {"difference": ratio, "se": se, "ci_low": ratio - t * se, "ci_high": ratio + t * se}
+
+
+def _unpaired_cost_per_year(
+    cost_a: np.ndarray, cost_b: np.ndarray, years_a: np.ndarray, years_b: np.ndarray
+) -> dict[str, float]:
+    """The ratio of mean differences of independent runs; NaN unless the gain is clear."""
+    gain = _effect(years_a, years_b, paired=False)
+    blank = {"difference": float("nan"), "se": float("nan"), "ci_low": float("nan")}
+    blank["ci_high"] = float("nan")
+    if not gain["ci_low"] > 0:
+        return blank
+    ratio = (float(np.mean(cost_b)) - float(np.mean(cost_a))) / gain["difference"]
+    return {**blank, "difference": ratio}
+
+
 def compare_arms(
     arms: list[Arm], common_weeks: bool = False, since: dt.date | None = None
 ) -> Comparison:
@@ -252,66 +367,12 @@ def compare_arms(
     Raises:
         InputError: The runs have different horizons and ``common_weeks`` is not set.
     """
-    if len(arms) < 2:
-        raise ValueError("a comparison needs at least two scenarios")
+    arms, weeks, offset = aligned(arms, common_weeks, since)
     reference = arms[0]
-    horizons = {int(a.manifest["weeks"]) for a in arms}
-    if len(horizons) > 1 and not common_weeks:
-        raise InputError(
-            str(arms[0].folder),
-            "weeks",
-            "the runs have different horizons ("
-            + ", ".join(f"{a.name}: {a.manifest['weeks']}" for a in arms)
-            + " weeks); compare them over the weeks they share with --common-weeks",
-        )
-    weeks = min(horizons)
-    arms = [_cut(arm, weeks) for arm in arms]
-    reference = arms[0]
-    offset = _week_of(reference, since) if since is not None else 0
-    # From ``since`` on: costs, staffing and employment years count its weeks only.
-    arms = [_from_week(arm, offset) for arm in arms]
-    reference = arms[0]
-
-    last = weeks - 1
-
-    def years(arm: Arm) -> np.ndarray:
-        before = _employment_years(arm, offset - 1) if offset else 0.0
-        return _employment_years(arm, last) - before
-
     paired = all(a.key == reference.key for a in arms)
     rows = []
     for arm in arms[1:]:
-        measures: list[tuple[str, str, np.ndarray, np.ndarray]] = []
-        for group in EFFECT_GROUPS:
-            for m in effect_months(weeks - offset):
-                week = offset + month_week(m)
-                measures.append(
-                    (
-                        group,
-                        f"employment_rate_{m}m",
-                        _per_replication(reference, group, "employment_rate", week),
-                        _per_replication(arm, group, "employment_rate", week),
-                    )
-                )
-            for column in measures_in("comparison", "at_end"):
-                measures.append(
-                    (
-                        group,
-                        column,
-                        _per_replication(reference, group, column, last),
-                        _per_replication(arm, group, column, last),
-                    )
-                )
-        for name in measures_in("comparison", "total"):
-            if name == "employment_years":
-                measures.append(("all", name, years(reference), years(arm)))
-            else:
-                payer = PAYER_OF[name]
-                measures.append(("all", name, _costs(reference, payer), _costs(arm, payer)))
-        for item in COST_COLUMNS:  # the breakdown: staff, services, benefits by payer
-            measures.append(
-                ("all", f"{item}_eur", _item_cost(reference, item), _item_cost(arm, item))
-            )
+        measures = measures_of(reference, arm, weeks, offset)
         for group, measure, a, b in measures:
             if len(a) == 0 or len(b) == 0:
                 continue
@@ -325,10 +386,15 @@ def compare_arms(
                     "replications": len(a),
                 }
             )
-        extra_years = np.mean(years(arm)) - np.mean(years(reference))
+        by_name = {m: (a, b) for g, m, a, b in measures if g == "all"}
+        years_a, years_b = by_name["employment_years"]
         for payer in ("state", "municipal"):
-            extra_cost = np.mean(_costs(arm, payer)) - np.mean(_costs(reference, payer))
-            per_year = extra_cost / extra_years if extra_years > 0 else float("nan")
+            cost_a, cost_b = by_name[f"{payer}_cost_eur"]
+            ratio = (
+                cost_per_year(cost_b - cost_a, years_b - years_a)
+                if paired
+                else _unpaired_cost_per_year(cost_a, cost_b, years_a, years_b)
+            )
             rows.append(
                 {
                     "scenario": arm.name,
@@ -336,12 +402,9 @@ def compare_arms(
                     "measure": f"{payer}_cost_per_extra_employment_year_eur",
                     "reference": float("nan"),
                     "value": float("nan"),
-                    "difference": per_year,
-                    "se": float("nan"),
-                    "ci_low": float("nan"),
-                    "ci_high": float("nan"),
+                    **ratio,
                     "paired": paired,
-                    "replications": len(_costs(arm, payer)),
+                    "replications": len(cost_a),
                 }
             )
     effects = pd.DataFrame(rows)
@@ -382,8 +445,12 @@ def _format_row(row: Any) -> list[str]:
         interval = f"{row.ci_low * 100:+.2f} .. {row.ci_high * 100:+.2f}"
     elif measure.endswith("_per_extra_employment_year_eur"):
         ref = ""
-        diff = "n/a (no extra employment)" if np.isnan(row.difference) else f"{row.difference:,.0f}"
-        interval = ""
+        if np.isnan(row.difference):
+            diff = "n/a (the gain in employment years may be zero)"
+            interval = ""
+        else:
+            diff = f"{row.difference:,.0f}"
+            interval = f"{row.ci_low:,.0f} .. {row.ci_high:,.0f}" if np.isfinite(row.ci_low) else ""
     else:
         ref = f"{row.reference:,.1f}"
         diff = f"{row.difference:+,.1f}"

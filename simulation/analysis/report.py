@@ -204,10 +204,15 @@ def _costs(effects: pd.DataFrame) -> pd.DataFrame:
                 if key in by_measure:
                     row[item] = f"{by_measure[key] / 1e6:+,.1f} M EUR"
             row["total"] = f"{by_measure.get(f'{payer}_cost_eur', np.nan) / 1e6:+,.1f} M EUR"
-            per_year = by_measure.get(f"{payer}_cost_per_extra_employment_year_eur", np.nan)
-            row["per extra employment year"] = (
-                f"{per_year:,.0f} EUR" if np.isfinite(per_year) else "no extra employment"
-            )
+            ratio = frame.set_index("measure")
+            key = f"{payer}_cost_per_extra_employment_year_eur"
+            per_year = by_measure.get(key, np.nan)
+            if np.isfinite(per_year):
+                low, high = ratio.loc[key, "ci_low"], ratio.loc[key, "ci_high"]
+                spread = f" ({low:,.0f} .. {high:,.0f})" if np.isfinite(low) else ""
+                row["per extra employment year"] = f"{per_year:,.0f} EUR{spread}"
+            else:
+                row["per extra employment year"] = "n/a: the employment gain may be zero"
             rows.append(row)
     return pd.DataFrame(rows)
 

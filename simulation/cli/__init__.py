@@ -14,7 +14,7 @@ import click
 
 from simulation.cli.runs import compare, run, trial
 from simulation.cli.scenarios import check, params, show
-from simulation.cli.studies import analyze, calibrate, fit_report, sweep
+from simulation.cli.studies import analyze, calibrate, fit_report, sample, sweep
 
 __all__ = ["main"]
 
@@ -25,7 +25,19 @@ def main() -> None:
     """Simulate Finnish employment services: TE offices, cities and the municipal pilots."""
 
 
-for _command in (trial, run, compare, show, check, sweep, analyze, fit_report, calibrate, params):
+for _command in (
+    trial,
+    run,
+    compare,
+    show,
+    check,
+    sweep,
+    analyze,
+    fit_report,
+    calibrate,
+    sample,
+    params,
+):
     main.add_command(_command)
 
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -166,3 +167,36 @@ SET_OPTION = click.option(
     metavar="KEY=VALUE",
     help="Override a scenario value, e.g. --set city.caseload=70 (repeatable).",
 )
+
+
+#: The posterior sample ``--draws`` reads unless ``--sample`` names another.
+DEFAULT_SAMPLE = Path("calibration/fitted/targets_sample.toml")
+
+DRAWS_OPTION = click.option(
+    "--draws",
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
+    help="Also run each scenario N times with parameters drawn from the posterior "
+    "sample (the same draw in every arm): effects with parameter uncertainty.",
+)
+SAMPLE_OPTION = click.option(
+    "--sample",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_SAMPLE,
+    show_default=True,
+    help="The posterior sample of --draws (made by 'simulate sample').",
+)
+
+
+def read_sample(draws: int | None, sample: Path) -> Any:
+    """The sample ``--draws`` runs with, or None without ``--draws``.
+
+    Raises:
+        InputError: The file is missing or not a sample.
+    """
+    if draws is None:
+        return None
+    from simulation.experiments.posterior import load_sample
+
+    if not sample.is_file():
+        raise InputError(sample, "", "file not found: --draws needs a posterior sample (--sample)")
+    return load_sample(sample)

@@ -9,8 +9,11 @@ from pathlib import Path
 import click
 
 from simulation.cli.options import (
+    DRAWS_OPTION,
+    SAMPLE_OPTION,
     SET_OPTION,
     progress_bar,
+    read_sample,
     simulation_options,
     user_errors,
 )
@@ -139,6 +142,8 @@ def run(
     help="Read the employment rates 12, 24 and 36 months after this date (YYYY-MM-DD), "
     "e.g. a reform's first day.",
 )
+@DRAWS_OPTION
+@SAMPLE_OPTION
 @simulation_options(min_replications=2)
 @SET_OPTION
 @user_errors
@@ -153,6 +158,8 @@ def compare(
     workers: int,
     no_plots: bool,
     overrides: tuple[str, ...],
+    draws: int | None,
+    sample: Path,
 ) -> None:
     """Compare scenarios with the first: paired differences with 90 % intervals.
 
@@ -162,7 +169,9 @@ def compare(
 
         "caseload 70: scenarios/municipal_pilot.toml city.caseload=70"
 
-    (--set applies to every scenario file.)
+    (--set applies to every scenario file.) With --draws N every scenario is also run N
+    times with parameters drawn from the posterior sample, the same draw in every arm,
+    and uncertainty.md sets the effects over the draws beside those at the point values.
     """
     from simulation.analysis.compare import effects_markdown
     from simulation.experiments.comparison import compare as run_comparison
@@ -170,6 +179,7 @@ def compare(
 
     if len(sources) < 2:
         raise click.UsageError("give at least two scenarios or run folders")
+    posterior = read_sample(draws, sample)
     arms = [parse_arm(source) for source in sources]
     files = [a for a in arms if not a.path.is_dir()]
     specs = [load_scenario(a.path, [*overrides, *a.overrides]) for a in files]
@@ -190,6 +200,8 @@ def compare(
             plots=not no_plots,
             common_weeks=common_weeks,
             since=since.date() if since else None,
+            draws=posterior,
+            draw_count=draws or 0,
         )
     headline = result.effects[
         result.effects["measure"].str.startswith("employment_rate")
@@ -200,4 +212,9 @@ def compare(
     click.echo(
         effects_markdown(type(result)(result.arms, headline, result.paired, since=result.since))
     )
+    if result.uncertainty is not None:
+        from simulation.analysis.uncertainty import uncertainty_markdown
+
+        click.echo("\nOver the parameter draws (uncertainty.md):\n")
+        click.echo(uncertainty_markdown(result.uncertainty))
     click.echo(f"wrote {result.folder}/", err=True)

@@ -1,4 +1,4 @@
-"""The commands of studies: ``sweep``, ``analyze``, ``fit-report`` and ``calibrate``."""
+"""The commands of studies: ``sweep``, ``analyze``, ``fit-report``, ``calibrate``, ``sample``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from simulation.cli.options import (
 )
 from simulation.config.loading import load_scenario
 
-__all__ = ["analyze", "calibrate", "fit_report", "sweep"]
+__all__ = ["analyze", "calibrate", "fit_report", "sample", "sweep"]
 
 
 @click.command()
@@ -265,3 +265,107 @@ def calibrate(
         "tolerance (fit_report.md)",
         err=True,
     )
+
+
+@click.command()
+@click.argument("targets_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder (default: results/sample-<name>)."
+)
+@click.option(
+    "--points",
+    type=click.IntRange(min=10),
+    default=120,
+    show_default=True,
+    help="Design points: model evaluations, each the register and the experiments.",
+)
+@click.option(
+    "--draws", type=click.IntRange(min=2), default=200, show_default=True, help="Draws kept."
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the cores",
+    help="Local processes (one design point each).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=10),
+    help="Evaluate at most this many design points now; the emulator uses those done "
+    "(a later run with a higher limit goes on with the same design).",
+)
+@click.option("--no-experiments", is_flag=True, help="Hold the sample to the register only.")
+@click.option(
+    "--ship",
+    is_flag=True,
+    help="Also copy the sample to fitted/<TARGETS name>.toml beside TARGETS_FILE (the "
+    "sample --draws reads by default).",
+)
+@user_errors
+def sample(
+    targets_file: Path,
+    out: Path | None,
+    points: int,
+    draws: int,
+    seed: int,
+    workers: int,
+    limit: int | None,
+    no_experiments: bool,
+    ship: bool,
+) -> None:
+    """Draw parameter sets consistent with TARGETS_FILE: a posterior sample.
+
+    The model runs at a design over the ranges of the [[free]] parameters and the
+    [[assumption]] ranges; an emulator rules out the values that cannot match the
+    targets and experiments within their tolerances (history matching), and the draws
+    come from the rest. Re-running resumes the design where it stopped.
+    """
+    from simulation.experiments.calibrate import FULL_REPLICATIONS, FULL_SCALE
+    from simulation.experiments.posterior import make_sample, uncertain_parameters
+    from simulation.experiments.targets import load_targets
+
+    targets = load_targets(targets_file)
+    if not uncertain_parameters(targets):
+        raise click.UsageError(f"{targets_file} declares no [[free]] or [[assumption]] ranges")
+    scenario_path = targets_file.parent / targets.meta.scenario
+    load_scenario(scenario_path)  # a bad scenario is reported before any work
+    out = out or Path("results") / f"sample-{targets_file.stem}"
+    with progress_bar(length=limit or points, label="design points", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(n: int) -> None:
+            bar.update(n - done[0])
+            done[0] = n
+
+        result, match = make_sample(
+            targets,
+            scenario_path,
+            out=out,
+            points=points,
+            draws=draws,
+            seed=seed,
+            replications=FULL_REPLICATIONS,
+            scale=FULL_SCALE,
+            workers=workers,
+            experiments=not no_experiments,
+            provenance={
+                "targets": targets_file.as_posix(),
+                "command": " ".join(["simulate", "sample", *sys.argv[2:]]),
+            },
+            progress=progress,
+            limit=limit,
+        )
+    click.echo(
+        f"{match.share:.2%} of the candidates are not implausible; "
+        f"{len(result)} draws in {out}/sample.toml",
+        err=True,
+    )
+    for key, (median, p5, p95) in result.ranges().items():
+        click.echo(f"{key} = {median:.4g} (90 % of draws {p5:.4g} .. {p95:.4g})")
+    if ship:
+        shipped = targets_file.parent / "fitted" / f"{targets_file.stem}.toml"
+        shipped.write_text((out / "sample.toml").read_text())
+        click.echo(f"sample copied to {shipped}", err=True)

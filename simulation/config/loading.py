@@ -34,6 +34,7 @@ __all__ = [
     "scenario_hash",
     "scenario_sources",
     "scenario_to_dict",
+    "with_values",
 ]
 
 #: Input files are small; anything larger (or an endless device) is not one.
@@ -244,6 +245,29 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         else:
             del data["timeline"]
     return data
+
+
+def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with parameter values set by key path (a parameter draw).
+
+    Values go in below the scenario's dated changes (a change that sets the same key
+    still sets it from its date). A TE office key the city follows
+    (``CITY_FOLLOWS_TE_OFFICE``) moves the city's value too where the city had the TE
+    office's value (it followed); a city value of its own stays.
+
+    Raises:
+        ScenarioError: A key is not a parameter, or a value is out of its range.
+    """
+    data = scenario_to_dict(scenario)
+    overrides = []
+    for key, value in values.items():
+        overrides.append(f"{key}={value!r}")
+        section, _, name = key.partition(".")
+        if section == "te_office" and name in CITY_FOLLOWS_TE_OFFICE:
+            city, te_office = data.get("city", {}), data.get("te_office", {})
+            if f"city.{name}" not in values and city.get(name) == te_office.get(name):
+                overrides.append(f"city.{name}={value!r}")
+    return scenario_from_dict(apply_overrides(data, overrides), scenario.run.name)
 
 
 def scenario_hash(scenario: Scenario, **extra: Any) -> str:

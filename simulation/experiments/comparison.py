@@ -12,13 +12,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
 from simulation.analysis.report import comparison_report
+from simulation.analysis.results import atomic_write
+from simulation.analysis.uncertainty import draw_effects, uncertainty_markdown
 from simulation.config.errors import InputError
 from simulation.config.loading import load_scenario, scenario_hash
 from simulation.config.scenario import Scenario
 from simulation.experiments.runner import run_scenario
+
+if TYPE_CHECKING:
+    from simulation.experiments.posterior import Sample
 
 __all__ = ["ArmSource", "compare", "parse_arm"]
 
@@ -88,6 +96,8 @@ def compare(
     plots: bool = True,
     common_weeks: bool = False,
     since: dt.date | None = None,
+    draws: Sample | None = None,
+    draw_count: int = 0,
 ) -> Comparison:
     """Run (or read) scenarios with paired seeds and compare them with the first.
 
@@ -105,6 +115,11 @@ def compare(
         plots: Write the comparison plots.
         common_weeks: Compare runs of different horizons over the weeks they share.
         since: Read the employment rates 12, 24, 36 months after this date.
+        draws: A parameter sample: each scenario is also run ``draw_count`` times,
+            replication ``i`` with draw ``i`` in every arm (``draws/<arm>``), and
+            ``uncertainty.csv``/``.md`` set the effects over the draws beside those
+            at the point values.
+        draw_count: Draws to run (default: as many as the sample has).
 
     Returns:
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
@@ -164,6 +179,37 @@ def compare(
         arms.append(load_arm(result.folder, label))
     comparison = write_comparison(compare_arms(arms, common_weeks, since), out, plots)
     comparison = replace(comparison, notes=[*comparison.notes, *notes])
+    if draws is not None:
+        if len(scenarios) != len(arms_given):
+            raise InputError(
+                "--draws", "", "parameter draws need scenario files, not finished run folders"
+            )
+        count = draw_count or len(draws)
+        draw_arms = []
+        for i, source in enumerate(arms_given):
+            label = _label(source, scenarios[i])
+            result = run_scenario(
+                scenarios[i],
+                replications=count,
+                seed=seed,
+                scale=scale,
+                out=out / "draws" / _unique(_folder_name(label), draw_arms),
+                workers=workers,
+                progress=progress,
+                plots=False,
+                source={"file": str(source.path), "overrides": [*overrides, *source.overrides]},
+                draws=draws,
+            )
+            draw_arms.append(load_arm(result.folder, label))
+        values = draws.values[np.arange(count) % len(draws)]
+        table = draw_effects(
+            comparison, draw_arms, values, draws.keys, common_weeks=common_weeks, since=since
+        )
+        with atomic_write(out / "uncertainty.csv") as file:
+            table.to_csv(file, index=False, lineterminator="\n")
+        with atomic_write(out / "uncertainty.md") as file:
+            file.write(uncertainty_markdown(table))
+        comparison = replace(comparison, uncertainty=table)
     if plots:
         comparison_report(comparison, out)
     return comparison

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ import pandas as pd
 from simulation.analysis.plots import plot_run
 from simulation.analysis.report import run_report
 from simulation.analysis.results import RunFolder, environment, summarise
-from simulation.config.loading import scenario_hash, scenario_to_dict
+from simulation.config.loading import scenario_hash, scenario_to_dict, with_values
 from simulation.config.scenario import Scenario
 from simulation.core.codes import Status
 from simulation.core.model import EmploymentModel
@@ -35,9 +35,13 @@ from simulation.experiments.seeds import (
     run_tables,
 )
 
+if TYPE_CHECKING:
+    from simulation.experiments.posterior import Sample
+
 __all__ = [
     "RunResult",
     "default_folder",
+    "draw_record",
     "replication_seeds",
     "run_replication",
     "run_scenario",
@@ -95,6 +99,7 @@ def run_scenario(
     plots: bool = True,
     source: dict[str, Any] | None = None,
     overwrite: bool = False,
+    draws: Sample | None = None,
 ) -> RunResult:
     """Run the replications of a scenario and write the run folder.
 
@@ -110,6 +115,8 @@ def run_scenario(
         source: Where the scenario came from (file, overrides), for the manifest.
         overwrite: Replace whatever ``out`` holds (otherwise only an earlier run of the
             same scenario with the same seed, replications and scale is replaced).
+        draws: Parameter draws: replication ``i`` runs with draw ``i`` of the sample
+            (the same draw in every scenario run with the same sample and replications).
 
     Returns:
         The run's tables, summary and manifest, and the folder they are in.
@@ -118,14 +125,15 @@ def run_scenario(
     seed = scenario.run.seed if seed is None else seed
     scale = scenario.run.scale if scale is None else scale
     check_runnable(scenario, scale, in_flight=local_workers(workers, replications))
-    identity = scenario_hash(scenario, seed=seed, replications=replications, scale=scale)
+    extra = {"draws": draws.digest()} if draws is not None else {}
+    identity = scenario_hash(scenario, seed=seed, replications=replications, scale=scale, **extra)
     folder = RunFolder(
         default_folder(scenario, seed, replications, scale) if out is None else out,
         identity=identity,
         overwrite=overwrite,
     )
     try:
-        result = _fill(folder, scenario, replications, seed, scale, workers, progress, plots)
+        result = _fill(folder, scenario, replications, seed, scale, workers, progress, plots, draws)
     except BaseException:
         folder.release()
         raise
@@ -146,13 +154,26 @@ def _fill(
     workers: int,
     progress: Progress | None,
     plots: bool,
+    draws: Sample | None = None,
 ) -> dict[str, Any]:
     """Run the replications into the folder: tables, summary, plots; the manifest's data."""
     seeds = replication_seeds(seed, replications)
     started = time.perf_counter()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    variants = (
+        None
+        if draws is None
+        else [with_values(scenario, draws.draw(i)) for i in range(replications)]
+    )
     runs = run_seeds(
-        scenario, seeds, run_tables, scale=scale, workers=workers, progress=progress, checked=True
+        scenario,
+        seeds,
+        run_tables,
+        scale=scale,
+        workers=workers,
+        progress=progress,
+        checked=True,
+        variants=variants,
     )
     for index, replication in runs:
         folder.write_replication(index, replication)
@@ -171,6 +192,7 @@ def _fill(
         "replications": replications,
         "scale": scale,
         "spawn_keys": [list(s.spawn_key) for s in seeds],
+        **({} if draws is None else {"draws": draw_record(draws, replications)}),
         "weeks": scenario.weeks,
         **environment(),
         "command": sys.argv,
@@ -185,6 +207,16 @@ def _fill(
         changes = [(c.date, c.label) for c in scenario.timeline]
         plot_run(combined, folder.path, scenario.run.name, caption, changes)
     return {"tables": combined, "summary": summary, "manifest": manifest}
+
+
+def draw_record(draws: Sample, replications: int) -> dict[str, Any]:
+    """What a run's manifest records of its parameter draws: the file, hash and values."""
+    return {
+        "file": str(draws.path) if draws.path else None,
+        "digest": draws.digest(),
+        "keys": draws.keys,
+        "values": [list(draws.draw(i).values()) for i in range(replications)],
+    }
 
 
 def starting_point(scenario: Scenario, people: int = 50_000) -> dict[str, Any]:

@@ -162,6 +162,7 @@ def run_seeds(
     progress: Progress | None = None,
     trial: TrialDesign | None = None,
     checked: bool = False,
+    variants: Sequence[Scenario] | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Run the scenario once per seed; yield ``(index, collect(model))`` as runs finish.
 
@@ -177,6 +178,8 @@ def run_seeds(
             every run elsewhere.
         trial: An in-silico trial to run within each model (see ``core.trial``).
         checked: The caller has already called :func:`check_runnable` for these runs.
+        variants: One scenario per seed, used instead of ``scenario`` (parameter draws:
+            the same scenario with each replication's own values).
 
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
@@ -186,7 +189,15 @@ def run_seeds(
         check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
     here = workers <= 1 and not scheduler
     tasks = [
-        _Replication(index, scenario, seed, scale, collect, progress if here else None, trial)
+        _Replication(
+            index,
+            scenario if variants is None else variants[index],
+            seed,
+            scale,
+            collect,
+            progress if here else None,
+            trial,
+        )
         for index, seed in enumerate(seeds)
     ]
     with make_executor(workers, scheduler) as executor:

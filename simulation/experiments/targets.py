@@ -110,6 +110,11 @@ class TargetsFile:
     target: tuple[Target, ...] = param(doc="The targets.")
     meta: TargetsMeta = param(factory=TargetsMeta, doc="Settings.")
     free: tuple[FreeParameter, ...] = param((), doc="Parameters the calibration fits.")
+    assumption: tuple[FreeParameter, ...] = param(
+        (),
+        doc="Labelled assumptions the posterior sample carries as ranges (its prior), "
+        "besides the free parameters; the point fit leaves them at their values.",
+    )
     experiment: tuple[Experiment, ...] = param(
         (), doc="Experiments the model is held against (trials)."
     )
@@ -138,16 +143,18 @@ def load_targets(path: str | Path) -> TargetsFile:
             raise TargetsFileError(path, f"experiment[{i}].trial", f"file not found: {trial}")
         experiments.append(dataclasses.replace(experiment, trial=str(trial)))
     targets = dataclasses.replace(targets, experiment=tuple(experiments))
-    for i, free in enumerate(targets.free):
+    for i, free in enumerate(targets.free + targets.assumption):
+        kind = "free" if i < len(targets.free) else "assumption"
+        i = i if kind == "free" else i - len(targets.free)
         try:
             declared = parameter_field(free.key).metadata
         except KeyError:
             raise TargetsFileError(
-                path, f"free[{i}].key", f"{free.key!r} is not a scenario parameter"
+                path, f"{kind}[{i}].key", f"{free.key!r} is not a scenario parameter"
             ) from None
         if not free.low < free.high:
             raise TargetsFileError(
-                path, f"free[{i}].high", f"expected a value above low ({free.low:g})"
+                path, f"{kind}[{i}].high", f"expected a value above low ({free.low:g})"
             )
         low, high = declared.get("low"), declared.get("high")
         for bound in ("low", "high"):
@@ -155,7 +162,7 @@ def load_targets(path: str | Path) -> TargetsFile:
             if (low is not None and value < low) or (high is not None and value > high):
                 raise TargetsFileError(
                     path,
-                    f"free[{i}].{bound}",
+                    f"{kind}[{i}].{bound}",
                     f"expected a value within {free.key}'s own range ({low} .. {high})",
                 )
     return targets
