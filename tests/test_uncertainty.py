@@ -206,3 +206,38 @@ def test_drivers_name_the_parameter_the_effect_moves_with():
     assert list(shares)[0] == "b" and shares["b"] > 0.9
     assert shares["a"] < 0.2 and shares["c"] < 0.2
     assert drivers(effect, np.ones((60, 1)), ["constant"]) == {"constant": 0.0}
+
+
+def test_show_and_the_parameter_table_give_the_sample_ranges(tmp_path):
+    from simulation.cli.scenarios import sample_ranges
+    from simulation.config.reference import parameter_table
+
+    sample = _sample(["city.caseload"], [[80.0], [100.0], [120.0]])
+    path = write_sample(sample, tmp_path / "s.toml")
+    ranges = sample_ranges(path)
+    assert ranges["city.caseload"][0] == 100.0
+    table = parameter_table("markdown", ranges)
+    assert "posterior draws" in table and "| 100 (82 .. 118) |" in table
+    assert sample_ranges(tmp_path / "none.toml") == {}
+
+
+def test_a_trial_with_draws_gives_each_replications_arms_one_draw(tmp_path):
+    trial = tmp_path / "t.toml"
+    trial.write_text(
+        f'[trial]\nname = "t"\nscenario = "{QUICK}"\nset = ["run.end=2021-12-31"]\n'
+        'eligible = "inflow"\nfirst_week = 0\nlast_week = 8\nshare = 0.5\n'
+        "horizon_weeks = 20\nmonths = [3]\nreplications = 2\nscale = 0.05\n"
+        "[treatment]\nmeeting_interval_weeks = 2\n"
+    )
+    path = write_sample(
+        _sample(["job_seekers.meeting_effort_boost"], [[0.5], [2.5]]), tmp_path / "s.toml"
+    )
+    args = ["trial", str(trial), "--out", str(tmp_path / "tr"), "--no-plots"]
+    result = CliRunner().invoke(main, [*args, "--draws", "2", "--sample", str(path)])
+    assert result.exit_code == 0, result.output
+    drawn = tmp_path / "tr-draws"
+    manifest = json.loads((drawn / "manifest.json").read_text())
+    assert manifest["draws"]["values"] == [[0.5], [2.5]]
+    table = pd.read_csv(drawn / "uncertainty.csv")
+    assert {"point", "draws_low", "draws_high", "drivers"} <= set(table.columns)
+    assert "Over the parameter draws" in result.output

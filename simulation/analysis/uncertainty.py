@@ -20,7 +20,14 @@ from scipy import stats
 
 from simulation.analysis.compare import Arm, Comparison, aligned, measures_of
 
-__all__ = ["DRAW_MEASURES", "draw_effects", "drivers", "uncertainty_markdown"]
+__all__ = [
+    "DRAW_MEASURES",
+    "draw_effects",
+    "drivers",
+    "trial_draw_effects",
+    "trial_uncertainty_markdown",
+    "uncertainty_markdown",
+]
 
 #: The measures shown with their draw intervals (group "all"): the headline ones.
 DRAW_MEASURES = (
@@ -183,5 +190,76 @@ def uncertainty_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {row.scenario} | {m} | {at} | {over} | {row.share_positive:.0%} | "
             f"{_number(m, row.draws_p10)} | {row.drivers} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def trial_draw_effects(
+    point: pd.DataFrame,
+    replications: list[dict[str, dict[str, float]]],
+    values: np.ndarray,
+    keys: list[str],
+) -> pd.DataFrame:
+    """A trial's effects at the point values and across parameter draws.
+
+    Args:
+        point: The trial's effects at the point values (``analysis.trials.effects``).
+        replications: The drawn trial's comparisons, one per replication (draw).
+        values: The draws used, by replication.
+        keys: The parameters' names.
+
+    Returns:
+        One row per comparison and outcome, as :func:`draw_effects` gives them.
+    """
+    shown = point.set_index(["comparison", "outcome"])
+    rows = []
+    for (comparison, outcome), row in shown.iterrows():
+        if comparison not in replications[0] or outcome not in replications[0][comparison]:
+            continue
+        difference = np.array([r[comparison][outcome] for r in replications], dtype=float)
+        finite = np.isfinite(difference)
+        if not finite.any():
+            continue
+        d, v = difference[finite], values[finite]
+        low, high = np.percentile(d, PERCENTILES)
+        zero = 1.0 if outcome == "hazard_ratio" else 0.0
+        rows.append(
+            {
+                "comparison": comparison,
+                "outcome": outcome,
+                "point": row["effect"],
+                "point_low": row["ci_low"],
+                "point_high": row["ci_high"],
+                "draws_median": float(np.median(d)),
+                "draws_low": float(low),
+                "draws_high": float(high),
+                "draws_p10": float(np.percentile(d, 10)),
+                "share_positive": float(np.mean(d > zero)),
+                "draws": len(d),
+                "drivers": "; ".join(
+                    f"{k} {share:.2f}" for k, share in list(drivers(d, v, keys).items())[:3]
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def trial_uncertainty_markdown(table: pd.DataFrame) -> str:
+    """A trial's draws table as Markdown (effects in the outcome's own units)."""
+    lines = [
+        "| comparison | outcome | at the point values (simulation noise) | over the draws "
+        "(parameters and noise) | draws above no effect | 10th percentile | depends most on |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in table.itertuples(index=False):
+        f = "{:+.3f}" if row.outcome == "hazard_ratio" else "{:+.1f}"
+        if row.outcome.startswith("employed_"):
+            f = "{:+.3f}"
+        lines.append(
+            f"| {row.comparison} | {row.outcome} | {f.format(row.point)} "
+            f"({f.format(row.point_low)} .. {f.format(row.point_high)}) | "
+            f"{f.format(row.draws_median)} ({f.format(row.draws_low)} .. "
+            f"{f.format(row.draws_high)}) | {row.share_positive:.0%} | "
+            f"{f.format(row.draws_p10)} | {row.drivers} |"
         )
     return "\n".join(lines) + "\n"

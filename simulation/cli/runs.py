@@ -25,12 +25,16 @@ __all__ = ["compare", "run", "trial"]
 @click.command()
 @click.argument("trial_file", metavar="TRIAL", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Trial folder.")
+@DRAWS_OPTION
+@SAMPLE_OPTION
 @simulation_options(min_replications=2)
 @SET_OPTION
 @user_errors
 def trial(
     trial_file: Path,
     out: Path | None,
+    draws: int | None,
+    sample: Path,
     replications: int | None,
     seed: int | None,
     scale: float | None,
@@ -42,12 +46,20 @@ def trial(
 
     Each replication runs the trial's scenario with and without the treatment, with the
     same seed, and compares the treated and the untreated with each other and with
-    themselves (see docs/trials.md). --set overrides the trial's base scenario.
+    themselves (see docs/trials.md). --set overrides the trial's base scenario. With
+    --draws N the trial is also run N times with parameters drawn from the posterior
+    sample (both arms of a replication with the same draw), into <folder>-draws, whose
+    uncertainty.md sets the effects over the draws beside those at the point values.
     """
+    import numpy as np
+
+    from simulation.analysis.results import atomic_write
     from simulation.config.trial import load_trial
     from simulation.experiments.trials import run_trial
 
+    posterior = read_sample(draws, sample)
     spec = load_trial(trial_file, overrides)
+    weeks = spec.scenario.weeks
     reps = replications or spec.settings.replications
     click.echo(
         f"{spec.name}: {spec.settings.eligible} eligible, treated shares "
@@ -70,6 +82,36 @@ def trial(
         )
     click.echo((result.folder / "effects.md").read_text())
     click.echo(f"wrote {result.folder}/", err=True)
+    if posterior is not None:
+        from simulation.analysis.uncertainty import (
+            trial_draw_effects,
+            trial_uncertainty_markdown,
+        )
+
+        folder = result.folder.with_name(result.folder.name + "-draws")
+        with progress_bar(
+            length=2 * draws * weeks, label="simulating weeks with draws", file=sys.stderr
+        ) as bar:
+            drawn = run_trial(
+                spec,
+                out=folder,
+                replications=draws,
+                seed=seed,
+                scale=scale,
+                workers=workers,
+                progress=bar.update,
+                plots=False,
+                draws=posterior,
+            )
+        values = posterior.values[np.arange(draws) % len(posterior)]
+        table = trial_draw_effects(result.effects, drawn.replications, values, posterior.keys)
+        text = trial_uncertainty_markdown(table)
+        with atomic_write(drawn.folder / "uncertainty.md") as file:
+            file.write(text)
+        table.to_csv(drawn.folder / "uncertainty.csv", index=False)
+        click.echo("\nOver the parameter draws:\n")
+        click.echo(text)
+        click.echo(f"wrote {drawn.folder}/", err=True)
 
 
 @click.command()
@@ -84,6 +126,8 @@ def trial(
     is_flag=True,
     help="Replace what --out holds even if it is not an earlier run of the same thing.",
 )
+@DRAWS_OPTION
+@SAMPLE_OPTION
 @simulation_options(min_replications=1)
 @SET_OPTION
 @user_errors
@@ -91,6 +135,8 @@ def run(
     scenario: Path,
     out: Path | None,
     overwrite: bool,
+    draws: int | None,
+    sample: Path,
     replications: int | None,
     seed: int | None,
     scale: float | None,
@@ -98,12 +144,17 @@ def run(
     no_plots: bool,
     overrides: tuple[str, ...],
 ) -> None:
-    """Run SCENARIO (a TOML file) and write a run folder with tables, summary and plots."""
+    """Run SCENARIO (a TOML file) and write a run folder with tables, summary and plots.
+
+    With --draws N the run has N replications, replication i with draw i of the
+    posterior sample: its bands carry the parameters' uncertainty as well as the noise.
+    """
     from simulation.analysis.results import summary_table
     from simulation.experiments.runner import run_scenario
 
+    posterior = read_sample(draws, sample)
     spec = load_scenario(scenario, overrides)
-    reps = replications or spec.run.replications
+    reps = draws or replications or spec.run.replications
     scale_used = spec.run.scale if scale is None else scale
     click.echo(
         f"{spec.run.name}: {spec.run.start} to {spec.run.end} ({spec.weeks} weeks), "
@@ -122,6 +173,7 @@ def run(
             plots=not no_plots,
             source={"file": str(scenario), "overrides": list(overrides)},
             overwrite=overwrite,
+            draws=posterior,
         )
     click.echo(summary_table(result.summary))
     click.echo(f"\nwrote {result.folder}/", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from simulation.cli.options import (
+    DEFAULT_SAMPLE,
     SET_OPTION,
     user_errors,
 )
@@ -14,6 +15,15 @@ from simulation.config.loading import load_scenario
 from simulation.config.scenario import Scenario
 
 __all__ = ["check", "params", "show"]
+
+
+def sample_ranges(path: Path = DEFAULT_SAMPLE) -> dict[str, tuple[float, float, float]]:
+    """The shipped posterior sample's median and 90 % range by key (none if absent)."""
+    if not path.is_file():
+        return {}
+    from simulation.experiments.posterior import load_sample
+
+    return load_sample(path).ranges()
 
 
 @click.command()
@@ -31,8 +41,12 @@ def show(scenario: Path, overrides: tuple[str, ...]) -> None:
 
     spec = load_scenario(scenario, overrides)
     rows = provenance(spec, scenario, overrides)
+    ranges = sample_ranges()
     width = max(len(key) for key, _, _ in rows)
     for key, value, origin in rows:
+        if key in ranges:
+            median, low, high = ranges[key]
+            origin += f"; posterior draws {median:.4g} ({low:.4g} .. {high:.4g})"
         click.echo(f"{key.ljust(width)} = {value!r:<24} # {origin}")
     start = starting_point(spec)
     click.echo("\nat the start (weighted to real numbers):")
@@ -88,8 +102,9 @@ def params(style: str, update: Path | None) -> None:
     """Print every scenario parameter with its default, unit and source."""
     from simulation.config.reference import parameter_table, update_parameter_table
 
+    ranges = sample_ranges()
     if update is None:
-        click.echo(parameter_table(style))
+        click.echo(parameter_table(style, ranges))
         return
-    update_parameter_table(update, style)
+    update_parameter_table(update, style, ranges)
     click.echo(f"updated {update}", err=True)

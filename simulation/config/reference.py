@@ -18,27 +18,52 @@ PARAMETERS_START = "<!-- parameters:start -->"
 PARAMETERS_END = "<!-- parameters:end -->"
 
 
-def parameter_table(style: str = "markdown") -> str:
+def parameter_table(
+    style: str = "markdown", ranges: dict[str, tuple[float, float, float]] | None = None
+) -> str:
     """The table of every scenario parameter with its default, unit and source.
 
     Args:
         style: ``markdown`` (the ODD's table) or ``tsv``.
+        ranges: The posterior sample's median and 5th and 95th percentiles by key
+            (``Sample.ranges``): a column of its own where given.
     """
     rows = list(parameter_rows(Scenario))
+    ranges = ranges or {}
+
+    def spread(key: str) -> str:
+        if key not in ranges:
+            return ""
+        median, low, high = ranges[key]
+        return f"{median:.3g} ({low:.3g} .. {high:.3g})"
+
     if style == "tsv":
-        lines = ["key\tdefault\tunit\tsource\tmeaning"]
-        lines += [
-            "\t".join((r["key"], r["default"], r["unit"], r["source"], r["doc"])) for r in rows
-        ]
+        head = ["key", "default", "unit", "source", "meaning"] + (["draws"] if ranges else [])
+        lines = ["\t".join(head)]
+        for r in rows:
+            cells = [r["key"], r["default"], r["unit"], r["source"], r["doc"]]
+            lines.append("\t".join(cells + ([spread(r["key"])] if ranges else [])))
         return "\n".join(lines)
-    lines = ["| key | default | unit | source | meaning |", "|---|---|---|---|---|"]
+    if ranges:
+        lines = [
+            "| key | default | unit | source | meaning | posterior draws: median (5-95 %) |",
+            "|---|---|---|---|---|---|",
+        ]
+    else:
+        lines = ["| key | default | unit | source | meaning |", "|---|---|---|---|---|"]
     for r in rows:
-        cells = (f"`{r['key']}`", r["default"], r["unit"], r["source"], r["doc"])
+        cells = [f"`{r['key']}`", r["default"], r["unit"], r["source"], r["doc"]]
+        if ranges:
+            cells.append(spread(r["key"]))
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
 
 
-def update_parameter_table(path: Path, style: str = "markdown") -> None:
+def update_parameter_table(
+    path: Path,
+    style: str = "markdown",
+    ranges: dict[str, tuple[float, float, float]] | None = None,
+) -> None:
     """Rewrite the table between the parameter markers of a Markdown file.
 
     Raises:
@@ -49,4 +74,6 @@ def update_parameter_table(path: Path, style: str = "markdown") -> None:
         raise InputError(path, "", f"expected a {PARAMETERS_START} ... {PARAMETERS_END} block")
     head, rest = text.split(PARAMETERS_START, 1)
     _, tail = rest.split(PARAMETERS_END, 1)
-    path.write_text(f"{head}{PARAMETERS_START}\n{parameter_table(style)}\n{PARAMETERS_END}{tail}")
+    path.write_text(
+        f"{head}{PARAMETERS_START}\n{parameter_table(style, ranges)}\n{PARAMETERS_END}{tail}"
+    )

@@ -28,11 +28,11 @@ from typing import Any
 
 from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, TrialFileError
-from simulation.config.loading import load_scenario, read_toml
+from simulation.config.loading import load_scenario, read_toml, with_values
 from simulation.config.parameters import NAME, SETTING, param
 from simulation.config.scenario import Organiser, Scenario
 
-__all__ = ["TREATMENT_KEYS", "Trial", "TrialFile", "TrialSettings", "load_trial"]
+__all__ = ["with_draw", "TREATMENT_KEYS", "Trial", "TrialFile", "TrialSettings", "load_trial"]
 
 ELIGIBLE = ("inflow", "stock")
 #: Outcome groups a trial can be limited to (as in the run's outcome tables).
@@ -126,6 +126,7 @@ class Trial:
         treatment: The policy the treated are served under: the TE office's with the
             treatment's keys; None when the treatment sets no key (nobody is moved).
         shares: Treated share by area, in the scenario's order of areas.
+        treatment_keys: The keys the treatment sets (as the file gives them).
     """
 
     path: Path
@@ -133,6 +134,7 @@ class Trial:
     scenario: Scenario
     treatment: Organiser | None
     shares: tuple[float, ...]
+    treatment_keys: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -191,4 +193,18 @@ def load_trial(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         except ScenarioError as error:
             raise TrialFileError.from_error(error) from None
     shares = tuple(float(settings.shares.get(a, settings.share)) for a in scenario.areas)
-    return Trial(path, settings, scenario, policy, shares)
+    return Trial(path, settings, scenario, policy, shares, dict(treatment))
+
+
+def with_draw(trial: Trial, values: dict[str, float]) -> Trial:
+    """The trial with parameter values set in its scenario (a parameter draw).
+
+    The treatment is the drawn TE office's policy with the treatment's own keys, as
+    when the trial is loaded.
+    """
+    scenario = with_values(trial.scenario, values)
+    policy = None
+    if trial.treatment_keys:
+        base = dataclasses.asdict(scenario.te_office)
+        policy = build_section(Organiser, {**base, **trial.treatment_keys}, str(trial.path), "")
+    return dataclasses.replace(trial, scenario=scenario, treatment=policy)

@@ -163,6 +163,7 @@ def run_seeds(
     trial: TrialDesign | None = None,
     checked: bool = False,
     variants: Sequence[Scenario] | None = None,
+    trials: Sequence[TrialDesign | None] | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Run the scenario once per seed; yield ``(index, collect(model))`` as runs finish.
 
@@ -180,6 +181,7 @@ def run_seeds(
         checked: The caller has already called :func:`check_runnable` for these runs.
         variants: One scenario per seed, used instead of ``scenario`` (parameter draws:
             the same scenario with each replication's own values).
+        trials: One trial design per seed, used instead of ``trial``.
 
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
@@ -196,7 +198,7 @@ def run_seeds(
             scale,
             collect,
             progress if here else None,
-            trial,
+            trial if trials is None else trials[index],
         )
         for index, seed in enumerate(seeds)
     ]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,11 +26,15 @@ from simulation.analysis.plots import plot_trial
 from simulation.analysis.results import RunFolder, atomic_write, environment
 from simulation.analysis.trials import arm_means, effects, effects_markdown, replication_effects
 from simulation.config.loading import scenario_hash, scenario_to_dict
-from simulation.config.trial import EDUCATION, Trial
+from simulation.config.trial import EDUCATION, Trial, with_draw
 from simulation.core.model import EmploymentModel
 from simulation.core.records import GROUP_LABELS
 from simulation.core.trial import TrialDesign
+from simulation.experiments.runner import draw_record
 from simulation.experiments.seeds import replication_seeds, run_seeds
+
+if TYPE_CHECKING:
+    from simulation.experiments.posterior import Sample
 
 __all__ = ["TrialResult", "design_of", "run_trial"]
 
@@ -88,6 +92,7 @@ def run_trial(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     plots: bool = True,
+    draws: Sample | None = None,
 ) -> TrialResult:
     """Run a trial's paired replications and write its folder.
 
@@ -100,6 +105,7 @@ def run_trial(
         workers: Processes to use.
         progress: Called with simulated weeks.
         plots: Also write the plot.
+        draws: Parameter draws: replication ``i`` runs both arms with draw ``i``.
 
     Returns:
         The effects, each replication's comparisons and the folder.
@@ -111,7 +117,7 @@ def run_trial(
     design = design_of(trial)
     digest = scenario_hash(
         trial.scenario, trial=str(trial.path), seed=seed, replications=replications,
-        scale=scale, design=repr(design),
+        scale=scale, design=repr(design), **({"draws": draws.digest()} if draws else {}),
     )  # fmt: skip
     if out is None:
         out = Path("results") / f"trial-{s.name}-{digest}"
@@ -119,8 +125,9 @@ def run_trial(
     staging = RunFolder(out, identity=digest)
     try:
         result = _fill(
-            trial, design, staging.path, replications, seed, scale, workers, progress, plots
-        )
+            trial, design, staging.path, replications, seed, scale, workers, progress, plots,
+            draws,
+        )  # fmt: skip
     except BaseException:
         staging.release()
         raise
@@ -142,6 +149,7 @@ def _fill(
     workers: int,
     progress: Callable[[int], None] | None,
     plots: bool,
+    draws: Sample | None = None,
 ) -> dict[str, Any]:
     """Run the paired replications into the folder; the effects and the manifest's data."""
     s = trial.settings
@@ -151,10 +159,20 @@ def _fill(
     shares = dict(zip(trial.scenario.areas, trial.shares, strict=True))
     read_months = {f"employed_week_{month_week(m)}": m for m in s.months}
     means: dict[str, dict[int, Any]] = {"with": {}, "without": {}}
+    drawn = (
+        None if draws is None else [with_draw(trial, draws.draw(i)) for i in range(replications)]
+    )
     for arm, arm_design in (("with", design), ("without", replace(design, treatment=None))):
+        designs = None
+        if drawn is not None:  # each replication's treatment is its drawn TE office's
+            designs = [
+                design_of(t) if arm == "with" else replace(design_of(t), treatment=None)
+                for t in drawn
+            ]
         runs = run_seeds(
             trial.scenario, seeds, FollowUpTable(), scale=scale, workers=workers,
             progress=progress, trial=arm_design,
+            variants=None if drawn is None else [t.scenario for t in drawn], trials=designs,
         )  # fmt: skip
         for index, table in runs:
             means[arm][index] = arm_means(table, shares, read_months, s.hazard_weeks)
@@ -177,6 +195,7 @@ def _fill(
         "replications": replications,
         "scale": scale,
         "spawn_keys": [list(q.spawn_key) for q in seeds],
+        **({} if draws is None else {"draws": draw_record(draws, replications)}),
         **environment(),
         "command": sys.argv,
         "timing": {
