@@ -241,3 +241,63 @@ def test_a_trial_with_draws_gives_each_replications_arms_one_draw(tmp_path):
     table = pd.read_csv(drawn / "uncertainty.csv")
     assert {"point", "draws_low", "draws_high", "drivers"} <= set(table.columns)
     assert "Over the parameter draws" in result.output
+
+
+def test_prim_finds_the_box_where_a_ranking_flips():
+    from simulation.analysis.robustness import discover
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((400, 3)), columns=["a.x", "b.y", "c.z"])
+    case = ((x["a.x"] > 0.6) & (x["b.y"] < 0.5)).to_numpy()
+    found = discover(x, case)
+    assert set(found.limits) == {"a.x", "b.y"}
+    assert found.limits["a.x"][0] == pytest.approx(0.6, abs=0.05)
+    assert found.limits["b.y"][1] == pytest.approx(0.5, abs=0.05)
+    assert found.density > 0.9 and found.coverage >= 0.5
+    assert discover(x, np.zeros(400, dtype=bool)).limits == {}
+
+
+def test_a_policy_x_assumption_sweep_pairs_its_arms_draw_by_draw(tmp_path):
+    from simulation.experiments.sweep import load_sweep
+    from simulation.experiments.sweep_runner import run_sweep
+
+    write_sample(
+        _sample(["job_seekers.meeting_effort_boost"], [[0.5], [2.5], [1.5]]), tmp_path / "s.toml"
+    )
+    (tmp_path / "px.toml").write_text(
+        f'[sweep]\nname = "px"\nbase = "{QUICK}"\nscale = 0.05\nseed = 2\n'
+        'sample = "s.toml"\nset = ["run.end=2021-09-30"]\n'
+        '[[arm]]\nlabel = "as is"\n'
+        '[[arm]]\nlabel = "caseload 70"\nset = ["city.caseload=70"]\n'
+    )
+    sweep = load_sweep(tmp_path / "px.toml")
+    assert sweep.names[:2] == ["arm", "draw"] and len(sweep.points) == 6
+    assert sweep.overrides(4)[-2:] == ["job_seekers.meeting_effort_boost=2.5", "city.caseload=70"]
+    run_sweep(sweep, out=tmp_path / "out", workers=1)
+    result = CliRunner().invoke(main, ["robustness", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "caseload 70" in result.output and "of 3" in result.output
+    table = pd.read_csv(tmp_path / "out" / "robustness.csv")
+    assert table["draws"].tolist() == [3]
+    # Each draw's effect is the paired difference of the two arms' runs at that draw.
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    by = runs.set_index(["arm", "draw"])["employment_years"]
+    effects = [by[(1, d)] - by[(0, d)] for d in range(3)]
+    assert table["median"].iloc[0] == pytest.approx(np.median(effects))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (tmp_path / "px.toml").read_text().replace('sample = "s.toml"', 'sample = "no.toml"')
+    )
+    with pytest.raises(InputError, match="sweep.sample"):
+        load_sweep(bad)
+
+
+def test_a_value_inside_a_dated_change_can_be_set():
+    scenario = load_scenario(
+        SCENARIOS / "reform_2025" / "helsinki_reform.toml", ["timeline[2].city.caseload=100"]
+    )
+    assert scenario.timeline[1].settings["city"]["caseload"] == 100
+    with pytest.raises(InputError, match="there are 2 timeline entries"):
+        load_scenario(
+            SCENARIOS / "reform_2025" / "helsinki_reform.toml", ["timeline[3].city.caseload=1"]
+        )

@@ -14,7 +14,7 @@ import click
 
 from simulation.cli.runs import compare, run, trial
 from simulation.cli.scenarios import check, params, show
-from simulation.cli.studies import analyze, calibrate, fit_report, sample, sweep
+from simulation.cli.studies import analyze, calibrate, fit_report, robustness, sample, sweep
 
 __all__ = ["main"]
 
@@ -33,6 +33,7 @@ for _command in (
     check,
     sweep,
     analyze,
+    robustness,
     fit_report,
     calibrate,
     sample,

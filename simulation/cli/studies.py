@@ -17,7 +17,7 @@ from simulation.cli.options import (
 )
 from simulation.config.loading import load_scenario
 
-__all__ = ["analyze", "calibrate", "fit_report", "sample", "sweep"]
+__all__ = ["analyze", "calibrate", "fit_report", "robustness", "sample", "sweep"]
 
 
 @click.command()
@@ -369,3 +369,90 @@ def sample(
         shipped = targets_file.parent / "fitted" / f"{targets_file.stem}.toml"
         shipped.write_text((out / "sample.toml").read_text())
         click.echo(f"sample copied to {shipped}", err=True)
+
+
+@click.command()
+@click.argument("sweep_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    default="employment_years",
+    show_default=True,
+    help="The output compared (a column of runs.csv).",
+)
+@click.option("--reference", help="The reference arm's label (default: the first arm).")
+@click.option("--lower-is-better", is_flag=True, help="A lower output is better (e.g. a cost).")
+@user_errors
+def robustness(sweep_dir: Path, output: str, reference: str | None, lower_is_better: bool) -> None:
+    """Robustness of a policy x assumption sweep: effects over the draws, and PRIM.
+
+    For each arm against the reference: the median effect, its 10th percentile and the
+    share of draws in which the arm does better; then scenario discovery (PRIM) of the
+    draws in which it does worse: the ranges of the assumptions under which the ranking
+    flips. Writes robustness.md, robustness.csv and discovery_<arm>.png in SWEEP_DIR.
+    """
+    import json
+
+    import pandas as pd
+
+    from simulation.analysis.results import atomic_write
+    from simulation.analysis.robustness import (
+        discover,
+        paired_by_draw,
+        plot_discovery,
+    )
+    from simulation.analysis.robustness import robustness as summarise
+
+    meta_path = sweep_dir / "sweep.json"
+    if not meta_path.is_file():
+        raise click.UsageError(f"{sweep_dir} is not a sweep folder (no sweep.json)")
+    meta = json.loads(meta_path.read_text())
+    labels = meta.get("arms") or []
+    if meta.get("method") != "policy_x_assumption" or len(labels) < 2:
+        raise click.UsageError(f"{sweep_dir} is not a policy x assumption sweep ([[arm]])")
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    reference = reference or labels[0]
+    effects, parameters = paired_by_draw(runs, output, labels, reference)
+    table = summarise(effects, lower_is_better)
+    lines = [
+        f"# {output}: each arm against {reference}, over {len(effects)} parameter draws",
+        "",
+        "| arm | median effect | 10th percentile | 90th percentile | draws in which it "
+        "does better |",
+        "|---|---|---|---|---|",
+    ]
+    for row in table.itertuples(index=False):
+        lines.append(
+            f"| {row.arm} | {row.median:+,.4g} | {row.p10:+,.4g} | {row.p90:+,.4g} | "
+            f"{row.share_better:.0%} of {row.draws} |"
+        )
+    lines += ["", "## Where the ranking flips (PRIM)", ""]
+    for arm in effects.columns:
+        d = effects[arm].to_numpy(dtype=float)
+        worse = d > 0 if lower_is_better else d < 0
+        found = discover(parameters, worse)
+        name = "".join(c if c.isalnum() else "_" for c in arm)
+        plot = plot_discovery(
+            parameters,
+            worse,
+            found,
+            sweep_dir / f"discovery_{name}.png",
+            f"{arm} does worse than {reference} on {output}",
+        )
+        if not found.limits:
+            lines.append(
+                f"- {arm}: does worse in {found.cases} of {found.draws} draws; no box "
+                "(none or all of them)"
+            )
+            continue
+        ranges = "; ".join(f"{k} {lo:.4g} .. {hi:.4g}" for k, (lo, hi) in found.limits.items())
+        lines.append(
+            f"- {arm} does worse than {reference} in {found.cases} of {found.draws} draws; "
+            f"{found.coverage:.0%} of them lie in the box {ranges}, where "
+            f"{found.density:.0%} of the draws are such cases" + (f" ({plot.name})" if plot else "")
+        )
+    text = "\n".join(lines) + "\n"
+    with atomic_write(sweep_dir / "robustness.md") as file:
+        file.write(text)
+    with atomic_write(sweep_dir / "robustness.csv") as file:
+        table.to_csv(file, index=False, lineterminator="\n")
+    click.echo(text)

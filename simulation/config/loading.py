@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import tomllib
 import typing
 from pathlib import Path
@@ -146,8 +147,15 @@ def _parse_override(text: str) -> tuple[list[str], Any]:
     return parts, value
 
 
+#: A key path part that names an entry of a list, e.g. ``timeline[2]``.
+_LISTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]")
+
+
 def apply_overrides(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
     """Apply ``key.path=value`` overrides (values in TOML syntax; bare words are strings).
+
+    ``timeline[N].section.key=value`` sets a value inside the N-th dated change (counted
+    from 1, as the error messages count them).
 
     Args:
         data: Scenario tables.
@@ -161,6 +169,20 @@ def apply_overrides(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
         parts, value = _parse_override(text)
         table = data
         for depth, part in enumerate(parts[:-1]):
+            listed = _LISTED.fullmatch(part)
+            if listed:
+                name, number = listed.group(1), int(listed.group(2))
+                entries = table.get(name)
+                where = ".".join(parts[: depth + 1])
+                if not isinstance(entries, list) or not 1 <= number <= len(entries):
+                    count = len(entries) if isinstance(entries, list) else 0
+                    raise ScenarioError(
+                        "--set", ".".join(parts), f"'{where}': there are {count} {name} entries"
+                    )
+                entries = table[name] = list(entries)
+                current = entries[number - 1] = dict(entries[number - 1])
+                table = current
+                continue
             current = table.get(part)
             if current is None:
                 current = table[part] = {}

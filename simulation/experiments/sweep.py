@@ -34,13 +34,14 @@ from simulation.analysis.measures import (
     total_cost,
 )
 from simulation.config.convert import build_section
-from simulation.config.errors import ScenarioError, SweepFileError
+from simulation.config.errors import InputError, ScenarioError, SweepFileError
 from simulation.config.loading import load_scenario, read_toml
 from simulation.config.parameters import NAME, SETTING, param
 from simulation.experiments.seeds import replication_seeds, run_seeds, run_tables
 
 __all__ = [
     "Design",
+    "PolicyArm",
     "SweepRun",
     "Sweep",
     "SweepParameter",
@@ -73,6 +74,33 @@ class SweepSettings:
     scale: float = param(0.1, low=1e-4, high=1.0, doc="Scale of every run.", source=SETTING)
     set: tuple[str, ...] = param((), doc="Overrides of the base for every run.", source=SETTING)
     timeseries: bool = param(False, doc="Also keep each run's weekly outcomes.", source=SETTING)
+    sample: str = param(
+        "",
+        doc="A posterior sample (relative to the sweep file) whose draws are the "
+        "uncertainties of a policy x assumption sweep ([[arm]] are its levers).",
+        source=SETTING,
+    )
+    draws: int = param(
+        0, low=0, high=100_000, doc="Draws of the sample (0: all of them).", source=SETTING
+    )
+
+
+@dataclass(frozen=True)
+class PolicyArm:
+    """A lever of a policy x assumption sweep: a policy, as overrides of a scenario."""
+
+    label: str = param(doc="The arm's name in the results.", source=SETTING)
+    base: str = param(
+        "",
+        doc="Its scenario file, relative to the sweep file (default: the sweep's base).",
+        source=SETTING,
+    )
+    set: tuple[str, ...] = param(
+        (),
+        doc="Its overrides, e.g. 'city.caseload=100' or a value inside a dated change, "
+        "'timeline[2].city.caseload=100'.",
+        source=SETTING,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,8 +139,11 @@ class SweepFile:
     """The sections of a sweep file."""
 
     sweep: SweepSettings = param(doc="Settings.")
-    parameters: dict[str, SweepParameter] = param(doc="Swept parameters by key path.")
+    parameters: dict[str, SweepParameter] = param(factory=dict, doc="Swept parameters by key path.")
     design: Design = param(factory=Design, doc="Design.")
+    arm: tuple[PolicyArm, ...] = param(
+        (), doc="Policy arms of a policy x assumption sweep (with [sweep] sample)."
+    )
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,20 @@ class Sweep:
     names: list[str]
     unit: np.ndarray
     points: np.ndarray
+    draw_keys: tuple[str, ...] = ()
+
+    @property
+    def policy_x_assumption(self) -> bool:
+        """Arms over parameter draws (``[[arm]]`` and ``[sweep] sample``)."""
+        return bool(self.spec.arm)
+
+    def base_of(self, point: int) -> Path:
+        """The scenario file of a design point (its arm's, in a policy x assumption sweep)."""
+        if self.policy_x_assumption:
+            arm = self.spec.arm[int(self.points[point, 0])]
+            if arm.base:
+                return (self.path.parent / arm.base).resolve()
+        return self.base_path
 
     @property
     def settings(self) -> SweepSettings:
@@ -154,7 +199,18 @@ class Sweep:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def overrides(self, point: int) -> list[str]:
-        """``key=value`` overrides of one design point (after the sweep's own ``set``)."""
+        """``key=value`` overrides of one design point (after the sweep's own ``set``).
+
+        In a policy x assumption sweep: the draw's values, then the arm's overrides.
+        """
+        if self.policy_x_assumption:
+            arm = self.spec.arm[int(self.points[point, 0])]
+            drawn = self.points[point, 2:]
+            return [
+                *self.settings.set,
+                *(f"{k}={float(v)!r}" for k, v in zip(self.draw_keys, drawn, strict=True)),
+                *arm.set,
+            ]
         values = [_plain_number(v) for v in self.points[point]]
         return [
             *self.settings.set,
@@ -219,7 +275,21 @@ def _to_values(spec: SweepFile, names: list[str], unit: np.ndarray) -> np.ndarra
 
 
 def _check(spec: SweepFile, file: str) -> None:
-    if not spec.parameters:
+    if spec.arm or spec.sweep.sample:
+        if spec.parameters:
+            raise SweepFileError(
+                file, "parameters", "a policy x assumption sweep varies [[arm]] and the draws only"
+            )
+        if len(spec.arm) < 2 or not spec.sweep.sample:
+            raise SweepFileError(
+                file, "arm", "expected two or more [[arm]] tables and [sweep] sample"
+            )
+        labels = [a.label for a in spec.arm]
+        if len(set(labels)) != len(labels):
+            raise SweepFileError(file, "arm", "expected a different label for each arm")
+        if spec.sweep.model != "employment":
+            raise SweepFileError(file, "sweep.model", "arms need the employment model")
+    elif not spec.parameters:
         raise SweepFileError(file, "parameters", 'expected at least one [parameters."key.path"]')
     for name, p in spec.parameters.items():
         key = f'parameters."{name}"'
@@ -256,25 +326,61 @@ def load_sweep(path: str | Path) -> Sweep:
     except ScenarioError as error:
         raise SweepFileError.from_error(error) from None
     _check(spec, str(path))
-    names = list(spec.parameters)
-    unit = _unit_design(spec, names)
-    points = _to_values(spec, names, unit)
-    sweep = Sweep(path=path, spec=spec, names=names, unit=unit, points=points)
+    if spec.arm:
+        sweep = _policy_x_assumption(path, spec)
+    else:
+        names = list(spec.parameters)
+        unit = _unit_design(spec, names)
+        points = _to_values(spec, names, unit)
+        sweep = Sweep(path=path, spec=spec, names=names, unit=unit, points=points)
     if spec.sweep.model == "employment":
-        if not sweep.base_path.is_file():
-            raise SweepFileError(path, "sweep.base", f"file not found: {sweep.base_path}")
+        for point in range(len(sweep.points)) if sweep.policy_x_assumption else [0]:
+            if not sweep.base_of(point).is_file():
+                where = "arm" if sweep.policy_x_assumption else "sweep.base"
+                raise SweepFileError(path, where, f"file not found: {sweep.base_of(point)}")
         # The extremes of every parameter, and every value a grid gives it.
+        points, names = sweep.points, sweep.names
         corners = {int(np.argmin(points[:, j])) for j in range(len(names))}
         corners |= {int(np.argmax(points[:, j])) for j in range(len(names))}
-        if spec.design.method == "grid":
+        if spec.design.method == "grid" or sweep.policy_x_assumption:
             for j in range(len(names)):
                 corners |= {int(np.flatnonzero(points[:, j] == v)[0]) for v in set(points[:, j])}
         for point in sorted(corners):
             try:
-                load_scenario(sweep.base_path, sweep.overrides(point))
+                load_scenario(sweep.base_of(point), sweep.overrides(point))
             except ScenarioError as error:
                 raise SweepFileError(path, f"parameters (point {point})", str(error)) from None
     return sweep
+
+
+def _policy_x_assumption(path: Path, spec: SweepFile) -> Sweep:
+    """Every arm at every draw: points (arm, draw, the draw's values), arm-major.
+
+    Replication *r* has the same seed at every point, so the arms of a draw are paired
+    (common random numbers) and the draws differ in their parameters only.
+    """
+    from simulation.experiments.posterior import load_sample
+
+    sample_path = (path.parent / spec.sweep.sample).resolve()
+    if not sample_path.is_file():
+        raise SweepFileError(path, "sweep.sample", f"file not found: {sample_path}")
+    try:
+        sample = load_sample(sample_path)
+    except InputError as error:
+        raise SweepFileError(path, "sweep.sample", str(error)) from None
+    draws = spec.sweep.draws or len(sample)
+    rows = [
+        [a, d, *sample.values[d % len(sample)]] for a in range(len(spec.arm)) for d in range(draws)
+    ]
+    points = np.array(rows, dtype=float)
+    return Sweep(
+        path=path,
+        spec=spec,
+        names=["arm", "draw", *sample.keys],
+        unit=np.zeros_like(points),
+        points=points,
+        draw_keys=tuple(sample.keys),
+    )
 
 
 def runs_of(sweep: Sweep) -> list[SweepRun]:
@@ -318,7 +424,7 @@ def tasks_of(sweep: Sweep, runs: list[SweepRun]) -> list[Task]:
         Task(
             run=r,
             model=s.model,
-            base=str(sweep.base_path),
+            base=str(sweep.base_of(r.point)),
             overrides=tuple(sweep.overrides(r.point)),
             seed=s.seed,
             replications=s.replications,
