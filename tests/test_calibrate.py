@@ -199,3 +199,31 @@ def test_a_fit_is_never_a_point_known_to_be_worse(tmp_path, monkeypatch):
     assert result.objective == min(evaluated.values())
     assert result.values["job_seekers.employability_sd"] == min(evaluated, key=evaluated.get)
     assert result.values["job_seekers.employability_sd"] > 1.0  # profile steps of 0.18 moved it
+
+
+@pytest.mark.slow
+def test_the_posterior_sample_covers_a_known_parameter_and_resumes(tmp_path):
+    from simulation.experiments.posterior import DESIGN_FILE, check_sample, make_sample
+
+    truth = 1.3
+    scenario = single_area([*SMALL, f"job_seekers.employability_sd={truth}"])
+    observed = _observed(scenario, replication_seeds(99, 3))
+    (tmp_path / "scenario.toml").write_text(
+        '[run]\nname = "small"\nend = 2021-12-31\n[pilot]\nenabled = false\n'
+        '[areas.town]\nname = "Town"\nunemployed = 1500\n'
+    )
+    targets = load_targets(_targets_file(tmp_path, observed))
+    arguments = dict(out=tmp_path / "s", points=14, draws=30, replications=2, scale=1.0)
+    sample, match = make_sample(targets, tmp_path / "scenario.toml", **arguments)
+    low, high = np.percentile(sample.values[:, 0], [5, 95])
+    assert low <= truth <= high
+    assert high - low < 1.8 * 0.9  # narrower than the prior's 90 % (0.2 .. 2.0)
+    assert 0 < match.share < 1
+    design = tmp_path / "s" / DESIGN_FILE
+    stamp = design.stat().st_mtime_ns
+    again, _ = make_sample(targets, tmp_path / "scenario.toml", **arguments)
+    assert design.stat().st_mtime_ns == stamp  # every point read back, none run again
+    np.testing.assert_array_equal(again.values, sample.values)
+    rows = check_sample(sample, targets, tmp_path / "scenario.toml", draws=4, scale=1.0)
+    assert {r["output"] for r in rows} == set(_HAZARDS)
+    assert all(r["draws"] == 4 for r in rows)

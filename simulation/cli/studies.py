@@ -297,6 +297,13 @@ def calibrate(
     help="Evaluate at most this many design points now; the emulator uses those done "
     "(a later run with a higher limit goes on with the same design).",
 )
+@click.option(
+    "--check",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Then run the model at this many draws and write coverage.md: each target's "
+    "observed value against the draws' range.",
+)
 @click.option("--no-experiments", is_flag=True, help="Hold the sample to the register only.")
 @click.option(
     "--ship",
@@ -313,6 +320,7 @@ def sample(
     seed: int,
     workers: int,
     limit: int | None,
+    check: int,
     no_experiments: bool,
     ship: bool,
 ) -> None:
@@ -365,6 +373,33 @@ def sample(
     )
     for key, (median, p5, p95) in result.ranges().items():
         click.echo(f"{key} = {median:.4g} (90 % of draws {p5:.4g} .. {p95:.4g})")
+    if check:
+        from simulation.analysis.results import atomic_write
+        from simulation.experiments.posterior import check_sample, coverage_markdown
+
+        with progress_bar(length=check, label="checking draws", file=sys.stderr) as bar:
+            seen = [0]
+
+            def checked(n: int) -> None:
+                bar.update(n - seen[0])
+                seen[0] = n
+
+            rows = check_sample(
+                result,
+                targets,
+                scenario_path,
+                draws=check,
+                seed=seed,
+                replications=FULL_REPLICATIONS,
+                scale=FULL_SCALE,
+                workers=workers,
+                experiments=not no_experiments,
+                progress=checked,
+            )
+        text = coverage_markdown(rows)
+        with atomic_write(out / "coverage.md") as file:
+            file.write(text)
+        click.echo("\n" + text)
     if ship:
         shipped = targets_file.parent / "fitted" / f"{targets_file.stem}.toml"
         shipped.write_text((out / "sample.toml").read_text())

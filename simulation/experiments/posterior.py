@@ -55,6 +55,9 @@ from simulation.experiments.targets import FreeParameter, TargetsFile, experimen
 
 __all__ = [
     "DESIGN_FILE",
+    "check_sample",
+    "coverage_markdown",
+    "make_sample",
     "Emulator",
     "Output",
     "Sample",
@@ -567,3 +570,78 @@ def make_sample(
     )
     write_sample(sample, Path(out) / "sample.toml")
     return sample, match
+
+
+def check_sample(
+    sample: Sample,
+    targets: TargetsFile,
+    scenario_path: str | Path,
+    *,
+    draws: int = 20,
+    seed: int = 0,
+    replications: int = 2,
+    scale: float = 0.05,
+    workers: int = 1,
+    experiments: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run the model at the first ``draws`` draws: how well the sample covers each target.
+
+    The emulator chose the draws; this runs the model itself at them (register targets
+    with fresh seeds, experiments as their trials) and sets each observed value against
+    the draws' 5-95 % range.
+
+    Returns:
+        One row per target and experiment: observed, tolerance, the draws' median, 5th
+        and 95th percentiles, and whether the observed value lies in that range.
+    """
+    seeds = tuple(replication_seeds(seed + 2, replications))
+    tasks = [
+        _Point(
+            i, str(scenario_path), tuple(sample.overrides(i)), targets, seeds, scale, experiments
+        )
+        for i in range(min(draws, len(sample)))
+    ]
+    done: dict[int, dict[str, float]] = {}
+    with make_executor(workers) as executor:
+        for index, values in stream(executor, _evaluate, tasks):
+            done[index] = values
+            if progress is not None:
+                progress(len(done))
+    rows = []
+    for output in outputs_of(targets):
+        values = np.array([done[i].get(output.name, np.nan) for i in sorted(done)])
+        values = values[np.isfinite(values)]
+        if not len(values):
+            continue
+        median, low, high = (float(q) for q in np.percentile(values, [50, 5, 95]))
+        rows.append(
+            {
+                "output": output.name,
+                "observed": output.observed,
+                "tolerance": output.tolerance,
+                "median": median,
+                "low": low,
+                "high": high,
+                "covered": bool(low <= output.observed <= high),
+                "within_tolerance": bool(abs(median - output.observed) <= output.tolerance),
+                "draws": len(values),
+            }
+        )
+    return rows
+
+
+def coverage_markdown(rows: list[dict[str, Any]]) -> str:
+    """The coverage table as Markdown."""
+    lines = [
+        "| target or experiment | observed | tolerance | draws: median (5-95 %) | observed "
+        "in the draws' range | median within tolerance |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['output']} | {r['observed']:.4g} | {r['tolerance']:.3g} | "
+            f"{r['median']:.4g} ({r['low']:.4g} .. {r['high']:.4g}) | "
+            f"{'yes' if r['covered'] else 'no'} | {'yes' if r['within_tolerance'] else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
