@@ -178,11 +178,14 @@ def test_compare_with_draws_from_the_command_line(tmp_path):
         tmp_path / "s.toml",
     )
     args = ["compare", str(QUICK), f"c70: {QUICK} city.caseload=70", "--out"]
-    args += [str(tmp_path / "c"), "-r", "2", "--scale", "0.05", "--no-plots"]
+    args += [str(tmp_path / "c"), "-r", "2", "--scale", "0.05"]
     args += ["--set", SHORT[0], "--draws", "2", "--sample", str(path)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "Over the parameter draws" in result.output
+    assert (tmp_path / "c" / "uncertainty.png").stat().st_size > 0
+    report = (tmp_path / "c" / "report.html").read_text()
+    assert "How sure: effects over the parameter draws" in report
     missing = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "none.toml")])
     assert missing.exit_code == 2 and "needs a posterior sample" in missing.output
 

@@ -53,6 +53,7 @@ __all__ = [
     "plot_sensitivity",
     "plot_fit",
     "plot_trial",
+    "plot_uncertainty",
     "changes_of",
 ]
 _ORGANISER_NAMES = {"TEOffice": "TE office", "City": "city", "TrialOrganiser": "trial"}
@@ -495,4 +496,51 @@ def plot_trial(effects: pd.DataFrame, path: Path, title: str = "") -> Path:
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
     axis.set_title(f"{title}: employment effects (90 % intervals)".strip(": "))
+    return _save(figure, path)
+
+
+def plot_uncertainty(table: pd.DataFrame, path: Path, measures: Sequence[str]) -> Path:
+    """Each arm's effect at the point values and over the parameter draws, side by side.
+
+    Args:
+        table: The draws' table (``analysis.uncertainty.draw_effects``).
+        path: Where to write the PNG.
+        measures: The measures to show, one panel each.
+
+    Returns:
+        The path written.
+    """
+    shown = [m for m in measures if m in set(table["measure"])]
+    figure, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 0.8 + 0.6 * 4))
+    axes = np.atleast_1d(axes)
+    for axis, measure in zip(axes, shown, strict=True):
+        rows = table[table["measure"] == measure].reset_index(drop=True)
+        factor = 100.0 if measure.startswith("employment_rate") else 1.0
+        y = np.arange(len(rows))[::-1]
+        point = rows["point"].to_numpy() * factor
+        axis.errorbar(
+            point,
+            y + 0.12,
+            xerr=[point - rows["point_low"] * factor, rows["point_high"] * factor - point],
+            fmt="o",
+            color="C0",
+            capsize=3,
+            label="point values (simulation noise)",
+        )
+        median = rows["draws_median"].to_numpy() * factor
+        axis.errorbar(
+            median,
+            y - 0.12,
+            xerr=[median - rows["draws_low"] * factor, rows["draws_high"] * factor - median],
+            fmt="s",
+            color="C3",
+            capsize=3,
+            label="parameter draws (5-95 %)",
+        )
+        axis.axvline(0.0, color="black", lw=0.8)
+        axis.set_yticks(y, rows["scenario"], fontsize=8)
+        unit = " (pp)" if factor == 100.0 else ""
+        axis.set_title(measure.replace("_", " ") + unit, fontsize=9)
+        axis.grid(alpha=0.3, axis="x")
+    axes[0].legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.08))
     return _save(figure, path)

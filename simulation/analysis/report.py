@@ -217,6 +217,29 @@ def _costs(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _uncertainty_sections(comparison: Comparison, folder: Path, caption: str) -> list[str]:
+    """The effects over parameter draws beside those at the point values, if run."""
+    table = comparison.uncertainty
+    if table is None or table.empty:
+        return []
+    from simulation.analysis.uncertainty import UNCERTAINTY_COLUMNS, uncertainty_rows
+
+    frame = pd.DataFrame(uncertainty_rows(table), columns=list(UNCERTAINTY_COLUMNS))
+    return [
+        "<h2>How sure: effects over the parameter draws</h2>",
+        f"<p>Each arm was also run once per draw of the posterior sample "
+        f"({int(table['draws'].iloc[0])} draws), the same draw in every arm. The first "
+        "interval covers the simulation's randomness at the fitted values only; the "
+        "second adds the parameters' uncertainty. A cost per extra employment year is "
+        "given only where the gain is clear.</p>",
+        _table(frame),
+        _figure(
+            folder / "uncertainty.png",
+            f"Effects at the point values and over the parameter draws. {caption}.",
+        ),
+    ]
+
+
 def comparison_report(comparison: Comparison, folder: Path) -> Path:
     """Write ``report.html`` for a comparison folder."""
     reference = comparison.arms[0]
@@ -245,6 +268,7 @@ def comparison_report(comparison: Comparison, folder: Path) -> Path:
         _table(_headline(comparison.effects, comparison.since)),
         "<h2>Costs over the run, against the reference</h2>",
         _table(_costs(comparison.effects)),
+        *_uncertainty_sections(comparison, folder, caption),
         "<h2>Realised staffing</h2>",
         "<p>Means over the run: a scenario's caseload is the one its organiser is staffed "
         "at when it starts; the realised caseload moves with the clients.</p>",

@@ -27,6 +27,7 @@ __all__ = [
     "trial_draw_effects",
     "trial_uncertainty_markdown",
     "uncertainty_markdown",
+    "uncertainty_rows",
 ]
 
 #: The measures shown with their draw intervals (group "all"): the headline ones.
@@ -165,13 +166,21 @@ def _number(measure: str, value: float) -> str:
     return f"{value:+,.1f}"
 
 
-def uncertainty_markdown(table: pd.DataFrame) -> str:
-    """The draws' table as Markdown: both intervals side by side, robustness, drivers."""
-    lines = [
-        "| scenario | measure | at the point values (simulation noise) | over the draws "
-        "(parameters and noise) | draws above zero | 10th percentile | depends most on |",
-        "|---|---|---|---|---|---|---|",
-    ]
+#: The columns of :func:`uncertainty_rows`.
+UNCERTAINTY_COLUMNS = (
+    "scenario",
+    "measure",
+    "at the point values (simulation noise)",
+    "over the draws (parameters and noise)",
+    "draws above zero",
+    "10th percentile",
+    "depends most on",
+)
+
+
+def uncertainty_rows(table: pd.DataFrame) -> list[list[str]]:
+    """The draws' table as text cells (:data:`UNCERTAINTY_COLUMNS`)."""
+    rows = []
     for row in table.itertuples(index=False):
         m = row.measure
         ratio = m.endswith("_per_extra_employment_year_eur")
@@ -187,10 +196,15 @@ def uncertainty_markdown(table: pd.DataFrame) -> str:
         else:
             at = f"{_number(m, row.point)} ({_number(m, row.point_low)} .. "
             at += f"{_number(m, row.point_high)})"
-        lines.append(
-            f"| {row.scenario} | {m} | {at} | {over} | {row.share_positive:.0%} | "
-            f"{_number(m, row.draws_p10)} | {row.drivers} |"
-        )
+        share = f"{row.share_positive:.0%}" + (" gain employment" if ratio else "")
+        rows.append([row.scenario, m, at, over, share, _number(m, row.draws_p10), row.drivers])
+    return rows
+
+
+def uncertainty_markdown(table: pd.DataFrame) -> str:
+    """The draws' table as Markdown: both intervals side by side, robustness, drivers."""
+    lines = ["| " + " | ".join(UNCERTAINTY_COLUMNS) + " |", "|---" * len(UNCERTAINTY_COLUMNS) + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in uncertainty_rows(table)]
     return "\n".join(lines) + "\n"
 
 

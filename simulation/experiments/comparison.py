@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
+from simulation.analysis.plots import plot_uncertainty
 from simulation.analysis.report import comparison_report
 from simulation.analysis.results import atomic_write
 from simulation.analysis.uncertainty import draw_effects, uncertainty_markdown
@@ -24,6 +25,9 @@ from simulation.config.errors import InputError
 from simulation.config.loading import load_scenario, scenario_hash
 from simulation.config.scenario import Scenario
 from simulation.experiments.runner import run_scenario
+
+#: The measures ``uncertainty.png`` shows.
+UNCERTAINTY_PLOTTED = ("employment_rate_24m", "employment_years", "state_cost_eur")
 
 if TYPE_CHECKING:
     from simulation.experiments.posterior import Sample
@@ -210,6 +214,8 @@ def compare(
         with atomic_write(out / "uncertainty.md") as file:
             file.write(uncertainty_markdown(table))
         comparison = replace(comparison, uncertainty=table)
+        if plots:
+            plot_uncertainty(table, out / "uncertainty.png", UNCERTAINTY_PLOTTED)
     if plots:
         comparison_report(comparison, out)
     return comparison
