@@ -479,13 +479,14 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
     return paths
 
 
-def _staffing_markdown(staffing: pd.DataFrame) -> str:
+def _staffing_markdown(staffing: pd.DataFrame, since: dt.date | None = None) -> str:
     """The realised staffing as a Markdown table (means over weeks and replications)."""
     if staffing.empty:
         return ""
+    weeks = "the run's weeks" if since is None else f"the weeks from {since.isoformat()}"
     lines = [
         "",
-        "Realised staffing (means over the run's weeks and replications):",
+        f"Realised staffing (means over {weeks} and replications):",
         "",
         "| scenario | area | organiser | caseworkers | clients | caseload "
         "| weeks between meetings |",
@@ -513,7 +514,7 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
     with atomic_write(out / "staffing.csv") as file:
         staffing.to_csv(file, index=False, lineterminator="\n")
     with atomic_write(out / "comparison.md") as file:
-        file.write(effects_markdown(comparison) + _staffing_markdown(staffing))
+        file.write(effects_markdown(comparison) + _staffing_markdown(staffing, comparison.since))
     if plots:
         groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
         first = comparison.arms[0].manifest

@@ -217,6 +217,13 @@ def _costs(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _period(comparison: Comparison) -> str:
+    """The period costs and staffing are counted over: the run, or from ``--from`` on."""
+    if comparison.since is None:
+        return "over the run"
+    return f"from {comparison.since.isoformat()} to the end of the run"
+
+
 def _uncertainty_sections(comparison: Comparison, folder: Path, caption: str) -> list[str]:
     """The effects over parameter draws beside those at the point values, if run."""
     table = comparison.uncertainty
@@ -266,12 +273,12 @@ def comparison_report(comparison: Comparison, folder: Path) -> Path:
         f"<p>Difference in the share of everyone who has registered who is in open-market "
         f"work, in percentage points, with {int(LEVEL * 100)} % intervals.</p>",
         _table(_headline(comparison.effects, comparison.since)),
-        "<h2>Costs over the run, against the reference</h2>",
+        f"<h2>Costs {_period(comparison)}, against the reference</h2>",
         _table(_costs(comparison.effects)),
         *_uncertainty_sections(comparison, folder, caption),
         "<h2>Realised staffing</h2>",
-        "<p>Means over the run: a scenario's caseload is the one its organiser is staffed "
-        "at when it starts; the realised caseload moves with the clients.</p>",
+        f"<p>Means {_period(comparison)}: a scenario's caseload is the one its organiser "
+        "is staffed at when it starts; the realised caseload moves with the clients.</p>",
         _table(staffing) if not staffing.empty else "<p>No staffing recorded.</p>",
         "<h2>Plots</h2>",
         _figure(

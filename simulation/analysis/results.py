@@ -174,6 +174,7 @@ class RunFolder:
                     f"{self.final} holds something other than an earlier run of this scenario "
                     "with these settings; choose another folder or give --overwrite",
                 )
+        self.overwrite = overwrite
         self.path = self.final.parent / f".{self.final.name}.partial"
         self._lock = folder_lock(self.final)
         self._lock.__enter__()
@@ -181,10 +182,19 @@ class RunFolder:
         self.path.mkdir(parents=True)
 
     def complete(self) -> Path:
-        """Put the finished run in place of the folder (and of any earlier run in it)."""
+        """Put the finished run in place of the folder (and of any earlier run in it).
+
+        What the earlier run's folder holds that this run did not write (a note of the
+        user's, another run in a sub-folder, the plots of an earlier run of the same
+        thing when this one ran without plots) is kept, unless ``overwrite`` was given.
+        """
         old = self.final.parent / f".{self.final.name}.old"
         shutil.rmtree(old, ignore_errors=True)
         if self.final.exists():
+            if not self.overwrite:
+                for entry in self.final.iterdir():
+                    if not (self.path / entry.name).exists() and not entry.is_symlink():
+                        entry.rename(self.path / entry.name)
             self.final.rename(old)
         self.path.rename(self.final)
         shutil.rmtree(old, ignore_errors=True)

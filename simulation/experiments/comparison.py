@@ -216,8 +216,7 @@ def compare(
         comparison = replace(comparison, uncertainty=table)
         if plots:
             plot_uncertainty(table, out / "uncertainty.png", UNCERTAINTY_PLOTTED)
-    if plots:
-        comparison_report(comparison, out)
+    comparison_report(comparison, out)  # without plots: the report without its figures
     return comparison
 
 

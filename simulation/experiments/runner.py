@@ -138,8 +138,8 @@ def run_scenario(
         folder.release()
         raise
     result["manifest"] = {**result["manifest"], "identity": identity, "source": source or {}}
-    if plots:
-        run_report(folder.path, result["summary"], result["manifest"])
+    # The report is written without plots too (its figures are left out).
+    run_report(folder.path, result["summary"], result["manifest"])
     folder.write_json("manifest.json", result["manifest"])
     path = folder.complete()
     return RunResult(path, result["tables"], result["summary"], result["manifest"])

@@ -1,0 +1,59 @@
+"""Outputs a memo quotes: periods named right, reports without plots, files left alone."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from simulation.cli import main
+
+QUICK = str(SCENARIOS / "quickstart.toml")
+SMALL = ["--scale", "0.05", "-r", "1", "--set", "run.end=2021-09-30"]
+
+
+def test_a_comparison_from_a_date_names_its_period(tmp_path):
+    args = ["compare", QUICK, f"c70: {QUICK} city.caseload=70", "-r", "2", "--scale", "0.05"]
+    args += ["--set", "run.end=2022-06-30", "--from", "2021-09-06", "--no-plots"]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "c" / "report.html").read_text()
+    assert "Costs from 2021-09-06 to the end of the run" in page
+    assert "Costs over the run" not in page
+    assert "Means from 2021-09-06" in page
+    text = (tmp_path / "c" / "comparison.md").read_text()
+    assert "means over the weeks from 2021-09-06" in text
+
+
+def test_no_plots_still_writes_a_report_and_keeps_the_earlier_plots(tmp_path):
+    out = str(tmp_path / "r")
+    first = CliRunner().invoke(main, ["run", QUICK, "--out", out, *SMALL])
+    assert first.exit_code == 0, first.output
+    plots = sorted(p.name for p in (tmp_path / "r").glob("*.png"))
+    assert plots
+    again = CliRunner().invoke(main, ["run", QUICK, "--out", out, *SMALL, "--no-plots"])
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "r").glob("*.png")) == plots
+    assert (tmp_path / "r" / "report.html").is_file()
+
+
+def test_a_rerun_keeps_what_the_user_put_in_the_folder(tmp_path):
+    out = tmp_path / "r"
+    args = ["run", QUICK, "--out", str(out), *SMALL, "--no-plots"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (out / "NOTES.md").write_text("notes\n")
+    inner = CliRunner().invoke(
+        main, ["run", QUICK, "--out", str(out / "inner"), *SMALL, "--no-plots", "--seed", "5"]
+    )
+    assert inner.exit_code == 0, inner.output
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert (out / "NOTES.md").read_text() == "notes\n"
+    assert (out / "inner" / "manifest.json").is_file()
+
+
+def test_show_labels_only_the_keys_that_follow_the_te_office():
+    result = CliRunner().invoke(main, ["show", QUICK, "--set", "te_office.caseload=100"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split("=")[0].strip(): line for line in result.output.splitlines()}
+    assert "follows te_office" not in lines["city.caseload"]
+    assert "follows te_office" in lines["city.monitoring_exit_probability"]
+    assert "# --set" in lines["te_office.caseload"]
