@@ -22,6 +22,8 @@ def test_a_comparison_from_a_date_names_its_period(tmp_path):
     assert "Means from 2021-09-06" in page
     text = (tmp_path / "c" / "comparison.md").read_text()
     assert "means over the weeks from 2021-09-06" in text
+    # Every arm's overrides are recorded, --set included.
+    assert "`run.end=2022-06-30`, `city.caseload=70`" in text
 
 
 def test_no_plots_still_writes_a_report_and_keeps_the_earlier_plots(tmp_path):
@@ -57,3 +59,27 @@ def test_show_labels_only_the_keys_that_follow_the_te_office():
     assert "follows te_office" not in lines["city.caseload"]
     assert "follows te_office" in lines["city.monitoring_exit_probability"]
     assert "# --set" in lines["te_office.caseload"]
+
+
+def test_the_places_follow_a_dated_change(tmp_path):
+    import pandas as pd
+
+    from simulation.config.loading import load_scenario
+    from simulation.experiments.runner import run_scenario
+
+    scenario = load_scenario(
+        SCENARIOS / "quickstart.toml",
+        [
+            "run.end=2021-09-30",
+            'timeline=[{date = 2021-06-07, label = "more places", '
+            "city = { service_capacity_multiplier = 2.0 }}]",
+        ],
+    )
+    result = run_scenario(scenario, replications=1, scale=0.1, out=tmp_path / "r", plots=False)
+    services = pd.read_csv(result.folder / "services.csv")
+    week = scenario.week_of(scenario.timeline[0].date)
+    before = services[services["week"] == week - 1].set_index("service")["places"]
+    after = services[services["week"] == week + 1].set_index("service")["places"]
+    assert (after > before).any()  # the city's services grew with the change
+    assert (after >= before).all()
+    assert (services["occupied"] <= services["places"] + 1e-9).all()

@@ -74,9 +74,10 @@ def test_too_few_plausible_candidates_are_refused():
 
 def test_a_sample_file_reads_back_what_was_written(tmp_path):
     sample = _sample(["a.b", "c.d"], [[1.0, 2.0], [1.5, 2.5], [0.5, 1.0]])
+    sample = Sample(**{**vars(sample), "low": [np.float64(0.5)] * 2})  # numpy numbers too
     path = write_sample(sample, tmp_path / "s.toml")
     back = load_sample(path)
-    assert back.keys == sample.keys
+    assert back.keys == sample.keys and back.low == [0.5, 0.5]
     np.testing.assert_allclose(back.values, sample.values)
     assert back.digest() == sample.digest()
     assert back.draw(4) == back.draw(1)  # draws are taken cyclically

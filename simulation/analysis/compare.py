@@ -479,6 +479,18 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
     return paths
 
 
+def _arms_markdown(arms: list[Arm]) -> str:
+    """What each arm ran: its scenario file and every override it was given."""
+    lines = ["Arms:", ""]
+    for arm in arms:
+        source = arm.manifest.get("source") or {}
+        file = source.get("file") or str(arm.folder)
+        overrides = source.get("overrides") or []
+        extra = (" with " + ", ".join(f"`{o}`" for o in overrides)) if overrides else ""
+        lines.append(f"- **{arm.name}**: `{file}`{extra}")
+    return "\n".join(lines) + "\n\n"
+
+
 def _staffing_markdown(staffing: pd.DataFrame, since: dt.date | None = None) -> str:
     """The realised staffing as a Markdown table (means over weeks and replications)."""
     if staffing.empty:
@@ -514,7 +526,11 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
     with atomic_write(out / "staffing.csv") as file:
         staffing.to_csv(file, index=False, lineterminator="\n")
     with atomic_write(out / "comparison.md") as file:
-        file.write(effects_markdown(comparison) + _staffing_markdown(staffing, comparison.since))
+        file.write(
+            _arms_markdown(comparison.arms)
+            + effects_markdown(comparison)
+            + _staffing_markdown(staffing, comparison.since)
+        )
     if plots:
         groups = [g for g in EFFECT_GROUPS if g in set(comparison.arms[0].outcomes["group"])]
         first = comparison.arms[0].manifest

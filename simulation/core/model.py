@@ -220,6 +220,7 @@ class EmploymentModel(mesa.Model):
             vacancies=self.plan.vacancies(week),
             matches=self.matches,
             after_service=self.service_endings.counts(week, p.service_ended, p.status),
+            places=self.plan.services["places"],
         )
 
     def run(self, progress: Callable[[int], None] | None = None) -> None:

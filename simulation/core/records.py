@@ -103,8 +103,9 @@ class WeekFigures:
     Attributes are by organiser (``caseworkers``, ``meetings``, ``interval_sum``,
     ``interval_count``, ``backlog``; ``new_interval_sum``: weeks the unemployed spent
     in a spell's first 13 weeks, ``new_interval_count``: meetings held in those
-    weeks), by area (``costs``, ``vacancies``, ``matches``), and ``after_service`` (see
-    :class:`ServiceEndings`).
+    weeks), by area (``costs``, ``vacancies``, ``matches``), ``after_service`` (see
+    :class:`ServiceEndings`) and by area and service the ``places`` in force (a dated
+    change may set them).
     """
 
     caseworkers: np.ndarray
@@ -118,6 +119,7 @@ class WeekFigures:
     vacancies: np.ndarray
     matches: np.ndarray
     after_service: np.ndarray
+    places: np.ndarray
 
 
 class ServiceEndings:
@@ -176,6 +178,7 @@ class Recorder:
         self.new_interval_count = np.zeros((weeks, n_organisers))
         self.backlog = np.zeros((weeks, n_organisers))
         self.occupied = np.zeros((weeks, n_services))
+        self.places = np.zeros((weeks, n_services))
         self.queued = np.zeros((weeks, n_services))
         n_areas = len(layout.area_ids)
         self.costs = np.zeros((weeks, n_areas, len(COST_COLUMNS)))
@@ -258,6 +261,7 @@ class Recorder:
         self.new_interval_count[week] = figures.new_interval_count
         self.backlog[week] = figures.backlog
         self.occupied[week] = census.occupied
+        self.places[week] = figures.places
         self.queued[week] = census.queued
         self.costs[week] = figures.costs
         self.vacancies[week] = figures.vacancies
@@ -336,7 +340,7 @@ def tables(r: Recorder) -> dict[str, pd.DataFrame]:
     frames["organisers"] = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
     rows = []
-    for s, (area, service, places) in enumerate(layout.services):
+    for s, (area, service, _) in enumerate(layout.services):
         rows.append(
             pd.DataFrame(
                 {
@@ -344,7 +348,7 @@ def tables(r: Recorder) -> dict[str, pd.DataFrame]:
                     "date": dates,
                     "area": area,
                     "service": service,
-                    "places": float(places) * w,
+                    "places": r.places[:, s] * w,
                     "occupied": r.occupied[:, s] * w,
                     "queue": r.queued[:, s] * w,
                 }
