@@ -16,6 +16,10 @@ def test_a_comparison_from_a_date_names_its_period(tmp_path):
     args += ["--set", "run.end=2022-06-30", "--from", "2021-09-06", "--no-plots"]
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
+    # The console's headline has what a memo quotes: employment years and costs.
+    for measure in ("employment_years", "state_cost_eur", "municipal_cost_eur"):
+        assert f"| {measure} |" in result.output
+    assert "M EUR" in result.output
     page = (tmp_path / "c" / "report.html").read_text()
     assert "Costs from 2021-09-06 to the end of the run" in page
     assert "Costs over the run" not in page

@@ -451,6 +451,10 @@ def _format_row(row: Any) -> list[str]:
         else:
             diff = f"{row.difference:,.0f}"
             interval = f"{row.ci_low:,.0f} .. {row.ci_high:,.0f}" if np.isfinite(row.ci_low) else ""
+    elif measure.endswith("_eur"):  # costs: millions of euros, as a memo quotes them
+        ref = f"{row.reference / 1e6:,.1f} M EUR"
+        diff = f"{row.difference / 1e6:+,.2f} M EUR"
+        interval = f"{row.ci_low / 1e6:+,.2f} .. {row.ci_high / 1e6:+,.2f}"
     else:
         ref = f"{row.reference:,.1f}"
         diff = f"{row.difference:+,.1f}"

@@ -255,9 +255,11 @@ def compare(
             draws=posterior,
             draw_count=draws or 0,
         )
+    measure = result.effects["measure"]
     headline = result.effects[
-        result.effects["measure"].str.startswith("employment_rate")
-        | result.effects["measure"].str.contains("per_extra")
+        measure.str.startswith("employment_rate")
+        | measure.isin(["employment_years", "state_cost_eur", "municipal_cost_eur"])
+        | measure.str.contains("per_extra")
     ]
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
