@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
@@ -87,3 +88,28 @@ def test_the_places_follow_a_dated_change(tmp_path):
     assert (after > before).any()  # the city's services grew with the change
     assert (after >= before).all()
     assert (services["occupied"] <= services["places"] + 1e-9).all()
+
+
+def test_the_yearly_budget_adds_up_and_the_workbook_holds_every_table(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    args = ["compare", QUICK, f"c70: {QUICK} city.caseload=70", "-r", "2", "--scale", "0.05"]
+    args += ["--set", "run.end=2022-06-30", "--no-plots", "--out", str(tmp_path / "c")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    yearly = pd.read_csv(tmp_path / "c" / "yearly.csv", dtype={"year": str})
+    effects = pd.read_csv(tmp_path / "c" / "comparison.csv").set_index("measure")
+    for measure in ("employment_years", "state_cost_eur", "municipal_cost_eur"):
+        rows = yearly[yearly["measure"] == measure].set_index("year")
+        assert list(rows.index) == ["2021", "2022", "total"]
+        assert rows.loc[["2021", "2022"], "difference"].sum() == pytest.approx(
+            rows.loc["total", "difference"], rel=1e-9
+        )
+        assert rows.loc["total", "difference"] == pytest.approx(
+            effects.loc[measure, "difference"], rel=1e-6
+        )
+    book = openpyxl.load_workbook(tmp_path / "c" / "comparison.xlsx", read_only=True)
+    assert book.sheetnames == ["headline", "yearly", "staffing", "arms"]
+    assert "Year by year" in (tmp_path / "c" / "report.html").read_text()
+    assert "public cost" in (tmp_path / "c" / "yearly.md").read_text()

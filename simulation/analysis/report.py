@@ -217,6 +217,15 @@ def _costs(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _yearly(comparison: Comparison) -> pd.DataFrame:
+    from simulation.analysis.budget import yearly_effects, yearly_markdown
+
+    lines = yearly_markdown(yearly_effects(comparison)).splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+    return pd.DataFrame(rows, columns=header)
+
+
 def _period(comparison: Comparison) -> str:
     """The period costs and staffing are counted over: the run, or from ``--from`` on."""
     if comparison.since is None:
@@ -275,6 +284,10 @@ def comparison_report(comparison: Comparison, folder: Path) -> Path:
         _table(_headline(comparison.effects, comparison.since)),
         f"<h2>Costs {_period(comparison)}, against the reference</h2>",
         _table(_costs(comparison.effects)),
+        "<h2>Year by year</h2>",
+        "<p>Paired differences against the reference in each calendar year, with 90 % "
+        "intervals (also in yearly.csv and comparison.xlsx).</p>",
+        _table(_yearly(comparison)),
         *_uncertainty_sections(comparison, folder, caption),
         "<h2>Realised staffing</h2>",
         f"<p>Means {_period(comparison)}: a scenario's caseload is the one its organiser "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.analysis.budget import write_budget
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
 from simulation.analysis.plots import plot_uncertainty
 from simulation.analysis.report import comparison_report
@@ -216,6 +217,7 @@ def compare(
         comparison = replace(comparison, uncertainty=table)
         if plots:
             plot_uncertainty(table, out / "uncertainty.png", UNCERTAINTY_PLOTTED)
+    write_budget(comparison, out)
     comparison_report(comparison, out)  # without plots: the report without its figures
     return comparison
 
