@@ -113,3 +113,25 @@ def test_the_yearly_budget_adds_up_and_the_workbook_holds_every_table(tmp_path):
     assert book.sheetnames == ["headline", "yearly", "staffing", "arms"]
     assert "Year by year" in (tmp_path / "c" / "report.html").read_text()
     assert "public cost" in (tmp_path / "c" / "yearly.md").read_text()
+
+
+def test_a_variant_extends_its_base_timeline_instead_of_restating_it(tmp_path):
+    import datetime as dt
+
+    from simulation.config.loading import extend_timeline, load_scenario
+
+    reform = load_scenario(SCENARIOS / "reform_2025" / "helsinki_reform.toml")
+    variant = load_scenario(SCENARIOS / "reform_2025" / "helsinki_reform_caseload_100.toml")
+    assert [c.date for c in variant.timeline] == [c.date for c in reform.timeline]
+    changed = variant.timeline[1].settings
+    assert changed["city"] == {**reform.timeline[1].settings["city"], "caseload": 100}
+    assert changed["te_office"] == {"open": False}  # the rest of the change is inherited
+    assert variant.timeline[0] == reform.timeline[0]
+    base = [{"date": dt.date(2022, 5, 2), "a": 1}, {"date": dt.date(2025, 1, 1), "b": 2}]
+    added = extend_timeline(base, [{"date": dt.date(2023, 1, 2), "c": 3}])
+    assert [e["date"].year for e in added] == [2022, 2023, 2025]
+    assert extend_timeline(base, []) == []  # timeline = [] removes the inherited changes
+    (tmp_path / "clear.toml").write_text(
+        f'extends = "{SCENARIOS / "reform_2025" / "helsinki_reform.toml"}"\ntimeline = []\n'
+    )
+    assert load_scenario(tmp_path / "clear.toml").timeline == ()

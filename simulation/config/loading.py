@@ -27,6 +27,7 @@ from simulation.config.timeline import trim_timeline
 __all__ = [
     "MAX_FILE_BYTES",
     "apply_overrides",
+    "extend_timeline",
     "load_scenario",
     "flatten",
     "parameter_field",
@@ -103,7 +104,37 @@ def _resolve(
         if sources is not None:
             sources.pop("run.description", None)
     _record(data, str(path), sources)
-    return _merge(base, data)
+    merged = _merge(base, data)
+    if isinstance(data.get("timeline"), list) and isinstance(base.get("timeline"), list):
+        merged["timeline"] = extend_timeline(base["timeline"], data["timeline"])
+    return merged
+
+
+def extend_timeline(base: list, changes: list) -> list:
+    """A file's dated changes over those of the file it extends.
+
+    A change on the date of an inherited one is merged into it (its keys replace the
+    inherited change's, the others stay); a change on a new date is added; the result
+    is in date order. An empty ``timeline = []`` removes every inherited change.
+    """
+    if not changes:
+        return []
+    entries = [dict(e) if isinstance(e, dict) else e for e in base]
+    for change in changes:
+        date = change.get("date") if isinstance(change, dict) else None
+        same = [
+            i
+            for i, entry in enumerate(entries)
+            if isinstance(entry, dict) and date is not None and entry.get("date") == date
+        ]
+        if same:
+            entries[same[0]] = _merge(entries[same[0]], change)
+        else:
+            entries.append(change)
+    dated = [e for e in entries if isinstance(e, dict) and hasattr(e.get("date"), "isoformat")]
+    if len(dated) == len(entries):  # malformed entries are reported by the validation
+        entries.sort(key=lambda e: e["date"])
+    return entries
 
 
 def _record(data: dict, origin: str, sources: dict[str, str] | None, prefix: str = "") -> None:
