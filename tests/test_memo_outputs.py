@@ -135,3 +135,10 @@ def test_a_variant_extends_its_base_timeline_instead_of_restating_it(tmp_path):
         f'extends = "{SCENARIOS / "reform_2025" / "helsinki_reform.toml"}"\ntimeline = []\n'
     )
     assert load_scenario(tmp_path / "clear.toml").timeline == ()
+
+
+def test_the_timeline_example_of_the_docs_is_the_shipped_variant():
+    text = (SCENARIOS.parent / "docs" / "reforms.md").read_text()
+    block = text.split("## Writing a timeline", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    shipped = (SCENARIOS / "reform_2025" / "helsinki_reform_caseload_100.toml").read_text()
+    assert block.strip() in shipped

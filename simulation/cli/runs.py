@@ -238,7 +238,7 @@ def compare(
     weeks = sum(spec.weeks for spec in specs)
     reps = replications or (specs[0].run.replications if specs else 0)
     with progress_bar(
-        length=max(weeks * reps, 1), label="simulating weeks", file=sys.stderr
+        length=max(weeks * (reps + (draws or 0)), 1), label="simulating weeks", file=sys.stderr
     ) as bar:
         result = run_comparison(
             arms,
