@@ -550,5 +550,6 @@ def write_comparison(comparison: Comparison, out: str | Path, plots: bool = True
             out,
             caption,
             sorted({c for arm in comparison.arms for c in changes_of(arm.manifest["scenario"])}),
+            since=comparison.since,
         )
     return replace(comparison, folder=out)

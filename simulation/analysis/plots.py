@@ -285,6 +285,7 @@ def plot_comparison(
     folder: Path,
     caption: str = "",
     changes: Changes = (),
+    since: dt.date | None = None,
 ) -> list[Path]:
     """Employment paths per scenario, and differences to the reference, by group.
 
@@ -296,6 +297,7 @@ def plot_comparison(
         folder: Where to write ``compare_employment.png`` and ``compare_difference.png``.
         caption: Scale, replications and seed, at the foot of each figure.
         changes: Dated policy changes of the scenarios, marked in every panel.
+        since: Show the weeks from this date on (``compare --from``).
 
     With more than ``BANDS_UP_TO`` scenarios the bands are left out (the lines stay
     readable; the intervals are in the tables), and the legend sits under the panels,
@@ -307,6 +309,8 @@ def plot_comparison(
     groups = list(differences)
     bands = len(arms) <= BANDS_UP_TO
     paths = []
+    if since is not None:
+        changes = [(date, label) for date, label in changes if date >= since]
     figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharey=True, squeeze=False)
     for axis, group in zip(axes.flat, groups, strict=False):
         for i, (name, outcomes) in enumerate(arms):  # one colour per arm in both figures
@@ -318,6 +322,8 @@ def plot_comparison(
         axis.set_title(_GROUP_TITLES[group])
         axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         _format_dates(axis, changes)
+        if since is not None:
+            axis.set_xlim(left=pd.Timestamp(since))
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
     bottom = _legend_below(figure, axes[0, 0])
@@ -341,6 +347,8 @@ def plot_comparison(
         axis.axhline(0.0, color="black", lw=0.8)
         axis.set_title(_GROUP_TITLES[group])
         _format_dates(axis, changes)
+        if since is not None:
+            axis.set_xlim(left=pd.Timestamp(since))
     for axis in list(axes.flat)[len(groups) :]:
         axis.set_visible(False)
     bottom = _legend_below(figure, axes[0, 0])
