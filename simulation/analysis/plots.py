@@ -524,6 +524,9 @@ def plot_uncertainty(table: pd.DataFrame, path: Path, measures: Sequence[str]) -
     for axis, measure in zip(axes, shown, strict=True):
         rows = table[table["measure"] == measure].reset_index(drop=True)
         factor = 100.0 if measure.startswith("employment_rate") else 1.0
+        unit = " (pp)" if factor == 100.0 else ""
+        if measure.endswith("_eur"):
+            factor, unit, measure = 1e-6, " (M EUR)", measure[: -len("_eur")]
         y = np.arange(len(rows))[::-1]
         point = rows["point"].to_numpy() * factor
         axis.errorbar(
@@ -547,7 +550,6 @@ def plot_uncertainty(table: pd.DataFrame, path: Path, measures: Sequence[str]) -
         )
         axis.axvline(0.0, color="black", lw=0.8)
         axis.set_yticks(y, rows["scenario"], fontsize=8)
-        unit = " (pp)" if factor == 100.0 else ""
         axis.set_title(measure.replace("_", " ") + unit, fontsize=9)
         axis.grid(alpha=0.3, axis="x")
     axes[0].legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.08))

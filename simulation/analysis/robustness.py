@@ -104,11 +104,15 @@ class Discovery:
     draws: int
 
 
-def discover(parameters: pd.DataFrame, case: np.ndarray, min_coverage: float = 0.5) -> Discovery:
+def discover(
+    parameters: pd.DataFrame, case: np.ndarray, min_coverage: float = 0.5, max_dimensions: int = 2
+) -> Discovery:
     """Scenario discovery by PRIM (``ema_workbench.analysis.prim``).
 
     The peeling trajectory is read at its densest box that still covers at least
-    ``min_coverage`` of the cases.
+    ``min_coverage`` of the cases and restricts at most ``max_dimensions`` parameters
+    (a box that restricts many parameters around a few cases describes those cases,
+    not a region; without such a box, the densest one with the coverage).
 
     Args:
         parameters: The draws' values (draws x keys).
@@ -130,6 +134,8 @@ def discover(parameters: pd.DataFrame, case: np.ndarray, min_coverage: float = 0
         box = prim.Prim(varied.reset_index(drop=True), case, peel_alpha=0.1).find_box()
     trajectory = box.peeling_trajectory
     eligible = trajectory[trajectory["coverage"] >= min_coverage]
+    simple = eligible[eligible["res_dim"] <= max_dimensions]
+    eligible = simple if not simple.empty else eligible
     chosen = eligible.sort_values(["density", "coverage"], ascending=False).iloc[0]
     index = int(chosen["id"])
     lims = box.box_lims[index]

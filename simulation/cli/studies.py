@@ -455,9 +455,15 @@ def robustness(sweep_dir: Path, output: str, reference: str | None, lower_is_bet
         "does better |",
         "|---|---|---|---|---|",
     ]
+
+    def number(value: float) -> str:
+        if output.endswith("_eur"):
+            return f"{value / 1e6:+,.1f} M EUR"
+        return f"{value:+,.4g}" if abs(value) < 1000 else f"{value:+,.0f}"
+
     for row in table.itertuples(index=False):
         lines.append(
-            f"| {row.arm} | {row.median:+,.4g} | {row.p10:+,.4g} | {row.p90:+,.4g} | "
+            f"| {row.arm} | {number(row.median)} | {number(row.p10)} | {number(row.p90)} | "
             f"{row.share_better:.0%} of {row.draws} |"
         )
     lines += ["", "## Where the ranking flips (PRIM)", ""]
