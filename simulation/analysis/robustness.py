@@ -118,6 +118,7 @@ def discover(
         parameters: The draws' values (draws x keys).
         case: Whether each draw is a case of interest (e.g. the ranking flips).
         min_coverage: The least coverage a chosen box must keep.
+        max_dimensions: The most parameters a chosen box restricts (where it can).
 
     Returns:
         The box; no limits when there are no cases, or every draw is one.
