@@ -37,11 +37,20 @@ YEARLY_MEASURES = (
 )
 
 
+def _year_of(dates: pd.Series) -> pd.Series:
+    """The calendar year of each week: the year of its Thursday (as ISO 8601 weeks).
+
+    The tables date a week by its Sunday; a week from Monday 29 December to Sunday 4
+    January belongs to the year of its Thursday, 1 January.
+    """
+    return (pd.to_datetime(dates) - pd.Timedelta(days=3)).dt.year
+
+
 def _years_by_year(arm: Arm) -> pd.DataFrame:
     """Employment years within each calendar year (replications x years)."""
     rows = arm.outcomes[arm.outcomes["group"] == "all"].copy()
     rows["years"] = rows["days_employed_per_person"] * rows["people"] / 365.25
-    rows["year"] = pd.to_datetime(rows["date"]).dt.year
+    rows["year"] = _year_of(rows["date"])
     last = rows.sort_values("week").groupby(["replication", "year"])["years"].last().unstack()
     return last.diff(axis=1).fillna(last)  # the first year counts from the start
 
@@ -49,7 +58,7 @@ def _years_by_year(arm: Arm) -> pd.DataFrame:
 def _costs_by_year(arm: Arm) -> dict[str, pd.DataFrame]:
     """Each cost measure by year (replications x years), summed over the areas."""
     frame = arm.labour_market.copy()
-    frame["year"] = pd.to_datetime(frame["date"]).dt.year
+    frame["year"] = _year_of(frame["date"])
     sums = frame.groupby(["replication", "year"])[list(COST_COLUMNS)].sum()
     out = {f"{item}_eur": sums[item].unstack() for item in COST_COLUMNS}
     for payer, columns in COSTS_BY_PAYER.items():
@@ -65,7 +74,8 @@ def _measures(arm: Arm) -> dict[str, pd.DataFrame]:
 def yearly_effects(comparison: Comparison, discount_rate: float = 0.0) -> pd.DataFrame:
     """Each arm's yearly values and paired differences against the reference.
 
-    Years are calendar years; a year the run covers in part counts its weeks only.
+    Years are calendar years, a week in the year of its Thursday; a year the run covers
+    in part counts its weeks only.
     With ``comparison.since`` the years before it are left out (costs are counted from
     that date, see :func:`compare_arms`).
 
