@@ -142,3 +142,31 @@ def test_the_timeline_example_of_the_docs_is_the_shipped_variant():
     block = text.split("## Writing a timeline", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     shipped = (SCENARIOS / "reform_2025" / "helsinki_reform_caseload_100.toml").read_text()
     assert block.strip() in shipped
+
+
+def test_services_can_be_charged_by_the_places_bought(tmp_path):
+    import pandas as pd
+
+    from simulation.config.loading import load_scenario
+    from simulation.experiments.runner import run_scenario
+
+    totals = {}
+    for basis in ("occupied", "places"):
+        scenario = load_scenario(
+            SCENARIOS / "quickstart.toml",
+            ["run.end=2021-09-30", f"costs.service_cost_basis={basis!r}"],
+        )
+        result = run_scenario(scenario, replications=1, scale=0.1, out=tmp_path / basis)
+        services = pd.read_csv(result.folder / "services.csv")
+        cost = {n: s.cost_per_place_week for n, s in scenario.services.items()}
+        city = {n for n, s in scenario.services.items() if s.provider == "city"}
+        column = "places" if basis == "places" else "occupied"
+        expected = sum(
+            (rows[column] * cost[name]).sum()
+            for name, rows in services.groupby("service")
+            if name in city
+        )
+        booked = pd.read_csv(result.folder / "labour_market.csv")["municipal_services"].sum()
+        assert booked == pytest.approx(expected, rel=1e-9)
+        totals[basis] = booked
+    assert totals["places"] > totals["occupied"]

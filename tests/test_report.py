@@ -61,7 +61,7 @@ def test_the_comparison_report_renders_with_every_figure_and_table(comparison_fo
     dom = _browse(page, tmp_path / "profile", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     html = dom.stdout
-    assert html.count("<table") == 4  # arms, headline, costs, staffing
+    assert html.count("<table") == 5  # arms, headline, costs, year by year, staffing
     images = re.findall(r'<img src="data:image/png;base64,', html)
     assert len(images) == 2  # the difference and the paths
     assert "caseload 70" in html and "Realised staffing" in html

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.analysis.compare import Arm, Comparison, _effect, realised_staffing
+from simulation.analysis.compare import Arm, Comparison, paired_effect, realised_staffing
 from simulation.analysis.measures import COSTS_BY_PAYER
 from simulation.analysis.results import atomic_write
 from simulation.core.accounts import COST_COLUMNS
@@ -113,7 +113,7 @@ def yearly_effects(comparison: Comparison, discount_rate: float = 0.0) -> pd.Dat
                         "scenario": arm.name,
                         "year": str(year),
                         "measure": measure,
-                        **_effect(np.asarray(va), np.asarray(vb), comparison.paired),
+                        **paired_effect(np.asarray(va), np.asarray(vb), comparison.paired),
                     }
                 )
     return pd.DataFrame(rows)

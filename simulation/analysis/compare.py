@@ -39,10 +39,15 @@ from simulation.core.accounts import COST_COLUMNS
 __all__ = [
     "Arm",
     "Comparison",
+    "aligned",
     "compare_arms",
+    "cost_per_year",
     "effects_markdown",
     "load_arm",
+    "measures_of",
     "paired_difference_paths",
+    "paired_effect",
+    "realised_staffing",
     "write_comparison",
 ]
 
@@ -194,7 +199,7 @@ def _interval(difference: np.ndarray, se: float, dof: float) -> tuple[float, flo
     return (mean - half, mean + half)
 
 
-def _effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str, float]:
+def paired_effect(reference: np.ndarray, other: np.ndarray, paired: bool) -> dict[str, float]:
     """Mean difference, its standard error and a 90 % t interval."""
     n = len(reference)
     if paired:
@@ -334,7 +339,7 @@ def _unpaired_cost_per_year(
     cost_a: np.ndarray, cost_b: np.ndarray, years_a: np.ndarray, years_b: np.ndarray
 ) -> dict[str, float]:
     """The ratio of mean differences of independent runs; NaN unless the gain is clear."""
-    gain = _effect(years_a, years_b, paired=False)
+    gain = paired_effect(years_a, years_b, paired=False)
     blank = {"difference": float("nan"), "se": float("nan"), "ci_low": float("nan")}
     blank["ci_high"] = float("nan")
     if not gain["ci_low"] > 0:
@@ -381,7 +386,7 @@ def compare_arms(
                     "scenario": arm.name,
                     "group": group,
                     "measure": measure,
-                    **_effect(a, b, paired),
+                    **paired_effect(a, b, paired),
                     "paired": paired,
                     "replications": len(a),
                 }
@@ -475,7 +480,7 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
         )
         weeks = ref.index.intersection(other.index)
         a, b = ref.loc[weeks].to_numpy(), other.loc[weeks].to_numpy()
-        rows = [_effect(a[i], b[i], comparison.paired) for i in range(len(weeks))]
+        rows = [paired_effect(a[i], b[i], comparison.paired) for i in range(len(weeks))]
         frame = pd.DataFrame(rows, index=weeks)
         dates = reference.outcomes.drop_duplicates("week").set_index("week")["date"]
         frame["date"] = pd.to_datetime(dates.loc[weeks]).to_numpy()

@@ -722,6 +722,14 @@ class Costs:
         doc="Benefit days paid a week.",
         source="Unemployment Security Act 1290/2002 (paid for five days a week)",
     )
+    service_cost_basis: str = param(
+        "occupied",
+        choices=("occupied", "places"),
+        doc="What a service costs: occupied, its occupied places at their weekly cost (the "
+        "cost of what is used, as for purchased places paid per client); places, every "
+        "place in force whether used or not (capacity a provider buys or staffs).",
+        source=SETTING,
+    )
     municipal_share_basis: str = param(
         "subsidy_days",
         choices=("subsidy_days", "benefit_days"),

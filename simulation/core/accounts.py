@@ -48,7 +48,11 @@ class Accounts:
     def book_services(
         self, occupied: np.ndarray, cost_per_place: np.ndarray, by_city: np.ndarray
     ) -> None:
-        """Occupied places (by area x service) at their weekly cost, by who provides them."""
+        """Places charged (by area x service) at their weekly cost, by who provides them.
+
+        ``occupied`` is the occupied places, or every place in force where the costs'
+        ``service_cost_basis`` is ``places``.
+        """
         n_areas = len(self.week)
         if len(cost_per_place) == 0:
             return

@@ -200,7 +200,12 @@ class EmploymentModel(mesa.Model):
             organiser.step()
         count = self.census(week)
         costs, by_city = self.plan.services["cost"], self.plan.services["city"]
-        self.accounts.book_services(count.occupied, costs, by_city)
+        charged = (
+            self.plan.services["places"]
+            if self.accounts.costs.service_cost_basis == "places"
+            else count.occupied
+        )
+        self.accounts.book_services(charged, costs, by_city)
         self.accounts.book_benefits(count.recipients)
         self.recorder.record(week, count, self.dormant, self._figures(week))
         if self.trial is not None:
