@@ -16,7 +16,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.analysis.compare import Arm, Comparison, aligned, measures_of
 
@@ -60,6 +59,8 @@ def drivers(difference: np.ndarray, values: np.ndarray, keys: list[str]) -> dict
     Returns:
         Each parameter's share (0 .. 1), the largest first.
     """
+    from scipy import stats  # only when draws are analysed (importing it takes a while)
+
     shares = {}
     for j, key in enumerate(keys):
         column = values[:, j]
