@@ -170,3 +170,40 @@ def test_services_can_be_charged_by_the_places_bought(tmp_path):
         assert booked == pytest.approx(expected, rel=1e-9)
         totals[basis] = booked
     assert totals["places"] > totals["occupied"]
+
+
+def test_a_caseload_set_at_a_date_staffs_the_organiser_at_it(tmp_path):
+    import pandas as pd
+
+    from simulation.analysis.compare import load_arm, realised_staffing
+    from simulation.config.loading import load_scenario
+    from simulation.experiments.runner import run_scenario
+
+    staff = {}
+    for caseload in (149, 100):
+        scenario = load_scenario(
+            SCENARIOS / "reform_2025" / "helsinki_reform.toml",
+            ["run.end=2025-06-30", f"timeline[2].city.caseload={caseload}"],
+        )
+        result = run_scenario(scenario, replications=1, scale=0.05, out=tmp_path / f"c{caseload}")
+        organisers = pd.read_csv(result.folder / "organisers.csv")
+        after = organisers[
+            (organisers["date"] >= "2025-02-01") & (organisers["organiser"] == "City")
+        ]
+        staff[caseload] = after["caseworkers"].mean()
+        staffing = realised_staffing([load_arm(result.folder)])
+        assert "TEOffice" in set(staffing["organiser"])  # open until 2025: in the means
+    # A lower caseload set at the reform means more caseworkers, whatever the value before.
+    assert staff[100] > staff[149] * 1.3
+
+
+def test_check_prints_the_staffing_in_force_after_each_change():
+    path = str(SCENARIOS / "reform_2025" / "helsinki_reform.toml")
+    result = CliRunner().invoke(main, ["check", path, "--set", "timeline[2].city.caseload=100"])
+    assert result.exit_code == 0, result.output
+    after = result.output.split("after 2025-01-01 (2025 reform):", 1)[1]
+    assert "TE office" not in after.split("places")[0]  # closed: no staff line
+    line = next(x for x in after.splitlines() if "city:" in x)
+    caseload = float(line.rsplit("caseload ", 1)[1].rstrip(")"))
+    assert 60 < caseload < 100  # staffed at 100 a caseworker, times the staff multiplier
+    assert "after 2022-05-02 (Nordic job-seeking model):" in result.output

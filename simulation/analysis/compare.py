@@ -174,8 +174,9 @@ def realised_staffing(arms: list[Arm]) -> pd.DataFrame:
     """Each arm's organisers as they turned out: caseworkers, clients, caseload, interval.
 
     Means over the weeks and replications of the run; a caseload set in a scenario is
-    the one the organiser is staffed at when it starts, and the realised one moves with
-    its clients (the staff stays fixed).
+    the one the organiser is staffed at when it starts (or when a dated change sets it),
+    and the realised one moves with its clients (the staff stays fixed). Organisers
+    closed over the whole period are left out.
     """
     rows = []
     for arm in arms:
@@ -183,6 +184,8 @@ def realised_staffing(arms: list[Arm]) -> pd.DataFrame:
             continue
         columns = ["caseworkers", "clients", "caseload", "meeting_interval_weeks"]
         means = arm.organisers.groupby(["area", "organiser"])[columns].mean().reset_index()
+        # An organiser closed over the whole period (the TE office after 2025) is left out.
+        means = means[(means["caseworkers"] > 0) | (means["clients"] > 0)]
         rows += [{"scenario": arm.name, **row} for row in means.to_dict(orient="records")]
     return pd.DataFrame(rows)
 

@@ -60,6 +60,23 @@ def show(scenario: Path, overrides: tuple[str, ...]) -> None:
         click.echo(f"  {area} {service}: {places:,.0f} places")
     for area, share in start["target_group"]:
         click.echo(f"  {area}: {share:.0%} of the unemployed in the pilots' target group")
+    _print_changes(spec)
+
+
+def _print_changes(spec: Scenario) -> None:
+    """The staffing, caseloads and places in force after each dated change."""
+    from simulation.experiments.runner import after_changes
+
+    for change in after_changes(spec):
+        click.echo(f"\nafter {change['date']} ({change['label'] or 'change'}):")
+        for _area, organiser, caseworkers, clients in change["organisers"]:
+            caseload = clients / caseworkers if caseworkers else float("nan")
+            click.echo(
+                f"  {organiser}: {caseworkers:,.0f} caseworkers, {clients:,.0f} clients "
+                f"(caseload {caseload:.0f})"
+            )
+        for area, service, places in change["services"]:
+            click.echo(f"  {area} {service}: {places:,.0f} places")
 
 
 @click.command()
@@ -70,6 +87,7 @@ def check(scenario: Path, overrides: tuple[str, ...]) -> None:
     """Validate SCENARIO and describe what it would simulate."""
     spec = load_scenario(scenario, overrides)
     click.echo(_describe(spec))
+    _print_changes(spec)
 
 
 def _describe(spec: Scenario) -> str:

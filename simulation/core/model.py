@@ -128,6 +128,11 @@ class EmploymentModel(mesa.Model):
             self.schedule_event(self.start_pilot, at=self.pilot_week + 0.5)
         self.treatment = trial.treatment if trial else None
         self.changes = scenario.periods()[1:]  # (week, scenario in force), in date order
+        # The organisers each change sets a caseload for: staffed at it from that week.
+        self.caseloads_set = [
+            {kind for kind in ("te_office", "city") if "caseload" in change.settings.get(kind, {})}
+            for change in scenario.timeline
+        ]
         for week, _ in self.changes:
             self.schedule_event(self.apply_change, at=week + 0.5)
 
@@ -162,17 +167,19 @@ class EmploymentModel(mesa.Model):
         """The timeline's next dated change (a Mesa event at the start of its week).
 
         The scenario in force from then on replaces the policies, places and cost
-        sharing, and the organisers take over the clients the new rules give them,
-        staffed at their caseloads in force (``Organisation.apply_change``). Who is
+        sharing, and the organisers take over the clients the new rules give them
+        (``Organisation.apply_change``): an organiser whose caseload the change sets is
+        staffed at it for its clients. Who is
         registered, their spells and their next meetings carry on.
         """
         week, period = self.changes.pop(0)
+        caseloads_set = self.caseloads_set.pop(0)
         self.spec = period
         self.plan = plan = build_plan(period, self.scale, self.treatment)
         self.passes = pass_tables(plan, self.streams.decision_bases)
         self.accounts.costs = period.costs
         self.census_layout = census_pass.census_layout(plan, period.costs)
-        self.organisation.apply_change(plan, week)
+        self.organisation.apply_change(plan, week, caseloads_set)
 
     # ------------------------------------------------------------------ the week
 

@@ -11,6 +11,7 @@ who start a spell are enrolled with their organiser, a caseworker and a first me
 from __future__ import annotations
 
 import math
+from collections.abc import Set
 
 import mesa
 import numpy as np
@@ -46,6 +47,11 @@ def _same_headcount_basis(
         and before.open == after.open
         and np.array_equal(rows, clients)
     )
+
+
+def _kind_name(organiser: ServiceOrganiser) -> str:
+    """The scenario section of an organiser's policy: ``te_office`` or ``city``."""
+    return "city" if isinstance(organiser, City) else "te_office"
 
 
 def _staffing(policy: Organiser) -> tuple:
@@ -179,7 +185,7 @@ class Organisation:
             elif not te_office.caseworkers:
                 te_office.take_over(clients[in_area])
 
-    def apply_change(self, plan: Plan, week: int) -> None:
+    def apply_change(self, plan: Plan, week: int, caseloads_set: Set[str] = frozenset()) -> None:
         """Clients and staff follow a dated change of policy (see ``docs/reforms.md``).
 
         The organisers take the policies in force; the areas in the pilot are those of
@@ -193,7 +199,10 @@ class Organisation:
         organiser whose clients and caseload stay keeps its staff in post, scaled by
         any change of its staff multiplier (added specialists), hired again with the
         policy's capacity and traits if those change; any other is staffed for its
-        clients at its caseload in force. A closed organiser keeps no staff.
+        clients at its caseload in force. An organiser whose caseload the change itself
+        sets (``caseloads_set``: ``"te_office"``, ``"city"``) is always staffed for its
+        clients at that caseload, the same value as before included: a caseload set at a
+        date is a staffing target from that date. A closed organiser keeps no staff.
         """
         responsibilities = _responsibilities(self.plan.scenario)
         self.plan = plan
@@ -226,7 +235,8 @@ class Organisation:
             staffing = any(
                 _staffing(o.policy) != _staffing(before[o.index][0]) for o in (te_office, city)
             )
-            if not (moved or staffing):
+            targets = {o.index for o in (te_office, city) if _kind_name(o) in caseloads_set}
+            if not (moved or staffing or targets):
                 continue
             current = {o.index: clients[p.organiser[clients] == o.index] for o in (te_office, city)}
             for serving in (te_office, city):
@@ -234,7 +244,7 @@ class Organisation:
             same_caseloads = all(
                 o.policy.caseload == before[o.index][0].caseload for o in (te_office, city)
             )
-            if moved and same_caseloads:
+            if moved and same_caseloads and not targets:
                 self._transfer(te_office, city, clients[organiser == te_office.index],
                                clients[organiser == city.index], before)  # fmt: skip
                 continue
@@ -243,8 +253,10 @@ class Organisation:
                 policy, count = before[serving.index]
                 if not (serving.policy.open and (len(rows) or serving is te_office)):
                     continue  # closed, or a city with nobody to serve: no staff
-                if count and _same_headcount_basis(
-                    policy, serving.policy, rows, current[serving.index]
+                if (
+                    count
+                    and serving.index not in targets
+                    and _same_headcount_basis(policy, serving.policy, rows, current[serving.index])
                 ):  # the staff in post, scaled by any added specialists
                     added = serving.policy.staff_multiplier / max(policy.staff_multiplier, 1e-12)
                     serving.take_over(rows, count=max(1, math.ceil(count * added)))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunResult",
+    "after_changes",
     "default_folder",
     "draw_record",
     "replication_seeds",
@@ -217,6 +218,49 @@ def draw_record(draws: Sample, replications: int) -> dict[str, Any]:
         "keys": draws.keys,
         "values": [list(draws.draw(i).values()) for i in range(replications)],
     }
+
+
+def _in_force(model: EmploymentModel) -> dict[str, Any]:
+    """The model's organisers (staff, clients) and service places now, in real numbers."""
+    p, weight = model.job_seekers, model.weight
+    registered = p.status <= Status.OTHER_SERVICE
+    clients = np.bincount(p.organiser[registered], minlength=len(model.organisers))
+    staff = model.staff.active_by_organiser()
+    organisers = [
+        (model.area_ids[o.area], o.name, float(staff[o.index] * weight), float(clients[i] * weight))
+        for i, o in enumerate(model.organisers)
+        if staff[o.index] > 0
+    ]
+    names, places = model.plan.services["names"], model.plan.services["places"]
+    services = [
+        (model.area_ids[s // len(names)], names[s % len(names)], float(places[s] * weight))
+        for s in range(len(places))
+    ]
+    return {"organisers": organisers, "services": services}
+
+
+def after_changes(scenario: Scenario, people: int = 20_000) -> list[dict[str, Any]]:
+    """The staffing and places in force after each dated change, before any real run.
+
+    A small model (about ``people`` simulated people, weighted back to real numbers) is
+    run to the week after each change: the organisers are staffed as the change says
+    (a caseload it sets, or the staff in post carried over) for the clients they then
+    have.
+
+    Returns:
+        One entry per change: ``date``, ``label``, ``organisers`` and ``services`` as
+        :func:`starting_point` gives them.
+    """
+    total = sum(a.unemployed for a in scenario.areas.values())
+    model = EmploymentModel(scenario, scale=min(1.0, people / max(total, 1)))
+    out = []
+    for change in scenario.timeline:
+        week = scenario.week_of(change.date)
+        if week >= scenario.weeks:
+            break
+        model.run_for(max(0, week + 1 - model.steps))
+        out.append({"date": change.date, "label": change.label, **_in_force(model)})
+    return out
 
 
 def starting_point(scenario: Scenario, people: int = 50_000) -> dict[str, Any]:
