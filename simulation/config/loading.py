@@ -21,7 +21,12 @@ from typing import Any
 
 from simulation.config.convert import plain
 from simulation.config.errors import ScenarioError
-from simulation.config.scenario import CITY_FOLLOWS_TE_OFFICE, Scenario, scenario_from_dict
+from simulation.config.scenario import (
+    CITY_FOLLOWS_TE_OFFICE,
+    REMOVABLE,
+    Scenario,
+    scenario_from_dict,
+)
 from simulation.config.timeline import trim_timeline
 
 __all__ = [
@@ -91,6 +96,7 @@ def _resolve(
     data = read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
+        _check_removals(path, {}, data)
         _record(data, str(path), sources)
         return data
     if not isinstance(parent, str):
@@ -104,10 +110,36 @@ def _resolve(
         if sources is not None:
             sources.pop("run.description", None)
     _record(data, str(path), sources)
+    _check_removals(path, base, data)
     merged = _merge(base, data)
     if isinstance(data.get("timeline"), list) and isinstance(base.get("timeline"), list):
         merged["timeline"] = extend_timeline(base["timeline"], data["timeline"])
     return merged
+
+
+def _check_removals(where: str | Path, base: dict, data: dict, key: str = "") -> None:
+    """Refuse ``name = false`` for an area or service that is not there to leave out.
+
+    ``false`` removes an inherited entry of a table of named entries (``REMOVABLE``); a
+    name nothing defines is a misspelling, and would otherwise be ignored.
+
+    Raises:
+        ScenarioError: With the key and the names that could be meant.
+    """
+    for section in REMOVABLE:
+        table = data.get(section)
+        if not isinstance(table, dict):
+            continue
+        inherited = base.get(section) if isinstance(base.get(section), dict) else {}
+        known = [n for n, v in inherited.items() if v is not False]
+        for name, value in table.items():
+            if value is False and name not in known:
+                raise ScenarioError(
+                    where,
+                    key or f"{section}.{name}",
+                    f"there is no {section[:-1]} {name!r} to leave out; expected one of: "
+                    + (", ".join(sorted(known)) or "none"),
+                )
 
 
 def extend_timeline(base: list, changes: list) -> list:
@@ -160,6 +192,13 @@ def scenario_sources(path: str | Path, overrides: list[str] | tuple[str, ...] = 
     for text in overrides:
         key = text.split("=", 1)[0].strip()
         sources[key] = "--set"
+        try:
+            _, value = _parse_override(text)
+        except ScenarioError:
+            continue
+        if isinstance(value, dict):  # an inline table sets each of its keys
+            for inner in flatten(value, f"{key}."):
+                sources[inner] = "--set"
     return sources
 
 
@@ -223,7 +262,17 @@ def apply_overrides(data: dict, overrides: list[str] | tuple[str, ...]) -> dict:
             else:
                 current = table[part] = dict(current)
             table = current
-        table[parts[-1]] = value
+        last = parts[-1]
+        if (
+            value is False
+            and len(parts) == 2
+            and parts[0] in REMOVABLE
+            and not isinstance(table.get(last), dict)
+        ):
+            _check_removals("--set", data, {parts[0]: {last: False}}, ".".join(parts))
+        if isinstance(value, dict) and isinstance(table.get(last), dict):
+            value = _merge(table[last], value)  # an inline table merges, as a file's does
+        table[last] = value
     return data
 
 

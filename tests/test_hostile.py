@@ -1,0 +1,56 @@
+"""Hostile inputs of the reliability issue: each one refused in one line, or handled.
+
+Grouped by the kind of fault; each case failed (was silently wrong or a traceback)
+before its fix.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from simulation.cli import main
+from simulation.config.errors import ScenarioError
+from simulation.config.loading import load_scenario
+
+Q = str(SCENARIOS / "quickstart.toml")
+
+
+def _refused(args: list[str], *fragments: str) -> str:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("error: ") and "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output
+    return result.output
+
+
+# ---------------------------------------------------------- 1. names silently ignored
+
+
+def test_a_misspelt_area_to_leave_out_is_refused():
+    _refused(["check", Q, "--set", "areas.helsinkii=false"], "no area 'helsinkii'", "helsinki")
+
+
+def test_a_misspelt_service_to_leave_out_is_refused_on_the_command_line_and_in_a_file(tmp_path):
+    _refused(["show", Q, "--set", "services.social_wrk=false"], "no service 'social_wrk'")
+    variant = tmp_path / "v.toml"
+    variant.write_text(f'extends = "{Q}"\n[services]\nsocial_wrk = false\n')
+    with pytest.raises(ScenarioError, match="no service 'social_wrk'"):
+        load_scenario(variant)
+    # Leaving out one that is there still works.
+    variant.write_text(f'extends = "{Q}"\n[services]\nsocial_work = false\n')
+    assert "social_work" not in load_scenario(variant).services
+
+
+def test_an_inline_table_merges_into_the_inherited_area_and_is_labelled_as_set():
+    base = load_scenario(Q)
+    inline = load_scenario(Q, ['areas.helsinki={name="X", unemployed=100}'])
+    area = inline.areas["helsinki"]
+    assert area.name == "X" and area.unemployed == 100
+    assert area.immigrant_share == base.areas["helsinki"].immigrant_share  # inherited
+    shown = CliRunner().invoke(main, ["show", Q, "--set", 'areas.helsinki={name="X"}'])
+    line = next(x for x in shown.output.splitlines() if x.startswith("areas.helsinki.name "))
+    assert line.endswith("# --set")
