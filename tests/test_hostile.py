@@ -54,3 +54,51 @@ def test_an_inline_table_merges_into_the_inherited_area_and_is_labelled_as_set()
     shown = CliRunner().invoke(main, ["show", Q, "--set", 'areas.helsinki={name="X"}'])
     line = next(x for x in shown.output.splitlines() if x.startswith("areas.helsinki.name "))
     assert line.endswith("# --set")
+
+
+# ------------------------------------------------- 4. silently wrong trials and sweeps
+
+
+def _trial(tmp_path, **settings) -> str:
+    lines = [
+        "[trial]",
+        'name = "t"',
+        f'scenario = "{Q}"',
+        'set = ["run.end=2021-12-31"]',  # 44 weeks
+        'eligible = "inflow"',
+        "first_week = 0",
+        "last_week = 4",
+        "share = 0.5",
+        "replications = 2",
+        "scale = 0.05",
+    ]
+    lines += [f"{k} = {v}" for k, v in settings.items()]
+    path = tmp_path / "t.toml"
+    path.write_text("\n".join([*lines, "[treatment]", "meeting_interval_weeks = 2", ""]))
+    return str(path)
+
+
+def test_a_trial_follow_up_past_the_scenarios_end_is_refused(tmp_path):
+    _refused(
+        ["trial", _trial(tmp_path, horizon_weeks=104, months="[3]")],
+        "trial.horizon_weeks",
+        "expected at most 40",
+    )
+
+
+def test_a_trial_month_past_the_scenarios_end_is_refused(tmp_path):
+    _refused(
+        ["trial", _trial(tmp_path, horizon_weeks=20, months="[2, 48]")],
+        "trial.months",
+        "month 48",
+    )
+
+
+@pytest.mark.parametrize("key", ["run.seed", "run.scale"])
+def test_sweeping_a_value_the_sweep_sets_itself_is_refused(tmp_path, key):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[sweep]\nname = "s"\nbase = "{Q}"\n[design]\nmethod = "grid"\n'
+        f'[parameters."{key}"]\nvalues = [0.01, 0.2]\n'
+    )
+    _refused(["sweep", str(path), "--dry-run"], key, "would change nothing")

@@ -28,6 +28,7 @@ from typing import Any
 
 from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, TrialFileError
+from simulation.config.facts import WEEKS_PER_MONTH
 from simulation.config.loading import load_scenario, read_toml, with_values
 from simulation.config.parameters import NAME, SETTING, param
 from simulation.config.scenario import Organiser, Scenario
@@ -142,6 +143,40 @@ class Trial:
         return self.settings.name
 
 
+def _check_follow_up(path: Path, settings: TrialSettings, weeks: int) -> None:
+    """Every setting of the follow-up acts: it fits in the scenario, its months in it.
+
+    Everyone assigned is followed for ``horizon_weeks``; the last assigned (the last
+    week of registrations, or the first week for the stock) must be followed to the
+    end within the scenario, or each person would be followed for a different length.
+    A month read must fall within the scenario for the last assigned too, or it reads
+    nobody (and shows a zero effect).
+
+    Raises:
+        TrialFileError: With the setting and what would fit.
+    """
+    last_assigned = settings.last_week if settings.eligible == "inflow" else settings.first_week
+    room = weeks - last_assigned
+    if settings.horizon_weeks > room:
+        raise TrialFileError(
+            path,
+            "trial.horizon_weeks",
+            f"a follow-up of {settings.horizon_weeks} weeks from week {last_assigned} runs past "
+            f"the scenario's end ({weeks} weeks); expected at most {room}, or a longer "
+            "scenario (trial.set run.end)",
+        )
+    for month in settings.months:
+        week = max(0, round(month * WEEKS_PER_MONTH) - 1)
+        if week >= room:
+            raise TrialFileError(
+                path,
+                "trial.months",
+                f"month {month:g} after assignment is week {last_assigned + week + 1} for the "
+                f"last assigned, past the scenario's end ({weeks} weeks); expected months "
+                "within the scenario",
+            )
+
+
 def load_trial(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Trial:
     """Read and validate a trial file.
 
@@ -185,6 +220,7 @@ def load_trial(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         raise TrialFileError(
             path, "trial.last_week", f"expected a week within the scenario ({scenario.weeks} weeks)"
         )
+    _check_follow_up(path, settings, scenario.weeks)
     policy = None
     if treatment:
         base_policy = dataclasses.asdict(scenario.te_office)

@@ -274,6 +274,14 @@ def _to_values(spec: SweepFile, names: list[str], unit: np.ndarray) -> np.ndarra
     return points
 
 
+#: Scenario keys a sweep sets for every run itself (the seeds, the scale), by its setting.
+SET_BY_THE_SWEEP = {
+    "run.seed": "seed",
+    "run.scale": "scale",
+    "run.replications": "replications",
+}
+
+
 def _check(spec: SweepFile, file: str) -> None:
     if spec.arm or spec.sweep.sample:
         if spec.parameters:
@@ -293,6 +301,14 @@ def _check(spec: SweepFile, file: str) -> None:
         raise SweepFileError(file, "parameters", 'expected at least one [parameters."key.path"]')
     for name, p in spec.parameters.items():
         key = f'parameters."{name}"'
+        if name in SET_BY_THE_SWEEP:
+            raise SweepFileError(
+                file,
+                key,
+                f"{name} is set for every run by [sweep] {SET_BY_THE_SWEEP[name]}, so sweeping "
+                f"it would change nothing; expected a scenario parameter (set [sweep] "
+                f"{SET_BY_THE_SWEEP[name]} instead)",
+            )
         if spec.design.method == "grid":
             if not p.values:
                 raise SweepFileError(file, f"{key}.values", "expected a list of values for a grid")
