@@ -102,3 +102,34 @@ def test_sweeping_a_value_the_sweep_sets_itself_is_refused(tmp_path, key):
         f'[parameters."{key}"]\nvalues = [0.01, 0.2]\n'
     )
     _refused(["sweep", str(path), "--dry-run"], key, "would change nothing")
+
+
+# ------------------------------------------------------------------- 5. tracebacks
+
+
+def test_a_run_beyond_the_calendar_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "r"
+    args = ["run", Q, "--out", str(out), "--scale", "0.05", "-r", "1", "--no-plots"]
+    args += ["--set", "run.start=9999-01-04", "--set", "run.end=9999-12-31"]
+    args += ["--set", "timeline=[]", "--set", "pilot.start=9999-01-04"]
+    _refused(args, "run.end", "2199-12-31")
+    assert not list(tmp_path.iterdir())  # no partial folder left behind
+
+
+def test_an_endless_extends_chain_is_refused(tmp_path):
+    for i in range(60):
+        (tmp_path / f"s{i}.toml").write_text(f'extends = "s{i + 1}.toml"\n')
+    (tmp_path / "s60.toml").write_text(f'extends = "{Q}"\n')
+    _refused(["check", str(tmp_path / "s0.toml")], "extends", "at most 50")
+
+
+def test_a_targets_file_without_targets_is_refused(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text('target = []\n[meta]\ndescription = "x"\n')
+    _refused(["fit-report", Q, "--targets", str(path)], "expected at least one [[target]]")
+
+
+def test_params_update_of_a_file_that_is_not_text_is_refused(tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_bytes(b"\xff\xfe<!-- parameters:start -->\n<!-- parameters:end -->\n")
+    _refused(["params", "--update", str(path)], "expected a UTF-8 text file")

@@ -116,6 +116,7 @@ def _describe(spec: Scenario) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Rewrite the table between the parameter markers of this Markdown file.",
 )
+@user_errors
 def params(style: str, update: Path | None) -> None:
     """Print every scenario parameter with its default, unit and source."""
     from simulation.config.reference import parameter_table, update_parameter_table

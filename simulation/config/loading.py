@@ -44,6 +44,8 @@ __all__ = [
     "with_values",
 ]
 
+#: The longest chain of ``extends`` (the shipped scenarios use four).
+MAX_EXTENDS = 50
 #: Input files are small; anything larger (or an endless device) is not one.
 MAX_FILE_BYTES = 1_000_000
 
@@ -90,6 +92,12 @@ def _resolve(
     a file that names its run without describing it does not inherit a description.
     """
     path = path.resolve()
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(
+            path,
+            "extends",
+            f"expected a chain of at most {MAX_EXTENDS} files that extend each other",
+        )
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(path, "extends", f"circular inheritance ({chain})")

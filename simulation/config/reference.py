@@ -69,7 +69,12 @@ def update_parameter_table(
     Raises:
         InputError: The file has no block between the markers.
     """
-    text = path.read_text()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "", "expected a UTF-8 text file") from None
+    except IsADirectoryError:
+        raise InputError(path, "", "expected a Markdown file, not a folder") from None
     if PARAMETERS_START not in text or PARAMETERS_END not in text:
         raise InputError(path, "", f"expected a {PARAMETERS_START} ... {PARAMETERS_END} block")
     head, rest = text.split(PARAMETERS_START, 1)

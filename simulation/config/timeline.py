@@ -66,12 +66,20 @@ def _key_paths(table: dict, prefix: str = "") -> list[str]:
     return paths
 
 
+#: The last day a run may end on (far beyond any policy question; within Python's dates).
+LAST_DAY = dt.date(2199, 12, 31)
+
+
 def check_scenario(s: Scenario, file: str) -> None:
     """Checks that involve more than one value."""
     if s.run.end <= s.run.start:
         raise ScenarioError(file, "run.end", f"expected a date after run.start ({s.run.start})")
     if s.weeks > 52 * 20:
         raise ScenarioError(file, "run.end", "expected a horizon of at most 20 years")
+    if s.run.end > LAST_DAY:
+        # The tables date each week by its last day, and a run's weeks must stay within the
+        # calendar Python can name.
+        raise ScenarioError(file, "run.end", f"expected a date up to {LAST_DAY.isoformat()}")
     if len(s.services) > MAX_SERVICES:
         raise ScenarioError(file, "services", f"expected at most {MAX_SERVICES} services")
     if not s.areas:

@@ -127,6 +127,10 @@ def load_targets(path: str | Path) -> TargetsFile:
         targets = build_section(TargetsFile, read_toml(path), str(path), "")
     except ScenarioError as error:
         raise TargetsFileError.from_error(error) from None
+    if not targets.target and not targets.experiment:
+        raise TargetsFileError(
+            path, "target", "expected at least one [[target]] or [[experiment]] to compare with"
+        )
     known = REGISTER_STATISTICS
     for i, target in enumerate(targets.target):
         if target.statistic not in known:
