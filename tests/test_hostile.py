@@ -133,3 +133,46 @@ def test_params_update_of_a_file_that_is_not_text_is_refused(tmp_path):
     path = tmp_path / "bad.md"
     path.write_bytes(b"\xff\xfe<!-- parameters:start -->\n<!-- parameters:end -->\n")
     _refused(["params", "--update", str(path)], "expected a UTF-8 text file")
+
+
+# ------------------------------------- 2. files that are not the run's own, folders mixed
+
+SM = ["--scale", "0.05", "-r", "1", "--no-plots", "--set", "run.end=2021-06-30"]
+
+
+def test_a_link_as_the_run_folder_is_followed_every_time(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "target").mkdir()
+    (tmp_path / "link").symlink_to("target")
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["run", Q, "--out", "link", *SM])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "target" / "manifest.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "target"]
+
+
+def test_the_working_folder_or_one_holding_the_scenario_is_never_the_run_folder(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "my.toml"
+    mine.write_text(f'extends = "{Q}"\n')
+    (tmp_path / "notes.md").write_text("mine\n")
+    _refused(["run", str(mine), "--out", str(tmp_path), "--overwrite", *SM], "of its own")
+    _refused(["run", Q, "--out", str(tmp_path), "--overwrite", *SM], "working folder")
+    (tmp_path / "sub").mkdir()
+    inner = tmp_path / "sub" / "my.toml"
+    inner.write_text(f'extends = "{Q}"\n')
+    _refused(["run", str(inner), "--out", "sub", "--overwrite", *SM], "holds the scenario")
+    assert mine.is_file() and inner.is_file() and (tmp_path / "notes.md").is_file()
+
+
+def test_a_comparison_is_not_written_into_a_run_folder(tmp_path):
+    run = CliRunner().invoke(main, ["run", Q, "--out", str(tmp_path / "A"), *SM])
+    assert run.exit_code == 0, run.output
+    before = sorted(p.name for p in (tmp_path / "A").iterdir())
+    args = ["compare", Q, f"c70: {Q} city.caseload=70", "-r", "2", "--scale", "0.05"]
+    args += ["--set", "run.end=2021-06-30", "--no-plots", "--out", str(tmp_path / "A")]
+    _refused(args, "is a run folder")
+    assert sorted(p.name for p in (tmp_path / "A").iterdir()) == before

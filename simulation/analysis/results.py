@@ -163,6 +163,18 @@ class RunFolder:
         self.final = Path(path)
         if str(path) in ("", "."):
             raise InputError("--out", "", "expected the name of a folder for the run")
+        if self.final.is_symlink():
+            if not self.final.resolve().is_dir():
+                raise InputError("--out", "", f"{self.final} is a link to no folder")
+            self.final = self.final.resolve()  # the run goes where the link points
+        here = Path.cwd().resolve()
+        if self.final.resolve() in (here, *here.parents):
+            raise InputError(
+                "--out",
+                "",
+                f"{self.final} is the working folder or holds it; a run replaces its folder "
+                "whole, so expected a folder of its own",
+            )
         if self.final.exists() and not self.final.is_dir():
             raise InputError("--out", "", f"{self.final} exists and is not a folder")
         if self.final.is_dir() and any(self.final.iterdir()) and not overwrite:

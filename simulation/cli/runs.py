@@ -17,6 +17,7 @@ from simulation.cli.options import (
     simulation_options,
     user_errors,
 )
+from simulation.config.errors import InputError
 from simulation.config.loading import load_scenario
 
 __all__ = ["compare", "run", "trial"]
@@ -154,6 +155,10 @@ def run(
 
     posterior = read_sample(draws, sample)
     spec = load_scenario(scenario, overrides)
+    if out is not None and out.resolve() in scenario.resolve().parents:
+        raise InputError(
+            "--out", "", f"{out} holds the scenario {scenario}; expected a folder of its own"
+        )
     reps = draws or replications or spec.run.replications
     scale_used = spec.run.scale if scale is None else scale
     click.echo(

@@ -162,6 +162,15 @@ def compare(
         )
         out = Path("results") / f"compare-{digest}"
     out = Path(out)
+    if (out / "manifest.json").is_file():
+        raise InputError(
+            "--out", "", f"{out} is a run folder; expected a folder for the comparison of its own"
+        )
+    for source in arms_given:
+        if out.resolve() in (source.path.resolve(), *source.path.resolve().parents):
+            raise InputError(
+                "--out", "", f"{out} holds the arm {source.path}; expected a folder of its own"
+            )
     notes = _same_scenarios(arms_given, scenarios)
     arms: list[Arm] = []
     for i, source in enumerate(arms_given):
