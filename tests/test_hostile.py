@@ -176,3 +176,36 @@ def test_a_comparison_is_not_written_into_a_run_folder(tmp_path):
     args += ["--set", "run.end=2021-06-30", "--no-plots", "--out", str(tmp_path / "A")]
     _refused(args, "is a run folder")
     assert sorted(p.name for p in (tmp_path / "A").iterdir()) == before
+
+
+# ----------------------------------------------------------- 3. damaged run folders
+
+
+def _two_runs(tmp_path):
+    for name in ("A", "B"):
+        result = CliRunner().invoke(
+            main,
+            ["run", Q, "--out", str(tmp_path / name), "--scale", "0.05", "-r", "2"]
+            + ["--no-plots", "--set", "run.end=2021-06-30"],
+        )
+        assert result.exit_code == 0, result.output
+    return ["compare", str(tmp_path / "A"), str(tmp_path / "B"), "--no-plots"]
+
+
+def test_a_damaged_table_or_manifest_is_refused(tmp_path):
+    args = _two_runs(tmp_path)
+    intact = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c0")])
+    assert intact.exit_code == 0, intact.output
+    outcomes = tmp_path / "B" / "outcomes.csv"
+    original = outcomes.read_text()
+    lines = original.splitlines(keepends=True)
+    last = max(i for i, line in enumerate(lines) if line.startswith("0,") and ",all," in line)
+    outcomes.write_text("".join(lines[:last] + lines[last + 1 :]))  # one row less
+    _refused([*args, "--out", str(tmp_path / "c1")], "outcomes.csv", "checksum")
+    outcomes.write_text(original.replace(",all,", ",all,", 1).replace("0.", "1.", 1))
+    _refused([*args, "--out", str(tmp_path / "c2")], "outcomes.csv", "checksum")
+    outcomes.write_text(original)
+    manifest = tmp_path / "B" / "manifest.json"
+    text = manifest.read_text()
+    manifest.write_text(text.replace('"seed": ', '"seed": 1', 1))
+    _refused([*args, "--out", str(tmp_path / "c3")], "manifest.json", "seal")

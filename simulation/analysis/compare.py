@@ -32,7 +32,7 @@ from simulation.analysis.measures import (
     total_cost,
 )
 from simulation.analysis.plots import changes_of, plot_comparison
-from simulation.analysis.results import atomic_write
+from simulation.analysis.results import atomic_write, verify_run_folder
 from simulation.config.errors import InputError
 from simulation.core.accounts import COST_COLUMNS
 
@@ -102,6 +102,7 @@ def load_arm(folder: str | Path, label: str | None = None) -> Arm:
             raise KeyError("seed")
     except (ValueError, KeyError, TypeError):
         raise InputError(manifest_path, "", "broken: not the manifest of a run") from None
+    verify_run_folder(folder, manifest)
     tables = {}
     for table in ("outcomes", "labour_market"):
         path = folder / f"{table}.csv"

@@ -11,6 +11,7 @@ Every file is written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -37,6 +38,9 @@ __all__ = [
     "summarise",
     "summary_table",
     "environment",
+    "seal",
+    "table_checksums",
+    "verify_run_folder",
 ]
 
 TABLES = ("outcomes", "organisers", "services", "labour_market")
@@ -319,6 +323,59 @@ def summary_table(summary: dict[str, Any]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def table_checksums(folder: Path) -> dict[str, str]:
+    """The SHA-256 of each table a run folder holds, for its manifest."""
+    return {
+        f"{name}.csv": _sha256(folder / f"{name}.csv")
+        for name in TABLES
+        if (folder / f"{name}.csv").is_file()
+    }
+
+
+def seal(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with ``seal``: a hash of everything else in it.
+
+    A manifest edited afterwards (a seed, a scale) no longer matches its seal.
+    """
+    body = {k: v for k, v in manifest.items() if k != "seal"}
+    text = json.dumps(body, sort_keys=True, default=str)
+    return {**body, "seal": hashlib.sha256(text.encode()).hexdigest()}
+
+
+def verify_run_folder(folder: Path, manifest: dict[str, Any]) -> None:
+    """Refuse a run folder whose manifest or tables changed after the run wrote them.
+
+    Folders written before manifests carried a seal and checksums are read as they are.
+
+    Raises:
+        InputError: The manifest does not match its seal, or a table its checksum.
+    """
+    if "seal" in manifest and seal(manifest)["seal"] != manifest["seal"]:
+        raise InputError(
+            folder / "manifest.json",
+            "",
+            "edited or damaged since the run: it does not match its seal",
+        )
+    for name, expected in (manifest.get("tables") or {}).items():
+        path = folder / name
+        if not path.is_file():
+            raise InputError(path, "", "missing: the run's manifest lists it")
+        if _sha256(path) != expected:
+            raise InputError(
+                path,
+                "",
+                "edited or damaged since the run: its checksum differs from the manifest's",
+            )
 
 
 def environment() -> dict[str, Any]:

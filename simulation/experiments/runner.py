@@ -22,7 +22,13 @@ import pandas as pd
 
 from simulation.analysis.plots import plot_run
 from simulation.analysis.report import run_report
-from simulation.analysis.results import RunFolder, environment, summarise
+from simulation.analysis.results import (
+    RunFolder,
+    environment,
+    seal,
+    summarise,
+    table_checksums,
+)
 from simulation.config.loading import scenario_hash, scenario_to_dict, with_values
 from simulation.config.scenario import Scenario
 from simulation.core.codes import Status
@@ -141,6 +147,8 @@ def run_scenario(
     result["manifest"] = {**result["manifest"], "identity": identity, "source": source or {}}
     # The report is written without plots too (its figures are left out).
     run_report(folder.path, result["summary"], result["manifest"])
+    manifest = {**result["manifest"], "tables": table_checksums(folder.path)}
+    result["manifest"] = seal(manifest)
     folder.write_json("manifest.json", result["manifest"])
     path = folder.complete()
     return RunResult(path, result["tables"], result["summary"], result["manifest"])
