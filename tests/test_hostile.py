@@ -6,6 +6,9 @@ before its fix.
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
@@ -209,3 +212,63 @@ def test_a_damaged_table_or_manifest_is_refused(tmp_path):
     text = manifest.read_text()
     manifest.write_text(text.replace('"seed": ', '"seed": 1', 1))
     _refused([*args, "--out", str(tmp_path / "c3")], "manifest.json", "seal")
+
+
+# ------------------------------------------------------------------- 6. the lock
+
+
+def _acquire_many(folder: str, tries: int, seed: int, clashes) -> None:
+    import os
+    import random
+    import time
+    from pathlib import Path
+
+    from simulation.analysis.results import folder_lock
+    from simulation.config.errors import InputError
+
+    pick = random.Random(seed)
+    folder_path = Path(folder)
+    marker = folder_path.parent / "holder"
+    lock = folder_path.parent / f".{folder_path.name}.lock"
+    for _ in range(tries):
+        if pick.random() < 0.3:  # a stale lock file of a process long gone (or pid 1)
+            with contextlib.suppress(OSError):
+                lock.write_text(pick.choice(["999999", "1", ""]))
+        try:
+            with folder_lock(folder_path):
+                try:
+                    fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                except FileExistsError:
+                    with clashes.get_lock():
+                        clashes.value += 1
+                    continue
+                os.close(fd)
+                time.sleep(0.002)  # hold it a moment, as a writer does
+                os.unlink(marker)
+        except InputError:
+            pass  # refused while another holds it: fine
+
+
+def test_the_folder_lock_never_has_two_holders(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    clashes = context.Value("i", 0)
+    workers = [
+        context.Process(target=_acquire_many, args=(str(tmp_path / "run"), 250, i, clashes))
+        for i in range(4)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert all(w.exitcode == 0 for w in workers)
+    assert clashes.value == 0  # in 1,000 tries, never two holders at once
+
+
+def test_a_stale_lock_naming_a_live_unrelated_process_does_not_block(tmp_path):
+    from simulation.analysis.results import folder_lock
+
+    (tmp_path / ".run.lock").write_text("1")  # pid 1 is alive, and not ours
+    with folder_lock(tmp_path / "run"):
+        assert (tmp_path / ".run.lock").read_text() == str(os.getpid())

@@ -11,6 +11,7 @@ Every file is written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -94,8 +95,12 @@ def _json_default(value: Any) -> Any:
 def folder_lock(folder: Path) -> Iterator[None]:
     """Hold ``.<folder>.lock`` beside ``folder`` while writing into it.
 
-    A second writer is refused while the first is alive; a lock left by a process that
-    died is taken over.
+    The lock is the kernel's (``flock`` on the lock file), so it ends with the process
+    that holds it, however that process ends: a lock file left behind by a process that
+    died is simply taken, and no other process's identity is ever guessed from a file.
+    The holder writes its process id into the file for the message a second writer
+    gets. The file is removed while still locked, and a writer that locked a file that
+    was meanwhile removed tries again, so two writers never hold the folder at once.
 
     Raises:
         InputError: Another process is writing into the folder.
@@ -103,27 +108,31 @@ def folder_lock(folder: Path) -> Iterator[None]:
     lock = folder.parent / f".{folder.name}.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     while True:
+        handle = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
             owner = _lock_owner(lock)
-            if owner is not None and _alive(owner):
-                raise InputError(
-                    "--out",
-                    "",
-                    f"{folder}: process {owner} is writing into it; wait or choose another folder",
-                ) from None
-            with contextlib.suppress(FileNotFoundError):
-                lock.unlink()
-            continue
-        with os.fdopen(handle, "w") as file:
-            file.write(str(os.getpid()))
-        break
+            holder = f"process {owner}" if owner is not None else "another process"
+            raise InputError(
+                "--out", "", f"{folder}: {holder} is writing into it; wait or choose another folder"
+            ) from None
+        try:
+            same = os.fstat(handle).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(handle)  # locked a file its holder had just removed: try again
+    os.ftruncate(handle, 0)
+    os.write(handle, str(os.getpid()).encode())
     try:
         yield
     finally:
         with contextlib.suppress(FileNotFoundError):
             lock.unlink()
+        os.close(handle)
 
 
 def _lock_owner(lock: Path) -> int | None:
@@ -347,9 +356,11 @@ def seal(manifest: dict[str, Any]) -> dict[str, Any]:
 
     A manifest edited afterwards (a seed, a scale) no longer matches its seal.
     """
-    body = {k: v for k, v in manifest.items() if k != "seal"}
-    text = json.dumps(body, sort_keys=True, default=str)
-    return {**body, "seal": hashlib.sha256(text.encode()).hexdigest()}
+    # As written and read back: numbers, strings, lists (a tuple reads back as a list).
+    body = json.loads(json.dumps({k: v for k, v in manifest.items() if k != "seal"},
+                                 default=_json_default))  # fmt: skip
+    text = json.dumps(body, sort_keys=True)
+    return {**manifest, "seal": hashlib.sha256(text.encode()).hexdigest()}
 
 
 def verify_run_folder(folder: Path, manifest: dict[str, Any]) -> None:
