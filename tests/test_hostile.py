@@ -272,3 +272,24 @@ def test_a_stale_lock_naming_a_live_unrelated_process_does_not_block(tmp_path):
     (tmp_path / ".run.lock").write_text("1")  # pid 1 is alive, and not ours
     with folder_lock(tmp_path / "run"):
         assert (tmp_path / ".run.lock").read_text() == str(os.getpid())
+
+
+def test_ctrl_c_inside_a_compiled_pass_ends_with_one_line_and_130():
+    import click
+
+    from simulation.cli.options import user_errors
+
+    @click.command()
+    @user_errors
+    def interrupted() -> None:
+        try:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                raise RuntimeError("while unwinding") from None
+        except RuntimeError as error:
+            raise SystemError("CPUDispatcher(<function census>) returned a result") from error
+
+    result = CliRunner().invoke(interrupted, [])
+    assert result.exit_code == 130, result.output
+    assert "interrupted:" in result.output and "Traceback" not in result.output

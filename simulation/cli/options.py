@@ -24,6 +24,24 @@ __all__ = [
 ]
 
 
+def _interrupted(error: BaseException) -> bool:
+    """Whether an error is, somewhere down its chain, a Ctrl-C.
+
+    A KeyboardInterrupt raised while a compiled pass runs comes back as a SystemError
+    ("returned a result with an exception set"), chained to the interrupt directly or
+    through the errors raised while unwinding; the message names the interrupt when
+    the chain lost it.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return "KeyboardInterrupt" in str(error)
+
+
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Report input and file problems as one line on stderr, exit status 2 (130 on Ctrl-C)."""
 
@@ -45,7 +63,7 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(130)
         except SystemError as error:
             # Ctrl-C inside a compiled pass surfaces as a SystemError chained to it.
-            if isinstance(error.__context__, KeyboardInterrupt):
+            if _interrupted(error):
                 click.echo(
                     "\ninterrupted: nothing was written in place of earlier results", err=True
                 )
