@@ -50,14 +50,7 @@ def show(scenario: Path, overrides: tuple[str, ...]) -> None:
         click.echo(f"{key.ljust(width)} = {value!r:<24} # {origin}")
     start = starting_point(spec)
     click.echo("\nat the start (weighted to real numbers):")
-    for _area, organiser, caseworkers, clients in start["organisers"]:
-        caseload = clients / caseworkers if caseworkers else float("nan")
-        click.echo(
-            f"  {organiser}: {caseworkers:,.0f} caseworkers, {clients:,.0f} clients "
-            f"(caseload {caseload:.0f})"
-        )
-    for area, service, places in start["services"]:
-        click.echo(f"  {area} {service}: {places:,.0f} places")
+    _print_staffing(start)
     for area, share in start["target_group"]:
         click.echo(f"  {area}: {share:.0%} of the unemployed in the pilots' target group")
     _print_changes(spec)
@@ -69,14 +62,19 @@ def _print_changes(spec: Scenario) -> None:
 
     for change in after_changes(spec):
         click.echo(f"\nafter {change['date']} ({change['label'] or 'change'}):")
-        for _area, organiser, caseworkers, clients in change["organisers"]:
-            caseload = clients / caseworkers if caseworkers else float("nan")
-            click.echo(
-                f"  {organiser}: {caseworkers:,.0f} caseworkers, {clients:,.0f} clients "
-                f"(caseload {caseload:.0f})"
-            )
-        for area, service, places in change["services"]:
-            click.echo(f"  {area} {service}: {places:,.0f} places")
+        _print_staffing(change)
+
+
+def _print_staffing(state: dict) -> None:
+    """Organisers' caseworkers, clients and caseloads, and the places, one a line."""
+    for _area, organiser, caseworkers, clients in state["organisers"]:
+        caseload = clients / caseworkers if caseworkers else float("nan")
+        click.echo(
+            f"  {organiser}: {caseworkers:,.0f} caseworkers, {clients:,.0f} clients "
+            f"(caseload {caseload:.0f})"
+        )
+    for area, service, places in state["services"]:
+        click.echo(f"  {area} {service}: {places:,.0f} places")
 
 
 @click.command()

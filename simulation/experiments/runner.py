@@ -283,24 +283,11 @@ def starting_point(scenario: Scenario, people: int = 50_000) -> dict[str, Any]:
     """
     total = sum(a.unemployed for a in scenario.areas.values())
     model = EmploymentModel(scenario, scale=min(1.0, people / max(total, 1)))
-    p, weight = model.job_seekers, model.weight
-    registered = p.status <= Status.OTHER_SERVICE
-    clients = np.bincount(p.organiser[registered], minlength=len(model.organisers))
-    staff = model.staff.active_by_organiser()
-    organisers = [
-        (model.area_ids[o.area], o.name, float(staff[o.index] * weight), float(clients[i] * weight))
-        for i, o in enumerate(model.organisers)
-        if staff[o.index] > 0
-    ]
-    names, places = model.plan.services["names"], model.plan.services["places"]
-    services = [
-        (model.area_ids[s // len(names)], names[s % len(names)], float(places[s] * weight))
-        for s in range(len(places))
-    ]
+    p = model.job_seekers
     unemployed = np.flatnonzero(p.status == Status.UNEMPLOYED)
     target = model.organisation.in_target_group(unemployed, 0)
     groups = [
         (area, float(target[p.area[unemployed] == a].mean()) if target.size else 0.0)
         for a, area in enumerate(model.area_ids)
     ]
-    return {"organisers": organisers, "services": services, "target_group": groups}
+    return {**_in_force(model), "target_group": groups}
