@@ -293,3 +293,18 @@ def test_ctrl_c_inside_a_compiled_pass_ends_with_one_line_and_130():
     result = CliRunner().invoke(interrupted, [])
     assert result.exit_code == 130, result.output
     assert "interrupted:" in result.output and "Traceback" not in result.output
+
+
+def test_a_whole_number_parameter_freed_without_integer_is_refused(tmp_path):
+    from simulation.config.errors import TargetsFileError
+    from simulation.experiments.targets import load_targets
+
+    path = tmp_path / "t.toml"
+    path.write_text(
+        '[[target]]\nstatistic = "long_term_share_end"\nobserved = 0.3\ntolerance = 0.02\n'
+        '[[free]]\nkey = "job_seekers.detachment_weeks"\nlow = 52\nhigh = 156\n'
+    )
+    with pytest.raises(TargetsFileError, match="free\\[0\\].integer"):
+        load_targets(path)
+    path.write_text(path.read_text() + "integer = true\n")
+    assert load_targets(path).free[0].integer

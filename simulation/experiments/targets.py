@@ -151,7 +151,8 @@ def load_targets(path: str | Path) -> TargetsFile:
         kind = "free" if i < len(targets.free) else "assumption"
         i = i if kind == "free" else i - len(targets.free)
         try:
-            declared = parameter_field(free.key).metadata
+            field = parameter_field(free.key)
+            declared = field.metadata
         except KeyError:
             raise TargetsFileError(
                 path, f"{kind}[{i}].key", f"{free.key!r} is not a scenario parameter"
@@ -159,6 +160,12 @@ def load_targets(path: str | Path) -> TargetsFile:
         if not free.low < free.high:
             raise TargetsFileError(
                 path, f"{kind}[{i}].high", f"expected a value above low ({free.low:g})"
+            )
+        if field.type in ("int", int) and not free.integer:
+            raise TargetsFileError(
+                path,
+                f"{kind}[{i}].integer",
+                f"{free.key} takes whole numbers; expected integer = true",
             )
         low, high = declared.get("low"), declared.get("high")
         for bound in ("low", "high"):
