@@ -6,8 +6,8 @@ before its fix.
 
 from __future__ import annotations
 
-import contextlib
 import os
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -217,53 +217,55 @@ def test_a_damaged_table_or_manifest_is_refused(tmp_path):
 # ------------------------------------------------------------------- 6. the lock
 
 
-def _acquire_many(folder: str, tries: int, seed: int, clashes) -> None:
-    import os
-    import random
-    import time
-    from pathlib import Path
+_ACQUIRER = """
+import contextlib, os, random, sys, time
+from pathlib import Path
 
-    from simulation.analysis.results import folder_lock
-    from simulation.config.errors import InputError
+from simulation.analysis.results import folder_lock
+from simulation.config.errors import InputError
 
-    pick = random.Random(seed)
-    folder_path = Path(folder)
-    marker = folder_path.parent / "holder"
-    lock = folder_path.parent / f".{folder_path.name}.lock"
-    for _ in range(tries):
-        if pick.random() < 0.3:  # a stale lock file of a process long gone (or pid 1)
-            with contextlib.suppress(OSError):
-                lock.write_text(pick.choice(["999999", "1", ""]))
-        try:
-            with folder_lock(folder_path):
-                try:
-                    fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                except FileExistsError:
-                    with clashes.get_lock():
-                        clashes.value += 1
-                    continue
-                os.close(fd)
-                time.sleep(0.002)  # hold it a moment, as a writer does
-                os.unlink(marker)
-        except InputError:
-            pass  # refused while another holds it: fine
+folder, tries, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+pick = random.Random(seed)
+marker = folder.parent / "holder"
+lock = folder.parent / f".{folder.name}.lock"
+clashes = 0
+for _ in range(tries):
+    if pick.random() < 0.3:  # a stale lock file of a process long gone (or pid 1)
+        with contextlib.suppress(OSError):
+            lock.write_text(pick.choice(["999999", "1", ""]))
+    try:
+        with folder_lock(folder):
+            try:
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                clashes += 1
+                continue
+            os.close(fd)
+            time.sleep(0.002)  # hold it a moment, as a writer does
+            os.unlink(marker)
+    except InputError:
+        pass  # refused while another holds it: fine
+print(clashes)
+"""
 
 
 def test_the_folder_lock_never_has_two_holders(tmp_path):
-    import multiprocessing
+    import subprocess
 
-    context = multiprocessing.get_context("fork")
-    clashes = context.Value("i", 0)
+    script = tmp_path / "acquire.py"
+    script.write_text(_ACQUIRER)
+    folder = str(tmp_path / "run")
     workers = [
-        context.Process(target=_acquire_many, args=(str(tmp_path / "run"), 250, i, clashes))
+        subprocess.Popen(
+            [sys.executable, str(script), folder, "250", str(i)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for i in range(4)
     ]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=120)
-    assert all(w.exitcode == 0 for w in workers)
-    assert clashes.value == 0  # in 1,000 tries, never two holders at once
+    clashes = [int(w.communicate(timeout=300)[0].strip()) for w in workers]
+    assert all(w.returncode == 0 for w in workers)
+    assert sum(clashes) == 0  # in 1,000 tries, never two holders at once
 
 
 def test_a_stale_lock_naming_a_live_unrelated_process_does_not_block(tmp_path):
