@@ -249,6 +249,7 @@ print(clashes)
 """
 
 
+@pytest.mark.slow
 def test_the_folder_lock_never_has_two_holders(tmp_path):
     import subprocess
 

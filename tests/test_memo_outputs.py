@@ -156,7 +156,9 @@ def test_services_can_be_charged_by_the_places_bought(tmp_path):
             SCENARIOS / "quickstart.toml",
             ["run.end=2021-09-30", f"costs.service_cost_basis={basis!r}"],
         )
-        result = run_scenario(scenario, replications=1, scale=0.1, out=tmp_path / basis)
+        result = run_scenario(
+            scenario, replications=1, scale=0.05, out=tmp_path / basis, plots=False
+        )
         services = pd.read_csv(result.folder / "services.csv")
         cost = {n: s.cost_per_place_week for n, s in scenario.services.items()}
         city = {n for n, s in scenario.services.items() if s.provider == "city"}
@@ -185,7 +187,7 @@ def test_a_caseload_set_at_a_date_staffs_the_organiser_at_it(tmp_path):
             SCENARIOS / "reform_2025" / "helsinki_reform.toml",
             ["run.end=2025-06-30", f"timeline[2].city.caseload={caseload}"],
         )
-        result = run_scenario(scenario, replications=1, scale=0.05, out=tmp_path / f"c{caseload}")
+        result = run_scenario(scenario, replications=1, scale=0.02, out=tmp_path / f"c{caseload}")
         organisers = pd.read_csv(result.folder / "organisers.csv")
         after = organisers[
             (organisers["date"] >= "2025-02-01") & (organisers["organiser"] == "City")

@@ -247,6 +247,7 @@ def test_a_trial_with_draws_gives_each_replications_arms_one_draw(tmp_path):
     assert "Over the parameter draws" in result.output
 
 
+@pytest.mark.slow  # importing the EMA Workbench takes seconds
 def test_prim_finds_the_box_where_a_ranking_flips():
     from simulation.analysis.robustness import discover
 
