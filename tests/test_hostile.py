@@ -311,3 +311,47 @@ def test_a_whole_number_parameter_freed_without_integer_is_refused(tmp_path):
         load_targets(path)
     path.write_text(path.read_text() + "integer = true\n")
     assert load_targets(path).free[0].integer
+
+
+# ------------------------------------------------------------------- weak cases
+
+
+def test_a_byte_order_mark_is_not_an_error(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + f'extends = "{Q}"\n'.encode())
+    assert load_scenario(path).run.name == "quickstart"
+
+
+def test_a_parameter_freed_twice_is_refused(tmp_path):
+    from simulation.config.errors import TargetsFileError
+    from simulation.experiments.targets import load_targets
+
+    free = '[[free]]\nkey = "job_seekers.between_jobs_share"\nlow = 0.0\nhigh = 0.5\n'
+    path = tmp_path / "t.toml"
+    path.write_text(
+        '[[target]]\nstatistic = "long_term_share_end"\nobserved = 0.3\ntolerance = 0.02\n'
+        + free
+        + free
+    )
+    with pytest.raises(TargetsFileError, match="free\\[1\\].key.*listed twice"):
+        load_targets(path)
+
+
+def test_show_into_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+
+    command = f"{sys.executable} -m simulation.cli show {Q} | head -1"
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_arm_label_with_html_is_shown_as_text_in_comparison_md(tmp_path):
+    args = ["compare", Q, f"<script>x</script>: {Q} city.caseload=70", "-r", "2"]
+    args += ["--scale", "0.05", "--set", "run.end=2021-06-30", "--no-plots"]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "c" / "comparison.md").read_text()
+    assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;" in text

@@ -12,6 +12,7 @@ finished run folders.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -468,7 +469,7 @@ def _format_row(row: Any) -> list[str]:
         ref = f"{row.reference:,.1f}"
         diff = f"{row.difference:+,.1f}"
         interval = f"{row.ci_low:+,.1f} .. {row.ci_high:+,.1f}"
-    return [row.scenario, row.group, measure, ref, diff, interval]
+    return [_text(row.scenario), row.group, measure, ref, diff, interval]
 
 
 def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.DataFrame]:
@@ -492,6 +493,11 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
     return paths
 
 
+def _text(label: str) -> str:
+    """A label as Markdown text: HTML in it is shown, not run."""
+    return html.escape(label, quote=False).replace("|", "\\|")
+
+
 def _arms_markdown(arms: list[Arm]) -> str:
     """What each arm ran: its scenario file and every override it was given."""
     lines = ["Arms:", ""]
@@ -500,7 +506,7 @@ def _arms_markdown(arms: list[Arm]) -> str:
         file = source.get("file") or str(arm.folder)
         overrides = source.get("overrides") or []
         extra = (" with " + ", ".join(f"`{o}`" for o in overrides)) if overrides else ""
-        lines.append(f"- **{arm.name}**: `{file}`{extra}")
+        lines.append(f"- **{_text(arm.name)}**: `{file}`{extra}")
     return "\n".join(lines) + "\n\n"
 
 
@@ -519,7 +525,7 @@ def _staffing_markdown(staffing: pd.DataFrame, since: dt.date | None = None) -> 
     ]
     for row in staffing.itertuples(index=False):
         lines.append(
-            f"| {row.scenario} | {row.area} | {row.organiser} | {row.caseworkers:,.0f} | "
+            f"| {_text(row.scenario)} | {row.area} | {row.organiser} | {row.caseworkers:,.0f} | "
             f"{row.clients:,.0f} | {row.caseload:.0f} | {row.meeting_interval_weeks:.1f} |"
         )
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
@@ -52,6 +53,10 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except InputError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
+        except BrokenPipeError:  # the reader left (``simulate show ... | head``): fine
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+            sys.exit(0)
         except OSError as error:  # a missing folder, no permission, a full disk
             click.echo(f"error: {error}", err=True)
             sys.exit(2)

@@ -59,7 +59,8 @@ def read_toml(path: Path) -> dict:
             raise ScenarioError(
                 path, "", f"expected a TOML file of at most {MAX_FILE_BYTES:,} bytes"
             )
-        return tomllib.loads(head.decode("utf-8"))
+        # A byte-order mark (some editors write one) is not part of the TOML.
+        return tomllib.loads(head.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:
         raise ScenarioError(path, "", "expected UTF-8 text (save the file as UTF-8)") from None
     except FileNotFoundError:

@@ -147,6 +147,12 @@ def load_targets(path: str | Path) -> TargetsFile:
             raise TargetsFileError(path, f"experiment[{i}].trial", f"file not found: {trial}")
         experiments.append(dataclasses.replace(experiment, trial=str(trial)))
     targets = dataclasses.replace(targets, experiment=tuple(experiments))
+    keys = [f.key for f in targets.free + targets.assumption]
+    for i, key in enumerate(keys):
+        if key in keys[:i]:
+            kind = "free" if i < len(targets.free) else "assumption"
+            at = i if kind == "free" else i - len(targets.free)
+            raise TargetsFileError(path, f"{kind}[{at}].key", f"{key} is listed twice")
     for i, free in enumerate(targets.free + targets.assumption):
         kind = "free" if i < len(targets.free) else "assumption"
         i = i if kind == "free" else i - len(targets.free)
