@@ -223,3 +223,18 @@ def read_sample(draws: int | None, sample: Path) -> Any:
     if not sample.is_file():
         raise InputError(sample, "", "file not found: --draws needs a posterior sample (--sample)")
     return load_sample(sample)
+
+
+def running_total(bar: Any) -> Callable[..., None]:
+    """A progress callback fed running totals, for a bar that is fed increments.
+
+    ``update(total, *item)`` moves the bar by what ``total`` adds since the last call
+    (``item`` is passed on, for the bar's ``item_show_func``).
+    """
+    done = [0]
+
+    def update(total: int, *item: Any) -> None:
+        bar.update(total - done[0], *item)
+        done[0] = total
+
+    return update

@@ -13,6 +13,7 @@ from simulation.cli.options import (
     MAX_REPLICATIONS,
     SET_OPTION,
     progress_bar,
+    running_total,
     user_errors,
 )
 from simulation.config.loading import load_scenario
@@ -68,12 +69,10 @@ def sweep(
         show_pos=True,
         item_show_func=lambda c: f"failed {c.get('failed', 0)}" if c else None,
     ) as bar:
-        seen = [0]
+        advance = running_total(bar)
 
         def progress(counts: dict[str, int]) -> None:
-            finished = counts.get("done", 0) + counts.get("failed", 0)
-            bar.update(finished - seen[0], counts)
-            seen[0] = finished
+            advance(counts.get("done", 0) + counts.get("failed", 0), counts)
 
         result = run_sweep(spec, out=out, workers=workers, scheduler=scheduler, progress=progress)
     click.echo(
@@ -227,12 +226,6 @@ def calibrate(
         file=sys.stderr,
         item_show_func=lambda v: f"best {v:.2f}" if v is not None else None,
     ) as bar:
-        done = [0]
-
-        def progress(evaluations: int, best: float) -> None:
-            bar.update(evaluations - done[0], best)
-            done[0] = evaluations
-
         result = run_calibration(
             spec,
             targets,
@@ -243,7 +236,7 @@ def calibrate(
             scale=scale,
             start=start_values(start) if start else None,
             local=local,
-            progress=progress,
+            progress=running_total(bar),
             experiments=experiments,
         )
     if not quick:
@@ -342,11 +335,7 @@ def sample(
     load_scenario(scenario_path)  # a bad scenario is reported before any work
     out = out or Path("results") / f"sample-{targets_file.stem}"
     with progress_bar(length=limit or points, label="design points", file=sys.stderr) as bar:
-        done = [0]
-
-        def progress(n: int) -> None:
-            bar.update(n - done[0])
-            done[0] = n
+        progress = running_total(bar)
 
         result, match = make_sample(
             targets,
@@ -378,11 +367,7 @@ def sample(
         from simulation.experiments.posterior import check_sample, coverage_markdown
 
         with progress_bar(length=check, label="checking draws", file=sys.stderr) as bar:
-            seen = [0]
-
-            def checked(n: int) -> None:
-                bar.update(n - seen[0])
-                seen[0] = n
+            checked = running_total(bar)
 
             rows = check_sample(
                 result,
