@@ -25,6 +25,7 @@ __all__ = [
     "write_workbook",
     "yearly_effects",
     "yearly_markdown",
+    "yearly_rows",
 ]
 
 #: The yearly measures: employment years, each payer's total and net public cost, items.
@@ -119,19 +120,27 @@ def yearly_effects(comparison: Comparison, discount_rate: float = 0.0) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def yearly_markdown(table: pd.DataFrame) -> str:
-    """The memo's yearly table: employment years and the payers' costs, with intervals."""
+#: The columns of :func:`yearly_rows`.
+YEARLY_COLUMNS = (
+    "scenario",
+    "year",
+    "extra employment years",
+    "state cost",
+    "municipal cost",
+    "public cost",
+)
+
+
+def yearly_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The memo's yearly table as text cells: employment years and the payers' costs."""
     shown = ("employment_years", "state_cost_eur", "municipal_cost_eur", "public_cost_eur")
-    lines = [
-        "| scenario | year | extra employment years | state cost | municipal cost | public cost |",
-        "|---|---|---|---|---|---|",
-    ]
-    if table.empty:
-        return "\n".join(lines) + "\n"
-    frame = table[table["measure"].isin(shown)]
-    for (scenario, year), rows in frame.groupby(["scenario", "year"], sort=False):
-        by = rows.set_index("measure")
-        cells = []
+    rows = []
+    frame = table[table["measure"].isin(shown)] if not table.empty else table
+    for (scenario, year), group in (
+        frame.groupby(["scenario", "year"], sort=False) if not frame.empty else []
+    ):
+        by = group.set_index("measure")
+        cells = [scenario, year]
         for measure in shown:
             if measure not in by.index:
                 cells.append("")
@@ -144,7 +153,17 @@ def yearly_markdown(table: pd.DataFrame) -> str:
                     f"{r.difference / 1e6:+,.1f} M EUR "
                     f"({r.ci_low / 1e6:+,.1f} .. {r.ci_high / 1e6:+,.1f})"
                 )
-        lines.append(f"| {scenario} | {year} | " + " | ".join(cells) + " |")
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=list(YEARLY_COLUMNS))
+
+
+def yearly_markdown(table: pd.DataFrame) -> str:
+    """The memo's yearly table (:func:`yearly_rows`) as Markdown."""
+    lines = ["| " + " | ".join(YEARLY_COLUMNS) + " |", "|---" * len(YEARLY_COLUMNS) + "|"]
+    lines += [
+        "| " + " | ".join(str(c) for c in row) + " |"
+        for row in yearly_rows(table).itertuples(index=False)
+    ]
     return "\n".join(lines) + "\n"
 
 

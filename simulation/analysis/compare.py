@@ -313,6 +313,10 @@ def aligned(
     return arms, weeks, offset
 
 
+#: A ratio that is not given (the gain may be zero).
+_NO_RATIO = {"difference": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+
+
 def cost_per_year(extra_cost: np.ndarray, extra_years: np.ndarray) -> dict[str, float]:
     """Extra cost per extra employment year from paired replications, with a 90 % interval.
 
@@ -322,8 +326,7 @@ def cost_per_year(extra_cost: np.ndarray, extra_years: np.ndarray) -> dict[str, 
     every figure is NaN.
     """
     n = len(extra_years)
-    blank = {"difference": float("nan"), "se": float("nan"), "ci_low": float("nan")}
-    blank["ci_high"] = float("nan")
+    blank = dict(_NO_RATIO)
     if n < 2:
         return blank
     gain = float(np.mean(extra_years))
@@ -345,8 +348,7 @@ def _unpaired_cost_per_year(
 ) -> dict[str, float]:
     """The ratio of mean differences of independent runs; NaN unless the gain is clear."""
     gain = paired_effect(years_a, years_b, paired=False)
-    blank = {"difference": float("nan"), "se": float("nan"), "ci_low": float("nan")}
-    blank["ci_high"] = float("nan")
+    blank = dict(_NO_RATIO)
     if not gain["ci_low"] > 0:
         return blank
     ratio = (float(np.mean(cost_b)) - float(np.mean(cost_a))) / gain["difference"]

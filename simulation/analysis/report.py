@@ -218,12 +218,9 @@ def _costs(effects: pd.DataFrame) -> pd.DataFrame:
 
 
 def _yearly(comparison: Comparison) -> pd.DataFrame:
-    from simulation.analysis.budget import yearly_effects, yearly_markdown
+    from simulation.analysis.budget import yearly_effects, yearly_rows
 
-    lines = yearly_markdown(yearly_effects(comparison)).splitlines()
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
-    return pd.DataFrame(rows, columns=header)
+    return yearly_rows(yearly_effects(comparison))
 
 
 def _period(comparison: Comparison) -> str:
