@@ -29,6 +29,25 @@ def test_a_comparison_from_a_date_names_its_period(tmp_path):
     assert "means over the weeks from 2021-09-06" in text
     # Every arm's overrides are recorded, --set included.
     assert "`run.end=2022-06-30`, `city.caseload=70`" in text
+    # The period's own job seekers are a group: a later policy is not diluted by 2021.
+    effects = (tmp_path / "c" / "comparison.csv").read_text()
+    assert "c70,period,days_employed_per_person," in effects
+
+
+def test_a_group_with_nobody_yet_is_null_in_the_summary_not_nan(tmp_path):
+    import json
+
+    out = tmp_path / "r"
+    args = ["run", QUICK, "--out", str(out), *SMALL, "--no-plots"]
+    result = CliRunner().invoke(main, [*args, "--set", "run.period_start=2021-09-20"])
+    assert result.exit_code == 0, result.output
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in summary.json")
+
+    summary = json.loads((out / "summary.json").read_text(), parse_constant=refuse)
+    assert summary["groups"]["period"]["employment_rate"]["6"]["mean"] is None
+    assert "| period " not in result.output or " - " in result.output
 
 
 def test_no_plots_still_writes_a_report_and_keeps_the_earlier_plots(tmp_path):

@@ -11,7 +11,7 @@ from conftest import CONSTANT_HAZARD, ROOT, build
 
 from simulation.core.agents import Caseworker, City, TEOffice
 from simulation.core.model import EmploymentModel
-from simulation.core.population import Barrier, Benefit, Group, Status
+from simulation.core.population import GROUP_COMBINATIONS, Barrier, Benefit, Group, Status
 from simulation.core.records import tables
 
 CLIENT = Status.OTHER_SERVICE  # statuses up to this one are clients of an organiser
@@ -189,7 +189,7 @@ def test_new_job_seekers_traits_are_their_draws_and_groups_follow_the_traits():
     np.testing.assert_array_equal((p.groups & Group.UNDER_30) != 0, p.age_at_entry < 30)
     np.testing.assert_array_equal((p.groups & Group.IMMIGRANT) != 0, p.immigrant)
     np.testing.assert_array_equal((p.groups[new] & Group.KELA) != 0, p.benefit[new] != 0)
-    np.testing.assert_array_equal(p.cell, p.area.astype(np.int32) * 32 + p.groups)
+    np.testing.assert_array_equal(p.cell, p.area.astype(np.int32) * GROUP_COMBINATIONS + p.groups)
     # Nobody new is long-term at the start, and the fund members are insured.
     assert not np.any(p.groups[new] & Group.LONG_TERM_AT_START)
     assert np.all(p.insured[p.benefit == 0])
@@ -652,3 +652,34 @@ def test_results_do_not_depend_on_the_number_of_threads(scenario):
         runs.append((model.recorder.people.copy(), model.job_seekers.status.copy()))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+def test_the_period_group_counts_the_job_seekers_from_its_first_day():
+    plain = build(["run.end=2021-08-31"])
+    dated = build(["run.end=2021-08-31", "run.period_start=2021-05-03"])
+    period_week = dated.week_of(dated.run.period_start)
+    model = EmploymentModel(dated, seed=3)
+    p = model.job_seekers
+    g = model.recorder.groups.index("period")
+    for week in range(dated.weeks):
+        model.run_for(1)
+        members = (p.cell & Group.PERIOD) != 0
+        if week < period_week:
+            assert not members.any() and model.recorder.people[week, g] == 0
+            continue
+        # Everyone on the register is a job seeker of the period ...
+        assert np.all(members[p.status < Status.EMPLOYED])
+        # ... and nobody in work since before it without registering again.
+        before = (p.status == Status.EMPLOYED) & (p.employed_since < period_week)
+        assert not np.any(members & before)
+        np.testing.assert_array_equal(
+            model.recorder.status[week, g], np.bincount(p.status[members], minlength=len(Status))
+        )
+    # Counting a group apart changes nothing else.
+    with_period = tables(model.recorder)
+    without = tables(run(plain, 3).recorder)
+    for name in without:
+        frame = with_period[name]
+        if name == "outcomes":
+            frame = frame[frame["group"] != "period"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(frame, without[name])

@@ -253,7 +253,8 @@ def measures_of(
         return _employment_years(run, last) - before
 
     measures: list[tuple[str, str, np.ndarray, np.ndarray]] = []
-    for group in EFFECT_GROUPS:
+    present = set(reference.outcomes["group"]) & set(arm.outcomes["group"])
+    for group in (g for g in EFFECT_GROUPS if g in present):
         for m in effect_months(weeks - offset):
             week = offset + month_week(m)
             measures.append(

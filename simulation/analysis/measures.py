@@ -159,7 +159,8 @@ AT_END = tuple(name for name in measures_in("summary", "at_end") if name != "peo
 #: The payer of each cost measure.
 PAYER_OF = {"state_cost_eur": "state", "municipal_cost_eur": "municipal"}
 #: Groups whose effects a comparison reports.
-EFFECT_GROUPS = ("all", "target_group", "long_term_at_start", "under_30", "immigrant")
+#: The groups effects are given for (``period`` only where the runs name a period).
+EFFECT_GROUPS = ("all", "period", "target_group", "long_term_at_start", "under_30", "immigrant")
 #: Plain-language names of the outcome groups.
 GROUP_TITLES = {
     "all": "All job seekers",
@@ -168,6 +169,7 @@ GROUP_TITLES = {
     "under_30": "Under 30",
     "immigrant": "Immigrants",
     "kela": "Kela benefit recipients",
+    "period": "Job seekers since the period's start",
 }
 #: The ``labour_market`` cost columns each payer bears.
 COSTS_BY_PAYER = {

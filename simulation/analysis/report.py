@@ -18,7 +18,7 @@ import pandas as pd
 
 from simulation.analysis.compare import LEVEL, Comparison, realised_staffing
 from simulation.analysis.measures import GROUP_TITLES
-from simulation.analysis.results import atomic_write
+from simulation.analysis.results import atomic_write, band_text
 
 __all__ = ["comparison_report", "run_report"]
 
@@ -121,9 +121,9 @@ def run_report(folder: Path, summary: dict[str, Any], manifest: dict[str, Any]) 
         rows.append(
             {
                 "group": title,
-                **{k: f"{v['mean']:.1%}" for k, v in rates.items() if v},
-                "days employed per person": f"{entry['days_employed_per_person']['mean']:.0f}",
-                "in services (activation)": f"{entry['activation_rate']['mean']:.1%}",
+                **{k: band_text(v, ".1%") for k, v in rates.items() if v},
+                "days employed per person": band_text(entry["days_employed_per_person"], ".0f"),
+                "in services (activation)": band_text(entry["activation_rate"], ".1%"),
             }
         )
     caption = f"{scenario['run']['name']}: {_settings(manifest)}."

@@ -35,6 +35,7 @@ __all__ = [
     "TABLES",
     "RunFolder",
     "atomic_write",
+    "band_text",
     "folder_lock",
     "summarise",
     "summary_table",
@@ -271,8 +272,8 @@ def _identity_of(folder: Path) -> str | None:
 
 def _band(values: np.ndarray) -> dict[str, float]:
     values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return {"mean": float("nan"), "low": float("nan"), "high": float("nan")}
+    if len(values) == 0:  # nobody in the group yet: JSON's null, not a bare NaN
+        return {"mean": None, "low": None, "high": None}
     return {
         "mean": float(values.mean()),
         "low": float(np.quantile(values, 0.05)),
@@ -310,6 +311,11 @@ def summarise(outcomes: pd.DataFrame, weeks: int) -> dict[str, Any]:
     return {"months": months, "end_week": last, "groups": groups}
 
 
+def band_text(band: dict[str, float | None], spec: str) -> str:
+    """A band's mean as text; a dash where the group had nobody to measure."""
+    return "-" if band["mean"] is None else format(band["mean"], spec)
+
+
 def summary_table(summary: dict[str, Any]) -> str:
     """A plain-text table of a summary (means across replications)."""
     months = summary["months"]
@@ -317,10 +323,10 @@ def summary_table(summary: dict[str, Any]) -> str:
     rows = [header]
     for group, entry in summary["groups"].items():
         row = [group]
-        row += [f"{entry['employment_rate'][str(m)]['mean']:.1%}" for m in months]
-        row.append(f"{entry['days_employed_per_person']['mean']:.0f}")
-        row.append(f"{entry['activation_rate']['mean']:.1%}")
-        row.append(f"{entry['out_of_labour_force_share']['mean']:.1%}")
+        row += [band_text(entry["employment_rate"][str(m)], ".1%") for m in months]
+        row.append(band_text(entry["days_employed_per_person"], ".0f"))
+        row.append(band_text(entry["activation_rate"], ".1%"))
+        row.append(band_text(entry["out_of_labour_force_share"], ".1%"))
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = []

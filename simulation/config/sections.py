@@ -66,6 +66,14 @@ class Run:
         doc="Simulated people per real person (weights 1/scale).",
         source=SETTING,
     )
+    period_start: dt.date | None = param(
+        None,
+        doc=(
+            "First day of a period whose job seekers are an outcome group of their own"
+            " (`period`: on the register that day or registering after it); empty: none."
+        ),
+        source=SETTING,
+    )
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def check_scenario(s: Scenario, file: str) -> None:
         raise ScenarioError(file, "areas", "expected at least one area ([areas.<name>])")
     if not s.run.start <= s.pilot_start <= s.run.end:
         raise ScenarioError(file, "pilot.start", "expected a date within run.start .. run.end")
+    if s.run.period_start is not None and not s.run.start <= s.run.period_start <= s.run.end:
+        raise ScenarioError(file, "run.period_start", "expected a date within run.start .. run.end")
     dates = [p.date for p in s.labour_market.vacancy_path]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
         raise ScenarioError(

@@ -52,13 +52,19 @@ class Barrier(IntEnum):
 
 
 class Group(IntEnum):
-    """Outcome groups a person belongs to, fixed when the person first registers (bits)."""
+    """Outcome groups a person belongs to (bits).
+
+    All but ``PERIOD`` are fixed when the person first registers. ``PERIOD`` marks the
+    job seekers of a period (``run.period_start``): set for everyone on the register on
+    its first day and for everyone who registers after it, new or again.
+    """
 
     TARGET = 1
     LONG_TERM_AT_START = 2
     UNDER_30 = 4
     IMMIGRANT = 8
     KELA = 16
+    PERIOD = 32
 
 
 class OrganiserKind(IntEnum):

@@ -30,7 +30,7 @@ from simulation.config.scenario import Scenario
 from simulation.core import rules
 from simulation.core.accounts import Accounts
 from simulation.core.clocks import EventClocks
-from simulation.core.codes import GROUP_COMBINATIONS, NO_WEEK, Benefit, Status
+from simulation.core.codes import GROUP_COMBINATIONS, NO_WEEK, Benefit, Group, Status
 from simulation.core.organisation import Organisation
 from simulation.core.passes import census as census_pass
 from simulation.core.passes import clocks as clock_pass
@@ -88,6 +88,9 @@ class EmploymentModel(mesa.Model):
         self.week = 0
         self.area_ids, self.area_names = plan.area_ids, plan.area_names
         self.pilot_week = plan.pilot_week
+        # The first week of the period whose job seekers are counted apart (or never).
+        period_start = scenario.run.period_start
+        self.period_week = scenario.week_of(period_start) if period_start else 1 << 30
         self.job_seekers = JobSeekers(capacity=plan.expected_people)
         self.work = WorkArrays(self.job_seekers)
         self.clocks = EventClocks(self.job_seekers, self.streams, plan.hazards, self.work)
@@ -249,6 +252,18 @@ class EmploymentModel(mesa.Model):
             self.trial.register(rows, week)
         self.organisation.enrol(rows, week)
         self.refresh_register()
+        if week == self.period_week:
+            self.count_in_period(self.register)
+        elif week > self.period_week:
+            self.count_in_period(rows)
+
+    def count_in_period(self, rows: np.ndarray) -> None:
+        """These registered people are job seekers of the period (``Group.PERIOD``).
+
+        Only people on the register change cell here, so the counts of people in work
+        or outside the labour force (kept by cell) stay right.
+        """
+        self.job_seekers.cell[rows] |= Group.PERIOD
 
     def refresh_register(self) -> None:
         """List everyone registered now (``self.register``, row order).
@@ -519,6 +534,9 @@ class EmploymentModel(mesa.Model):
         p.wakes_at[waking] = NO_WEEK
         self._count_dormant(lost, Status.EMPLOYED, -1)
         self._count_dormant(returning, Status.OUT_OF_LABOUR_FORCE, -1)
+        if week >= self.period_week:
+            self.count_in_period(lost)
+            self.count_in_period(returning)
         self.leave_register(leaving, week)
         requalified = lost[(week - p.employed_since[lost]) >= 26]
         p.benefit[requalified] = np.where(

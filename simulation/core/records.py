@@ -6,7 +6,8 @@ it never reads the model. :func:`tables` turns them into tidy data frames with r
 (weighted) counts and rates, :func:`register_statistics` into the register's flows.
 Groups are fixed when a person first registers: everyone, the pilots' target group,
 the long-term unemployed at the start, under-30s, immigrants, Kela-benefit recipients,
-and each area when there are several.
+and each area when there are several; and, when the run names a period, the period's
+job seekers (on the register on its first day or registering after it).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ GROUP_LABELS = {
     "under_30": Group.UNDER_30,
     "immigrant": Group.IMMIGRANT,
     "kela": Group.KELA,
+    "period": Group.PERIOD,  # only when the run names a period (``run.period_start``)
 }
 _N_STATUS = len(Status)
 #: Weeks after the end of a service at which employment is measured (3 and 6 months).
@@ -70,6 +72,8 @@ class RecordLayout:
         area_ids: Area keys.
         organisers: By organiser index, (area key, kind of organiser).
         services: By service instance, (area key, service name, places).
+        period_start: First day of the period whose job seekers are the group
+            ``period`` (None: no such group).
     """
 
     start: dt.date
@@ -78,6 +82,7 @@ class RecordLayout:
     area_ids: list[str]
     organisers: list[tuple[str, str]]
     services: list[tuple[str, str, int]]
+    period_start: dt.date | None = None
 
     @classmethod
     def of_run(cls, plan: Plan, organisers: list) -> RecordLayout:
@@ -93,6 +98,7 @@ class RecordLayout:
                 (plan.area_ids[s // len(names)], names[s % len(names)], int(places[s]))
                 for s in range(len(places))
             ],
+            period_start=plan.scenario.run.period_start,
         )
 
 
@@ -159,7 +165,7 @@ class Recorder:
     def __init__(self, layout: RecordLayout) -> None:
         self.layout = layout
         weeks = layout.weeks
-        self.groups = list(GROUP_LABELS)
+        self.groups = [g for g in GROUP_LABELS if g != "period" or layout.period_start]
         if len(layout.area_ids) > 1:
             self.groups += [f"area:{a}" for a in layout.area_ids]
         n_groups = len(self.groups)

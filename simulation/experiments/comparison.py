@@ -119,7 +119,9 @@ def compare(
         progress: Called with weeks simulated.
         plots: Write the comparison plots.
         common_weeks: Compare runs of different horizons over the weeks they share.
-        since: Read the employment rates 12, 24, 36 months after this date.
+        since: Read the employment rates 12, 24, 36 months after this date; the scenario
+            runs count the job seekers from it as the group ``period``
+            (``run.period_start``) unless an arm sets its own.
         draws: A parameter sample: each scenario is also run ``draw_count`` times,
             replication ``i`` with draw ``i`` in every arm (``draws/<arm>``), and
             ``uncertainty.csv``/``.md`` set the effects over the draws beside those
@@ -143,6 +145,12 @@ def compare(
                 "--from",
                 f"{since} is outside the run ({scenario.run.start} .. {scenario.run.end})",
             )
+    if since is not None:  # the period's job seekers are a group of the runs made here
+        overrides = (f"run.period_start={since.isoformat()}", *overrides)
+        scenarios = {
+            i: load_scenario(arms_given[i].path, [*overrides, *arms_given[i].overrides])
+            for i in scenarios
+        }
     first = next(iter(scenarios.values()), None)
     if first is not None:
         replications = replications or first.run.replications
