@@ -257,7 +257,8 @@ def test_arms_carry_their_own_overrides_and_labels_and_identical_arms_are_flagge
     assert result.exit_code == 0, result.output
     assert "arms 1 and 3" in result.output and "same scenario" in result.output
     effects = pd.read_csv(tmp_path / "c" / "comparison.csv")
-    assert set(effects["scenario"]) == {"caseload 70", "quickstart"}
+    # Two arms of one label are told apart: the second is numbered.
+    assert set(effects["scenario"]) == {"caseload 70", "quickstart (2)"}
     seventy = effects[
         (effects["scenario"] == "caseload 70") & (effects["measure"] == "state_cost_eur")
     ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
@@ -212,6 +214,43 @@ def test_a_damaged_table_or_manifest_is_refused(tmp_path):
     text = manifest.read_text()
     manifest.write_text(text.replace('"seed": ', '"seed": 1', 1))
     _refused([*args, "--out", str(tmp_path / "c3")], "manifest.json", "seal")
+    manifest.write_text(text)
+
+
+def _damage(path, how: str) -> None:
+    """A column dropped, a word among the numbers, or a row from the middle taken out."""
+    frame = pd.read_csv(path)
+    if how == "column":
+        frame = frame.drop(columns=["days_employed_per_person"])
+    elif how == "word":
+        frame["state_staff"] = frame["state_staff"].astype(object)
+        frame.loc[3, "state_staff"] = "lots"
+    else:
+        frame = frame.drop(index=len(frame) // 2)
+    frame.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize(
+    ("table", "how", "said"),
+    [
+        ("outcomes", "column", "no column days_employed_per_person"),
+        ("labour_market", "word", "expected numbers"),
+        ("outcomes", "middle", "incomplete"),
+        ("labour_market", "middle", "incomplete"),
+    ],
+)
+@pytest.mark.parametrize("sealed", [True, False])
+def test_a_damaged_table_is_refused_with_or_without_checksums(tmp_path, table, how, said, sealed):
+    import json
+
+    args = _two_runs(tmp_path)
+    manifest = tmp_path / "B" / "manifest.json"
+    if not sealed:  # a folder written before manifests had checksums
+        data = json.loads(manifest.read_text())
+        data.pop("seal"), data.pop("tables")
+        manifest.write_text(json.dumps(data))
+    _damage(tmp_path / "B" / f"{table}.csv", how)
+    _refused([*args, "--out", str(tmp_path / "c")], f"{table}.csv", "checksum" if sealed else said)
 
 
 # ------------------------------------------------------------------- 6. the lock
@@ -355,3 +394,137 @@ def test_an_arm_label_with_html_is_shown_as_text_in_comparison_md(tmp_path):
     assert result.exit_code == 0, result.output
     text = (tmp_path / "c" / "comparison.md").read_text()
     assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;" in text
+
+
+@pytest.mark.parametrize("target", ["folder", "/dev/zero", "fifo"])
+def test_extends_naming_no_regular_file_says_what_it_is(tmp_path, target):
+    if target == "folder":
+        (tmp_path / "folder").mkdir()
+    if target == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "v.toml").write_text(f'extends = "{target}"\n')
+    said = "got a folder" if target == "folder" else "got a pipe or device"
+    _refused(["check", str(tmp_path / "v.toml")], "extends", said)
+    if target == "fifo":  # read directly, a pipe would block until written
+        _refused(["check", str(tmp_path / "fifo")], "got a pipe or device")
+
+
+def test_timeline_errors_hint_at_dropping_changes_and_name_the_set(tmp_path):
+    base = SCENARIOS / "baseline_te_office.toml"
+    (tmp_path / "short.toml").write_text(f'extends = "{base}"\n[run]\nend = 2021-12-31\n')
+    _refused(["check", str(tmp_path / "short.toml")], "timeline = []")
+    _refused(["check", Q, "--set", 'timeline=[{date=2030-01-01, label="x"}]'], "(--set)")
+    (tmp_path / "dt.toml").write_text(
+        f'extends = "{Q}"\n[[timeline]]\ndate = 2022-01-01T00:00:00\nlabel = "x"\n'
+        "[timeline.city]\ncaseload = 70\n"
+    )
+    _refused(["check", str(tmp_path / "dt.toml")], "timeline[2].date", "without a time")
+
+
+def test_set_keys_and_values_mean_what_they_say(tmp_path):
+    _refused(["show", Q, "--set", "city.caseload=70\nte_office.caseload=50"], "on one line")
+    _refused(["show", Q, "--set", '"city.caseload"=70'], "without quotes")
+    # A quoted name may hold a dot: an area called st.michel can be set.
+    path = tmp_path / "dotted.toml"
+    path.write_text(f'extends = "{Q}"\n[areas."st.michel"]\nname = "St Michel"\nunemployed = 800\n')
+    scenario = load_scenario(path, ['areas."st.michel".unemployed=900'])
+    assert scenario.areas["st.michel"].unemployed == 900
+
+
+def test_usage_errors_are_one_line():
+    for args in (["run", Q, "-r", "0"], ["params", "--format", "xml"], ["nosuch"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2
+        assert result.output.strip().count("\n") == 0 and result.output.startswith("error: ")
+
+
+def test_an_out_folder_through_a_file_is_refused_before_the_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f.txt").write_text("")
+    _refused(["run", Q, "--out", "f.txt/run", *SM], "f.txt is a file")
+    _refused(["compare", Q, Q, "--out", "f.txt/c", "-r", "2", "--scale", "0.05"], "f.txt is a file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
+
+
+def test_scenarios_compared_with_a_folder_pair_with_it_and_horizons_are_checked_first(tmp_path):
+    import json
+
+    from simulation.experiments.comparison import parse_arm
+
+    a = str(tmp_path / "A")
+    assert CliRunner().invoke(main, ["run", Q, "--out", a, *SM[:3], "2", *SM[4:]]).exit_code == 0
+    # Different horizons: refused before anything is simulated.
+    _refused(["compare", a, Q, "--out", str(tmp_path / "c0")], "different horizons")
+    assert not (tmp_path / "c0").exists()
+    _refused(["compare", a, a, "--set", "city.caseload=70"], "every arm is a run folder")
+    args = ["compare", a, f"c=70: {Q} city.caseload=70", "--set", "run.end=2021-06-30"]
+    result = CliRunner().invoke(main, [*args, "--no-plots", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    made = json.loads((tmp_path / "c" / "c_70" / "manifest.json").read_text())
+    assert (made["scale"], made["replications"]) == (0.05, 2)  # the folder's, as paired
+    assert parse_arm(f"x=y: {Q}").label == "x=y"
+    same = CliRunner().invoke(main, ["compare", a, a, "--no-plots", "--out", str(tmp_path / "s")])
+    assert "same scenario" in same.output
+
+
+def test_a_trial_that_treats_nobody_is_refused(tmp_path):
+    path = _trial(tmp_path, horizon_weeks=20, months="[3]")
+    trial_file = Path(path)  # the inflow is never long-term unemployed at the start
+    trial_file.write_text(
+        trial_file.read_text().replace("share = 0.5", 'share = 0.5\ngroup = "long_term_at_start"')
+    )
+    _refused(["trial", path, "--out", str(tmp_path / "t")], "nobody was treated")
+    assert "--overwrite" in CliRunner().invoke(main, ["trial", "--help"]).output
+
+
+def test_targets_count_flows_within_the_run_and_start_files_name_parameters(tmp_path):
+    from simulation.config.errors import InputError
+    from simulation.experiments.calibrate import start_values
+
+    path = tmp_path / "t.toml"
+    path.write_text(
+        "[meta]\nflows_until = 2020-01-01\n"
+        '[[target]]\nstatistic = "long_term_share_end"\nobserved = 0.3\ntolerance = 0.02\n'
+    )
+    _refused(["fit-report", Q, "--targets", str(path)], "meta.flows_until")
+    start = tmp_path / "start.toml"
+    start.write_text("[job_seekers]\nmeeting_efort_boost = 1.2\n")
+    with pytest.raises(InputError, match="did you mean 'job_seekers.meeting_effort_boost'"):
+        start_values(start)
+
+
+def test_a_sobol_design_must_be_a_power_of_two(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[sweep]\nname = "s"\nbase = "{Q}"\n[design]\nmethod = "sobol"\nsamples = 10\n'
+        '[parameters."city.caseload"]\nlow = 50\nhigh = 150\n'
+    )
+    _refused(["sweep", str(path), "--dry-run"], "power of two", "8 or 16")
+
+
+def test_a_week_without_caseworkers_has_an_empty_caseload_not_inf():
+    import datetime as dt
+
+    import numpy as np
+
+    from simulation.core.records import Recorder, RecordLayout, tables
+
+    layout = RecordLayout(dt.date(2021, 3, 1), 2, 1.0, ["a"], [("a", "City")], [])
+    recorder = Recorder(layout)
+    recorder.caseworkers[:, 0], recorder.clients[:, 0] = [0, 2], [5, 10]
+    caseload = tables(recorder)["organisers"]["caseload"].to_numpy()
+    assert np.isnan(caseload[0]) and caseload[1] == 5
+
+
+def test_arm_labels_with_html_are_text_in_every_markdown_table():
+    import pandas as pd
+
+    from simulation.analysis.budget import yearly_markdown
+
+    table = pd.DataFrame(
+        [
+            {"scenario": "<b>x</b>", "year": 2025, "measure": "employment_years"}
+            | {"difference": 1.0, "ci_low": 0.0, "ci_high": 2.0}
+        ]
+    )
+    assert "&lt;b&gt;x&lt;/b&gt;" in yearly_markdown(table)

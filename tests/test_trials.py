@@ -149,12 +149,10 @@ def test_a_trial_writes_its_folder_and_measures_a_treatment(tmp_path):
 
 
 def test_a_pure_control_area_has_no_treated(tmp_path):
-    path = write(tmp_path)
-    path.write_text(
-        path.read_text().replace("share = 0.5", "share = 0.5\nshares = { helsinki = 0.0 }")
-    )
-    trial = load_trial(path)
-    assert trial.shares == (0.0,)
+    import dataclasses
+
+    # A trial file treating nobody anywhere is refused; the area's mechanics are not.
+    trial = dataclasses.replace(load_trial(write(tmp_path)), shares=(0.0,))
     model = EmploymentModel(trial.scenario, seed=1, trial=design_of(trial))
     model.run_for(20)
     arm = model.job_seekers.trial_arm
@@ -173,6 +171,9 @@ def test_a_pure_control_area_has_no_treated(tmp_path):
         (('name = "test_trial"', 'name = "test_trial"\nhorizon = 3'), "trial.horizon"),
         (("share = 0.5", "share = 0.5\nshares = { turku = 0.2 }"), "trial.shares.turku"),
         (("share = 0.5", "share = 0.5\nshares = { helsinki = 1.2 }"), "trial.shares.helsinki"),
+        (("share = 0.5", "share = 0.5\nshares = { helsinki = 0.0 }"), "trial.share"),
+        (("[treatment]", "[treatment]\nopen = false"), "treatment.open"),
+        (("replications = 3", "replications = 1"), "trial.replications"),
     ],
 )
 def test_bad_trial_files_name_the_key(tmp_path, change, key):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.compare import Arm, Comparison, paired_effect, realised_staffing
-from simulation.analysis.measures import COSTS_BY_PAYER
+from simulation.analysis.measures import COSTS_BY_PAYER, markdown_text
 from simulation.analysis.results import atomic_write
 from simulation.core.accounts import COST_COLUMNS
 
@@ -161,7 +161,7 @@ def yearly_markdown(table: pd.DataFrame) -> str:
     """The memo's yearly table (:func:`yearly_rows`) as Markdown."""
     lines = ["| " + " | ".join(YEARLY_COLUMNS) + " |", "|---" * len(YEARLY_COLUMNS) + "|"]
     lines += [
-        "| " + " | ".join(str(c) for c in row) + " |"
+        "| " + " | ".join([markdown_text(row[0]), *(str(c) for c in row[1:])]) + " |"
         for row in yearly_rows(table).itertuples(index=False)
     ]
     return "\n".join(lines) + "\n"

@@ -12,7 +12,6 @@ finished run folders.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from simulation.analysis.measures import (
     effect_months,
     employment_years,
     group_values,
+    markdown_text,
     measures_in,
     month_week,
     total_cost,
@@ -105,21 +105,13 @@ def load_arm(folder: str | Path, label: str | None = None) -> Arm:
         raise InputError(manifest_path, "", "broken: not the manifest of a run") from None
     verify_run_folder(folder, manifest)
     tables = {}
-    for table in ("outcomes", "labour_market"):
+    for table, (key, columns) in _READ_BACK.items():
         path = folder / f"{table}.csv"
         try:
             frame = pd.read_csv(path)
         except (OSError, ValueError) as error:
             raise InputError(path, "", f"cannot be read ({error})") from None
-        complete = (
-            {"replication", "week"} <= set(frame.columns)
-            and frame["replication"].nunique() == replications
-            and frame.groupby("replication")["week"].nunique().eq(weeks).all()
-        )
-        if not complete:
-            raise InputError(
-                path, "", f"incomplete: expected {replications} replications of {weeks} weeks"
-            )
+        _check_table(path, frame, key, columns, replications, weeks)
         tables[table] = frame
     label = label or folder.name
     organisers = None
@@ -129,6 +121,46 @@ def load_arm(folder: str | Path, label: str | None = None) -> Arm:
         except (OSError, ValueError) as error:
             raise InputError(folder / "organisers.csv", "", f"cannot be read ({error})") from None
     return Arm(label, folder, tables["outcomes"], tables["labour_market"], manifest, organisers)
+
+
+#: The tables a comparison reads back: the column naming a row's series within a
+#: replication, and the numeric columns it needs.
+_READ_BACK = {
+    "outcomes": (
+        "group",
+        ("people", "unemployed", "employed", "out_of_labour_force", "employment_rate")
+        + ("activation_rate", "out_of_labour_force_share", "days_employed_per_person"),
+    ),
+    "labour_market": ("area", COST_COLUMNS),
+}
+
+
+def _check_table(
+    path: Path, frame: pd.DataFrame, key: str, columns: tuple[str, ...], reps: int, weeks: int
+) -> None:
+    """Refuse a table read back that lacks columns, numbers or rows its run wrote.
+
+    The checksums of the manifest catch any change to a table; this also covers folders
+    written before manifests had them: every series (replication x group or area) has
+    each of the run's weeks once, and the columns compared are there and numeric.
+    """
+    missing = [c for c in ("replication", "week", key, *columns) if c not in frame.columns]
+    if missing:
+        raise InputError(path, "", f"damaged: no column {', '.join(missing)}")
+    for column in ("replication", "week", *columns):
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise InputError(path, column, "damaged: expected numbers in every row")
+    per_series = frame.groupby(["replication", key])["week"]
+    complete = (
+        frame["replication"].nunique() == reps
+        and per_series.nunique().eq(weeks).all()
+        and per_series.size().eq(weeks).all()
+        and frame.groupby("replication")[key].nunique().nunique() == 1
+    )
+    if not complete:
+        raise InputError(
+            path, "", f"incomplete: expected {reps} replications of {weeks} weeks for each {key}"
+        )
 
 
 def _per_replication(arm: Arm, group: str, column: str, week: int) -> np.ndarray:
@@ -472,7 +504,7 @@ def _format_row(row: Any) -> list[str]:
         ref = f"{row.reference:,.1f}"
         diff = f"{row.difference:+,.1f}"
         interval = f"{row.ci_low:+,.1f} .. {row.ci_high:+,.1f}"
-    return [_text(row.scenario), row.group, measure, ref, diff, interval]
+    return [markdown_text(row.scenario), row.group, measure, ref, diff, interval]
 
 
 def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.DataFrame]:
@@ -496,11 +528,6 @@ def paired_difference_paths(comparison: Comparison, group: str) -> dict[str, pd.
     return paths
 
 
-def _text(label: str) -> str:
-    """A label as Markdown text: HTML in it is shown, not run."""
-    return html.escape(label, quote=False).replace("|", "\\|")
-
-
 def _arms_markdown(arms: list[Arm]) -> str:
     """What each arm ran: its scenario file and every override it was given."""
     lines = ["Arms:", ""]
@@ -509,7 +536,7 @@ def _arms_markdown(arms: list[Arm]) -> str:
         file = source.get("file") or str(arm.folder)
         overrides = source.get("overrides") or []
         extra = (" with " + ", ".join(f"`{o}`" for o in overrides)) if overrides else ""
-        lines.append(f"- **{_text(arm.name)}**: `{file}`{extra}")
+        lines.append(f"- **{markdown_text(arm.name)}**: `{file}`{extra}")
     return "\n".join(lines) + "\n\n"
 
 
@@ -528,8 +555,9 @@ def _staffing_markdown(staffing: pd.DataFrame, since: dt.date | None = None) -> 
     ]
     for row in staffing.itertuples(index=False):
         lines.append(
-            f"| {_text(row.scenario)} | {row.area} | {row.organiser} | {row.caseworkers:,.0f} | "
-            f"{row.clients:,.0f} | {row.caseload:.0f} | {row.meeting_interval_weeks:.1f} |"
+            f"| {markdown_text(row.scenario)} | {row.area} | {row.organiser} | "
+            f"{row.caseworkers:,.0f} | {row.clients:,.0f} | {row.caseload:.0f} | "
+            f"{row.meeting_interval_weeks:.1f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ targets. A measure is read per replication from a run's tidy tables (``outcomes`
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ __all__ = [
     "AT_END",
     "COSTS_BY_PAYER",
     "EFFECT_GROUPS",
+    "markdown_text",
     "GROUP_TITLES",
     "MEASURES",
     "Measure",
@@ -196,6 +198,11 @@ REGISTER_STATISTICS = frozenset(
 def month_week(months: float) -> int:
     """Index of the week that ends ``months`` after the start."""
     return max(0, round(months * WEEKS_PER_MONTH) - 1)
+
+
+def markdown_text(label: str) -> str:
+    """A label (an arm's, a user's) as Markdown text: HTML in it is shown, not run."""
+    return html.escape(str(label), quote=False).replace("|", "\\|")
 
 
 def effect_months(weeks: int) -> list[int]:

@@ -36,6 +36,7 @@ __all__ = [
     "RunFolder",
     "atomic_write",
     "band_text",
+    "check_out_folder",
     "folder_lock",
     "summarise",
     "summary_table",
@@ -155,6 +156,25 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def check_out_folder(path: Path) -> None:
+    """Refuse an output folder that cannot be one: a file, or a path through a file.
+
+    Checked before any work, so a long run does not end in a bare system error.
+
+    Raises:
+        InputError: ``path`` or the nearest of its parents that exists is not a folder.
+    """
+    if path.is_symlink() and not path.resolve().is_dir():
+        raise InputError("--out", "", f"{path} is a link to no folder")
+    if path.exists() and not path.is_dir():
+        raise InputError("--out", "", f"{path} exists and is not a folder")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError("--out", "", f"{parent} is a file, so {path} cannot be a folder")
+            return
+
+
 class RunFolder:
     """The output folder of one ``simulate run``, complete or not there at all.
 
@@ -189,8 +209,7 @@ class RunFolder:
                 f"{self.final} is the working folder or holds it; a run replaces its folder "
                 "whole, so expected a folder of its own",
             )
-        if self.final.exists() and not self.final.is_dir():
-            raise InputError("--out", "", f"{self.final} exists and is not a folder")
+        check_out_folder(self.final)
         if self.final.is_dir() and any(self.final.iterdir()) and not overwrite:
             earlier = _identity_of(self.final)
             if earlier != identity or not identity:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.analysis.compare import Arm, Comparison, aligned, measures_of
+from simulation.analysis.measures import markdown_text
 
 __all__ = [
     "DRAW_MEASURES",
@@ -205,7 +206,10 @@ def uncertainty_rows(table: pd.DataFrame) -> list[list[str]]:
 def uncertainty_markdown(table: pd.DataFrame) -> str:
     """The draws' table as Markdown: both intervals side by side, robustness, drivers."""
     lines = ["| " + " | ".join(UNCERTAINTY_COLUMNS) + " |", "|---" * len(UNCERTAINTY_COLUMNS) + "|"]
-    lines += ["| " + " | ".join(cells) + " |" for cells in uncertainty_rows(table)]
+    lines += [
+        "| " + " | ".join([markdown_text(cells[0]), *cells[1:]]) + " |"
+        for cells in uncertainty_rows(table)
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -23,9 +23,17 @@ from simulation.config.loading import load_scenario
 __all__ = ["compare", "run", "trial"]
 
 
+OVERWRITE_OPTION = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace what --out holds even if it is not an earlier run of the same thing.",
+)
+
+
 @click.command()
 @click.argument("trial_file", metavar="TRIAL", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Trial folder.")
+@OVERWRITE_OPTION
 @DRAWS_OPTION
 @SAMPLE_OPTION
 @simulation_options(min_replications=2)
@@ -34,6 +42,7 @@ __all__ = ["compare", "run", "trial"]
 def trial(
     trial_file: Path,
     out: Path | None,
+    overwrite: bool,
     draws: int | None,
     sample: Path,
     replications: int | None,
@@ -80,6 +89,7 @@ def trial(
             workers=workers,
             progress=bar.update,
             plots=not no_plots,
+            overwrite=overwrite,
         )
     click.echo((result.folder / "effects.md").read_text())
     click.echo(f"wrote {result.folder}/", err=True)
@@ -122,11 +132,7 @@ def trial(
     type=click.Path(path_type=Path),
     help="Run folder (default: results/<scenario>-<hash>).",
 )
-@click.option(
-    "--overwrite",
-    is_flag=True,
-    help="Replace what --out holds even if it is not an earlier run of the same thing.",
-)
+@OVERWRITE_OPTION
 @DRAWS_OPTION
 @SAMPLE_OPTION
 @simulation_options(min_replications=1)

@@ -11,9 +11,12 @@ and :func:`scenario_to_dict` / :func:`scenario_hash` write and fingerprint a sce
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import difflib
 import hashlib
 import json
 import re
+import stat
 import tomllib
 import typing
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import Any
 
 from simulation.config.convert import plain
 from simulation.config.errors import ScenarioError
+from simulation.config.parameters import parameter_rows
 from simulation.config.scenario import (
     CITY_FOLLOWS_TE_OFFICE,
     REMOVABLE,
@@ -41,6 +45,7 @@ __all__ = [
     "scenario_hash",
     "scenario_sources",
     "scenario_to_dict",
+    "suggest_key",
     "with_values",
 ]
 
@@ -50,8 +55,30 @@ MAX_EXTENDS = 50
 MAX_FILE_BYTES = 1_000_000
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file, or None if it can.
+
+    Only regular files are read: a folder, a pipe (which would block until written)
+    or a device (endless, like ``/dev/zero``) is refused before it is opened.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if stat.S_ISDIR(mode):
+        return "expected a TOML file, got a folder"
+    if not stat.S_ISREG(mode):
+        return "expected a TOML file, got a pipe or device"
+    return None
+
+
 def read_toml(path: Path) -> dict:
     """Read a TOML file; problems become :class:`ScenarioError`."""
+    problem = not_a_file(path)
+    if problem is not None:
+        raise ScenarioError(path, "", problem)
     try:
         with path.open("rb") as handle:
             head = handle.read(MAX_FILE_BYTES + 1)
@@ -110,8 +137,9 @@ def _resolve(
         return data
     if not isinstance(parent, str):
         raise ScenarioError(path, "extends", f"expected a file name, got {parent!r}")
-    if not (path.parent / parent).is_file():
-        raise ScenarioError(path, "extends", f"file not found: {path.parent / parent}")
+    problem = not_a_file(path.parent / parent)
+    if problem is not None:
+        raise ScenarioError(path, "extends", f"{problem}: {path.parent / parent}")
     base = _resolve(path.parent / parent, (*seen, path), sources)
     run = data.get("run")
     if isinstance(run, dict) and "name" in run and "description" not in run:
@@ -172,7 +200,8 @@ def extend_timeline(base: list, changes: list) -> list:
             entries[same[0]] = _merge(entries[same[0]], change)
         else:
             entries.append(change)
-    dated = [e for e in entries if isinstance(e, dict) and hasattr(e.get("date"), "isoformat")]
+    # Only plain dates are sorted; a date with a time is reported by the validation.
+    dated = [e for e in entries if isinstance(e, dict) and type(e.get("date")) is dt.date]
     if len(dated) == len(entries):  # malformed entries are reported by the validation
         entries.sort(key=lambda e: e["date"])
     return entries
@@ -199,12 +228,12 @@ def scenario_sources(path: str | Path, overrides: list[str] | tuple[str, ...] = 
     sources: dict[str, str] = {}
     _resolve(Path(path), (), sources)
     for text in overrides:
-        key = text.split("=", 1)[0].strip()
-        sources[key] = "--set"
         try:
-            _, value = _parse_override(text)
+            parts, value = _parse_override(text)
         except ScenarioError:
             continue
+        key = ".".join(parts)  # as the resolved keys are named
+        sources[key] = "--set"
         if isinstance(value, dict):  # an inline table sets each of its keys
             for inner in flatten(value, f"{key}."):
                 sources[inner] = "--set"
@@ -212,18 +241,59 @@ def scenario_sources(path: str | Path, overrides: list[str] | tuple[str, ...] = 
 
 
 def _parse_override(text: str) -> tuple[list[str], Any]:
-    if "=" not in text:
-        raise ScenarioError("--set", text, "expected KEY.PATH=VALUE")
-    key, raw = text.split("=", 1)
-    key = key.strip()
-    parts = key.split(".")
+    key, raw = _split_override(text)
+    parts = _key_parts(key)
     if not key or any(not p for p in parts):
         raise ScenarioError("--set", key, "expected a dotted key path such as run.seed")
+    if "\n" in raw or "\r" in raw:
+        raise ScenarioError("--set", key, "expected a value on one line")
+    if "." in parts[0]:  # no section's name has a dot: the quotes were misplaced
+        raise ScenarioError(
+            "--set", key, f"a key in quotes is one name; expected {parts[0]} without quotes"
+        )
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     return parts, value
+
+
+def _split_override(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` at the first ``=`` outside quotes (a quoted name may hold one)."""
+    quote = ""
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "=":
+            return text[:i].strip(), text[i + 1 :]
+    raise ScenarioError("--set", text, "expected KEY.PATH=VALUE")
+
+
+def _key_parts(key: str) -> list[str]:
+    """The parts of a dotted key path; a part in quotes may hold dots (as in TOML).
+
+    ``areas."st.michel".unemployed`` names the area ``st.michel``.
+    """
+    parts, current, quote, quoted = [], "", "", False
+    for char in key:
+        if quote:
+            if char == quote:
+                quote = ""
+            else:
+                current += char
+        elif char in "\"'":
+            quote, quoted = char, True
+        elif char == ".":
+            parts.append(current if quoted else current.strip())
+            current, quoted = "", False
+        else:
+            current += char
+    if quote:
+        raise ScenarioError("--set", key, "expected a closing quote in the key path")
+    parts.append(current if quoted else current.strip())
+    return parts
 
 
 #: A key path part that names an entry of a list, e.g. ``timeline[2]``.
@@ -305,10 +375,37 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
         try:
             return scenario_from_dict(data, path)
         except ScenarioError as error:
-            if any(o.split("=", 1)[0].strip() == error.key for o in overrides):
+            if any(_within(o.split("=", 1)[0].strip(), error.key) for o in overrides):
                 raise ScenarioError(f"{path} (--set)", error.key, error.message) from None
             raise
     return scenario_from_dict(data, path)
+
+
+def suggest_key(key: str) -> str:
+    """A "did you mean" hint for a key path that is not a scenario parameter.
+
+    Table entries are matched by the key with the entry's name as ``<name>``.
+    """
+    parts = key.split(".")
+    named = ".".join([parts[0], "<name>", *parts[2:]]) if len(parts) > 2 else key
+    keys = [row["key"] for row in parameter_rows(Scenario)]
+    hint = difflib.get_close_matches(named, keys, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key, keys, n=1, cutoff=0.6
+    )
+    if not hint:
+        return ""
+    close = hint[0]
+    if "<name>" in close and len(parts) > 2:
+        close = close.replace("<name>", parts[1], 1)
+    return f"; did you mean '{close}'?"
+
+
+def _within(set_key: str, error_key: str) -> bool:
+    """Whether the key an override sets holds the key of an error, or lies within it."""
+    if not error_key:
+        return False
+    inner, outer = sorted((set_key, error_key), key=len, reverse=True)
+    return inner == outer or inner.startswith((outer + ".", outer + "["))
 
 
 def parameter_field(key: str) -> dataclasses.Field:

@@ -197,14 +197,24 @@ def build_timeline(entries: Any, scenario: Scenario, file: str) -> tuple[Change,
         if isinstance(date, str):  # as a manifest writes it
             with contextlib.suppress(ValueError):
                 date = dt.date.fromisoformat(date)
-        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        if isinstance(date, dt.datetime):
+            raise ScenarioError(
+                file, f"{prefix}.date", f"expected a date without a time (YYYY-MM-DD), got {date}"
+            )
+        if not isinstance(date, dt.date):
             raise ScenarioError(file, f"{prefix}.date", "missing; expected a date (YYYY-MM-DD)")
         if not scenario.run.start <= date <= scenario.run.end:
+            hint = (
+                "; a change after the run's end, inherited or not, is dropped with"
+                " `timeline = []` (or a timeline of the changes to keep)"
+                if date > scenario.run.end
+                else ""
+            )
             raise ScenarioError(
                 file,
                 f"{prefix}.date",
                 f"expected a date within run.start .. run.end ({scenario.run.start} .. "
-                f"{scenario.run.end})",
+                f"{scenario.run.end}){hint}",
             )
         if previous is not None and date <= previous:
             raise ScenarioError(

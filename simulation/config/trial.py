@@ -101,7 +101,9 @@ class TrialSettings:
         26, low=1, high=520, doc="Weeks over which the job-finding hazards are compared.",
         source=SETTING,
     )  # fmt: skip
-    replications: int = param(10, low=1, high=10000, doc="Paired replications.", source=SETTING)
+    replications: int = param(
+        10, low=2, high=10000, doc="Paired replications (an interval needs two).", source=SETTING
+    )
     seed: int = param(0, low=0, doc="Root seed.", source=SETTING)
     scale: float = param(0.2, low=1e-4, high=1.0, doc="Scale of every run.", source=SETTING)
 
@@ -229,6 +231,14 @@ def load_trial(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         except ScenarioError as error:
             raise TrialFileError.from_error(error) from None
     shares = tuple(float(settings.shares.get(a, settings.share)) for a in scenario.areas)
+    if not any(shares):
+        raise TrialFileError(
+            path, "trial.share", "every area's treated share is 0; expected someone treated"
+        )
+    if policy is not None and not policy.open:
+        raise TrialFileError(
+            path, "treatment.open", "a closed organiser serves nobody; expected open = true"
+        )
     return Trial(path, settings, scenario, policy, shares, dict(treatment))
 
 

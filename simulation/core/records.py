@@ -334,7 +334,10 @@ def tables(r: Recorder) -> dict[str, pd.DataFrame]:
                         "organiser": kind,
                         "caseworkers": r.caseworkers[:, o] * w,
                         "clients": r.clients[:, o] * w,
-                        "caseload": r.clients[:, o] / r.caseworkers[:, o],
+                        # Empty (not inf) in a week the organiser has no caseworkers.
+                        "caseload": np.where(
+                            r.caseworkers[:, o] > 0, r.clients[:, o] / r.caseworkers[:, o], np.nan
+                        ),
                         "meetings": r.meetings[:, o] * w,
                         "meeting_interval_weeks": r.interval_sum[:, o] / r.interval_count[:, o],
                         "meeting_interval_new_weeks": r.new_interval_sum[:, o]

@@ -25,10 +25,21 @@ from scipy import optimize
 
 from simulation.analysis.results import atomic_write
 from simulation.config.errors import InputError
-from simulation.config.loading import apply_overrides, flatten, read_toml, scenario_to_dict
+from simulation.config.loading import (
+    apply_overrides,
+    flatten,
+    parameter_field,
+    read_toml,
+    scenario_to_dict,
+    suggest_key,
+)
 from simulation.config.scenario import Scenario, scenario_from_dict
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
-from simulation.experiments.targets import TargetsFile, experiment_effects
+from simulation.experiments.targets import (
+    TargetsFile,
+    check_counting_window,
+    experiment_effects,
+)
 
 __all__ = [
     "Calibration",
@@ -215,6 +226,7 @@ def calibrate(
     Returns:
         The calibration; ``fitted.toml`` in ``out`` holds the values as scenario tables.
     """
+    check_counting_window(targets, scenario)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -380,10 +392,14 @@ def start_values(path: Path) -> dict[str, float]:
     """The numbers of a fitted file by key path, to seed a search.
 
     Raises:
-        InputError: A value is not a number.
+        InputError: A key is not a scenario parameter, or a value is not a number.
     """
     values = flatten(read_toml(path))
     for key, value in values.items():
+        try:
+            parameter_field(key)
+        except KeyError:
+            raise InputError(path, key, "not a scenario parameter" + suggest_key(key)) from None
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             raise InputError(path, key, f"expected a number, got {value!r}")
     return values

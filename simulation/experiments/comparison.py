@@ -20,7 +20,7 @@ from simulation.analysis.budget import write_budget
 from simulation.analysis.compare import Arm, Comparison, compare_arms, load_arm, write_comparison
 from simulation.analysis.plots import plot_uncertainty
 from simulation.analysis.report import comparison_report
-from simulation.analysis.results import atomic_write
+from simulation.analysis.results import atomic_write, check_out_folder
 from simulation.analysis.uncertainty import draw_effects, uncertainty_markdown
 from simulation.config.errors import InputError
 from simulation.config.loading import load_scenario, scenario_hash
@@ -62,7 +62,10 @@ def parse_arm(text: str | Path) -> ArmSource:
         return ArmSource(text)
     label, rest = None, text.strip()
     head, colon, tail = rest.partition(": ")
-    if colon and "=" not in head and not Path(head).exists():
+    # A label is what comes before ": " unless that begins with an existing file or
+    # folder (then the ": " is inside an override's value); a label may hold "=".
+    first = head.split()[0] if head.split() else ""
+    if colon and first and not Path(first).exists() and not Path(head).exists():
         label, rest = head.strip(), tail.strip()
     words = rest.split()
     if not words:
@@ -133,6 +136,13 @@ def compare(
         plots); its ``notes`` say when two arms are the same scenario.
     """
     arms_given = [s if isinstance(s, ArmSource) else parse_arm(s) for s in sources]
+    if overrides and all(a.path.is_dir() for a in arms_given):
+        raise InputError("--set", "", "applies to scenario files; every arm is a run folder")
+    folders = {  # read first: their settings pair the scenarios with them
+        i: load_arm(a.path, a.label or a.path.name)
+        for i, a in enumerate(arms_given)
+        if a.path.is_dir()
+    }
     scenarios = {
         i: load_scenario(a.path, [*overrides, *a.overrides])
         for i, a in enumerate(arms_given)
@@ -152,10 +162,17 @@ def compare(
             for i in scenarios
         }
     first = next(iter(scenarios.values()), None)
-    if first is not None:
+    if folders and first is not None:  # paired with the first run folder, as it was run
+        made = next(iter(folders.values())).manifest
+        replications = replications or int(made["replications"])
+        seed = int(made["seed"]) if seed is None else seed
+        scale = float(made["scale"]) if scale is None else scale
+    elif first is not None:
         replications = replications or first.run.replications
         seed = first.run.seed if seed is None else seed
         scale = first.run.scale if scale is None else scale
+    if not common_weeks:
+        _same_horizons(arms_given, folders, scenarios)
     if out is None:
         digest = (
             scenario_hash(
@@ -170,6 +187,7 @@ def compare(
         )
         out = Path("results") / f"compare-{digest}"
     out = Path(out)
+    check_out_folder(out)
     if (out / "manifest.json").is_file():
         raise InputError(
             "--out", "", f"{out} is a run folder; expected a folder for the comparison of its own"
@@ -179,13 +197,14 @@ def compare(
             raise InputError(
                 "--out", "", f"{out} holds the arm {source.path}; expected a folder of its own"
             )
-    notes = _same_scenarios(arms_given, scenarios)
+    notes = _same_scenarios(arms_given, scenarios, folders)
     arms: list[Arm] = []
+    labels = _labels(arms_given, scenarios)
     for i, source in enumerate(arms_given):
         scenario = scenarios.get(i)
-        label = _label(source, scenario)
+        label = labels[i]
         if scenario is None:
-            arms.append(load_arm(source.path, label))
+            arms.append(replace(folders[i], name=label))
             continue
         result = run_scenario(
             scenario,
@@ -209,7 +228,7 @@ def compare(
         count = draw_count or len(draws)
         draw_arms = []
         for i, source in enumerate(arms_given):
-            label = _label(source, scenarios[i])
+            label = labels[i]
             result = run_scenario(
                 scenarios[i],
                 replications=count,
@@ -239,12 +258,48 @@ def compare(
     return comparison
 
 
-def _same_scenarios(arms: list[ArmSource], scenarios: dict[int, Scenario]) -> list[str]:
+def _labels(arms: list[ArmSource], scenarios: dict[int, Scenario]) -> list[str]:
+    """The arms' labels, each once: a label given twice is numbered the second time."""
+    labels: list[str] = []
+    for i, source in enumerate(arms):
+        label, n = _label(source, scenarios.get(i)), 2
+        candidate = label
+        while candidate in labels:
+            candidate, n = f"{label} ({n})", n + 1
+        labels.append(candidate)
+    return labels
+
+
+def _same_horizons(
+    arms: list[ArmSource], folders: dict[int, Arm], scenarios: dict[int, Scenario]
+) -> None:
+    """Refuse, before anything runs, arms of different horizons (without --common-weeks)."""
+    weeks = {i: int(a.manifest["weeks"]) for i, a in folders.items()}
+    weeks.update({i: s.weeks for i, s in scenarios.items()})
+    if len(set(weeks.values())) > 1:
+        listed = ", ".join(f"{arms[i].path}: {w}" for i, w in sorted(weeks.items()))
+        raise InputError(
+            str(arms[0].path),
+            "weeks",
+            f"the runs have different horizons ({listed} weeks); compare them over the "
+            "weeks they share with --common-weeks",
+        )
+
+
+def _same_scenarios(
+    arms: list[ArmSource], scenarios: dict[int, Scenario], folders: dict[int, Arm] | None = None
+) -> list[str]:
     """Notes on arms that resolve to the same scenario (their differences are zero)."""
     seen: dict[str, int] = {}
     notes = []
-    for i, scenario in scenarios.items():
-        digest = scenario_hash(scenario)
+    identities = {
+        i: f"run:{a.manifest['identity']}"
+        for i, a in (folders or {}).items()
+        if a.manifest.get("identity")
+    }
+    identities.update({i: scenario_hash(s) for i, s in scenarios.items()})
+    for i in sorted(identities):
+        digest = identities[i]
         if digest in seen:
             first = seen[digest]
             notes.append(

@@ -51,7 +51,12 @@ from simulation.config.errors import InputError
 from simulation.config.loading import load_scenario, read_toml
 from simulation.experiments.executors import make_executor, stream
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
-from simulation.experiments.targets import FreeParameter, TargetsFile, experiment_effects
+from simulation.experiments.targets import (
+    FreeParameter,
+    TargetsFile,
+    check_counting_window,
+    experiment_effects,
+)
 
 __all__ = [
     "DESIGN_FILE",
@@ -515,6 +520,7 @@ def make_sample(
     Returns:
         The sample (also written) and the history match it was drawn from.
     """
+    check_counting_window(targets, load_scenario(scenario_path))
     parameters = uncertain_parameters(targets)
     x, table = run_design(
         targets,

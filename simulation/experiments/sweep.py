@@ -342,6 +342,15 @@ def load_sweep(path: str | Path) -> Sweep:
     except ScenarioError as error:
         raise SweepFileError.from_error(error) from None
     _check(spec, str(path))
+    samples = spec.design.samples
+    if spec.design.method in ("sobol", "saltelli") and samples & (samples - 1):
+        # A Sobol sequence keeps its balance only in powers of two (scipy warns otherwise).
+        lower = 1 << (samples.bit_length() - 1)
+        raise SweepFileError(
+            path,
+            "design.samples",
+            f"expected a power of two for {spec.design.method}, e.g. {lower} or {2 * lower}",
+        )
     if spec.arm:
         sweep = _policy_x_assumption(path, spec)
     else:

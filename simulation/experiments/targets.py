@@ -24,7 +24,7 @@ from simulation.analysis.results import atomic_write
 from simulation.analysis.trials import COMPARISONS
 from simulation.config.convert import build_section
 from simulation.config.errors import ScenarioError, TargetsFileError
-from simulation.config.loading import parameter_field, read_toml
+from simulation.config.loading import parameter_field, read_toml, suggest_key
 from simulation.config.parameters import SETTING, param
 from simulation.config.scenario import Scenario
 from simulation.config.trial import load_trial
@@ -32,6 +32,7 @@ from simulation.experiments.seeds import RegisterStatistics, replication_seeds, 
 from simulation.experiments.trials import run_trial
 
 __all__ = [
+    "check_counting_window",
     "Experiment",
     "FreeParameter",
     "Target",
@@ -161,7 +162,9 @@ def load_targets(path: str | Path) -> TargetsFile:
             declared = field.metadata
         except KeyError:
             raise TargetsFileError(
-                path, f"{kind}[{i}].key", f"{free.key!r} is not a scenario parameter"
+                path,
+                f"{kind}[{i}].key",
+                f"{free.key!r} is not a scenario parameter" + suggest_key(free.key),
             ) from None
         if not free.low < free.high:
             raise TargetsFileError(
@@ -183,6 +186,32 @@ def load_targets(path: str | Path) -> TargetsFile:
                     f"expected a value within {free.key}'s own range ({low} .. {high})",
                 )
     return targets
+
+
+def check_counting_window(targets: TargetsFile, scenario: Scenario) -> None:
+    """Refuse targets whose flows would be counted over no week of the scenario.
+
+    Raises:
+        TargetsFileError: ``meta.first_week`` at or past the scenario's end, or
+            ``meta.flows_until`` before the week flows are first counted or after the end.
+    """
+    meta = targets.meta
+    if meta.first_week >= scenario.weeks - 1:
+        raise TargetsFileError(
+            "--targets",
+            "meta.first_week",
+            f"the flows are counted from week {meta.first_week}, but the scenario has "
+            f"only {scenario.weeks} weeks; expected a longer scenario",
+        )
+    if meta.flows_until is not None:
+        first = scenario.run.start + dt.timedelta(weeks=meta.first_week + 1)
+        if not first <= meta.flows_until <= scenario.run.end:
+            raise TargetsFileError(
+                "--targets",
+                "meta.flows_until",
+                f"expected a date from {first} (the end of the first week counted) to the "
+                f"scenario's end ({scenario.run.end})",
+            )
 
 
 def fit_report(
@@ -213,13 +242,7 @@ def fit_report(
         One row per target: observed, simulated mean, low, high, error, within tolerance.
     """
     seed = scenario.run.seed if seed is None else seed
-    if targets.meta.first_week >= scenario.weeks - 1:
-        raise TargetsFileError(
-            "--targets",
-            "meta.first_week",
-            f"the flows are counted from week {targets.meta.first_week}, but the scenario has "
-            f"only {scenario.weeks} weeks; expected a longer scenario",
-        )
+    check_counting_window(targets, scenario)
     seeds = replication_seeds(seed, replications)
     collect = RegisterStatistics(targets.meta.first_week, targets.meta.flows_until)
     runs = [stats for _, stats in sorted(run_seeds(scenario, seeds, collect, scale=scale))]

@@ -25,6 +25,7 @@ from simulation.analysis.measures import month_week
 from simulation.analysis.plots import plot_trial
 from simulation.analysis.results import RunFolder, atomic_write, environment
 from simulation.analysis.trials import arm_means, effects, effects_markdown, replication_effects
+from simulation.config.errors import TrialFileError
 from simulation.config.loading import scenario_hash, scenario_to_dict
 from simulation.config.trial import EDUCATION, Trial, with_draw
 from simulation.core.model import EmploymentModel
@@ -93,6 +94,7 @@ def run_trial(
     progress: Callable[[int], None] | None = None,
     plots: bool = True,
     draws: Sample | None = None,
+    overwrite: bool = False,
 ) -> TrialResult:
     """Run a trial's paired replications and write its folder.
 
@@ -106,6 +108,7 @@ def run_trial(
         progress: Called with simulated weeks.
         plots: Also write the plot.
         draws: Parameter draws: replication ``i`` runs both arms with draw ``i``.
+        overwrite: Replace whatever the folder holds.
 
     Returns:
         The effects, each replication's comparisons and the folder.
@@ -122,7 +125,7 @@ def run_trial(
     if out is None:
         out = Path("results") / f"trial-{s.name}-{digest}"
     # Written aside and put in place when complete, as a run folder is.
-    staging = RunFolder(out, identity=digest)
+    staging = RunFolder(out, identity=digest, overwrite=overwrite)
     try:
         result = _fill(
             trial, design, staging.path, replications, seed, scale, workers, progress, plots,
@@ -176,6 +179,13 @@ def _fill(
         )  # fmt: skip
         for index, table in runs:
             means[arm][index] = arm_means(table, shares, read_months, s.hazard_weeks)
+            if arm == "with" and means[arm][index]["treated"]["people"] == 0:
+                raise TrialFileError(
+                    trial.path,
+                    "trial",
+                    f"nobody was treated in replication {index + 1}: expected the trial's "
+                    "weeks, group and education to select someone",
+                )
             _write_replication(folder, arm, index, means[arm][index])
     per_replication = [
         replication_effects(means["with"][i], means["without"][i]) for i in range(replications)
