@@ -528,3 +528,11 @@ def test_arm_labels_with_html_are_text_in_every_markdown_table():
         ]
     )
     assert "&lt;b&gt;x&lt;/b&gt;" in yearly_markdown(table)
+
+
+def test_a_group_that_selects_nobody_is_warned_of(tmp_path):
+    args = ["run", Q, "--out", str(tmp_path / "r"), *SM, "--set", "pilot.target_under_age=0"]
+    args += ["--set", "pilot.target_not_earnings_related=false"]
+    result = CliRunner().invoke(main, [*args, "--set", "pilot.target_immigrants=false"])
+    assert result.exit_code == 0, result.output
+    assert "warning: the group target_group has nobody" in result.output

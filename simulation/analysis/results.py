@@ -36,6 +36,7 @@ __all__ = [
     "RunFolder",
     "atomic_write",
     "band_text",
+    "empty_groups",
     "check_out_folder",
     "folder_lock",
     "summarise",
@@ -333,6 +334,14 @@ def summarise(outcomes: pd.DataFrame, weeks: int) -> dict[str, Any]:
 def band_text(band: dict[str, float | None], spec: str) -> str:
     """A band's mean as text; a dash where the group had nobody to measure."""
     return "-" if band["mean"] is None else format(band["mean"], spec)
+
+
+def empty_groups(summary: dict[str, Any]) -> list[str]:
+    """Groups of a summary with nobody in them at the end, whose rates are null.
+
+    For example a target group that no rule selects: the analyst is told.
+    """
+    return [g for g, entry in summary["groups"].items() if not (entry["people"]["mean"] or 0)]
 
 
 def summary_table(summary: dict[str, Any]) -> str:

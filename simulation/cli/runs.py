@@ -156,7 +156,7 @@ def run(
     With --draws N the run has N replications, replication i with draw i of the
     posterior sample: its bands carry the parameters' uncertainty as well as the noise.
     """
-    from simulation.analysis.results import summary_table
+    from simulation.analysis.results import empty_groups, summary_table
     from simulation.experiments.runner import run_scenario
 
     posterior = read_sample(draws, sample)
@@ -187,6 +187,8 @@ def run(
             draws=posterior,
         )
     click.echo(summary_table(result.summary))
+    for group in empty_groups(result.summary):
+        click.echo(f"warning: the group {group} has nobody in it by the end of the run", err=True)
     click.echo(f"\nwrote {result.folder}/", err=True)
 
 
