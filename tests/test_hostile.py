@@ -536,3 +536,22 @@ def test_a_group_that_selects_nobody_is_warned_of(tmp_path):
     result = CliRunner().invoke(main, [*args, "--set", "pilot.target_immigrants=false"])
     assert result.exit_code == 0, result.output
     assert "warning: the group target_group has nobody" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [2.5, 4.5])
+def test_ctrl_c_during_a_larger_run_ends_with_one_line_and_130(tmp_path, after):
+    import signal
+    import subprocess
+    import time
+
+    args = [sys.executable, "-m", "simulation.cli", "run", Q, "--out", str(tmp_path / "r")]
+    args += ["--scale", "1", "-r", "2", "--no-plots"]
+    args += ["--set", "areas.helsinki.unemployed=300000"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    lines = [line for line in err.splitlines() if not line.startswith("simulating")]
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and lines[-1].startswith("interrupted:")
