@@ -25,6 +25,7 @@ def test_a_comparison_from_a_date_names_its_period(tmp_path):
     assert "Costs from 2021-09-06 to the end of the run" in page
     assert "Costs over the run" not in page
     assert "Means from 2021-09-06" in page
+    assert "Job seekers since the period" in page  # the headline's undiluted group
     text = (tmp_path / "c" / "comparison.md").read_text()
     assert "means over the weeks from 2021-09-06" in text
     # Every arm's overrides are recorded, --set included.

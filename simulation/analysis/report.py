@@ -174,7 +174,7 @@ def _pp(value: float) -> str:
 def _headline(effects: pd.DataFrame, since: Any = None) -> pd.DataFrame:
     rows = []
     for (arm, group), frame in effects.groupby(["scenario", "group"], sort=False):
-        if group not in ("all", "target_group"):
+        if group not in ("all", "period", "target_group"):
             continue
         by_measure = frame.set_index("measure")
         row = {"arm": arm, "group": GROUP_TITLES.get(group, group)}
@@ -277,7 +277,14 @@ def comparison_report(comparison: Comparison, folder: Path) -> Path:
         _table(_differences(comparison)),
         "<h2>Headline: employment against the reference</h2>",
         f"<p>Difference in the share of everyone who has registered who is in open-market "
-        f"work, in percentage points, with {int(LEVEL * 100)} % intervals.</p>",
+        f"work, in percentage points, with {int(LEVEL * 100)} % intervals"
+        + (
+            f"; for the job seekers since {comparison.since}, the share of those on the "
+            "register that day or registering after it"
+            if comparison.since
+            else ""
+        )
+        + ".</p>",
         _table(_headline(comparison.effects, comparison.since)),
         f"<h2>Costs {_period(comparison)}, against the reference</h2>",
         _table(_costs(comparison.effects)),
