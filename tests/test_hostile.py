@@ -555,3 +555,13 @@ def test_ctrl_c_during_a_larger_run_ends_with_one_line_and_130(tmp_path, after):
     lines = [line for line in err.splitlines() if not line.startswith("simulating")]
     assert process.returncode == 130, err
     assert "Traceback" not in err and lines[-1].startswith("interrupted:")
+
+
+def test_a_comparison_rerun_with_other_settings_is_refused_unless_overwrite(tmp_path):
+    args = ["compare", Q, f"b: {Q} city.caseload=70", "--set", "run.end=2021-06-30"]
+    args += ["--scale", "0.05", "--no-plots", "--out", str(tmp_path / "c")]
+    assert CliRunner().invoke(main, [*args, "-r", "2"]).exit_code == 0
+    _refused([*args, "-r", "3"], "--overwrite")  # the option it names exists
+    again = CliRunner().invoke(main, [*args, "-r", "3", "--overwrite"])
+    assert again.exit_code == 0, again.output
+    assert "| b | all | employment_years |" in again.output

@@ -207,6 +207,7 @@ def run(
     help="Read the employment rates 12, 24 and 36 months after this date (YYYY-MM-DD), "
     "e.g. a reform's first day.",
 )
+@OVERWRITE_OPTION
 @DRAWS_OPTION
 @SAMPLE_OPTION
 @simulation_options(min_replications=2)
@@ -225,6 +226,7 @@ def compare(
     overrides: tuple[str, ...],
     draws: int | None,
     sample: Path,
+    overwrite: bool,
 ) -> None:
     """Compare scenarios with the first: paired differences with 90 % intervals.
 
@@ -267,6 +269,7 @@ def compare(
             since=since.date() if since else None,
             draws=posterior,
             draw_count=draws or 0,
+            overwrite=overwrite,
         )
     measure = result.effects["measure"]
     headline = result.effects[

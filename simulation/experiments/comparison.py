@@ -106,6 +106,7 @@ def compare(
     since: dt.date | None = None,
     draws: Sample | None = None,
     draw_count: int = 0,
+    overwrite: bool = False,
 ) -> Comparison:
     """Run (or read) scenarios with paired seeds and compare them with the first.
 
@@ -130,6 +131,7 @@ def compare(
             ``uncertainty.csv``/``.md`` set the effects over the draws beside those
             at the point values.
         draw_count: Draws to run (default: as many as the sample has).
+        overwrite: Replace the arms' run folders even if they hold other runs.
 
     Returns:
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
@@ -216,6 +218,7 @@ def compare(
             progress=progress,
             plots=False,
             source={"file": str(source.path), "overrides": [*overrides, *source.overrides]},
+            overwrite=overwrite,
         )
         arms.append(load_arm(result.folder, label))
     comparison = write_comparison(compare_arms(arms, common_weeks, since), out, plots)
@@ -240,6 +243,7 @@ def compare(
                 plots=False,
                 source={"file": str(source.path), "overrides": [*overrides, *source.overrides]},
                 draws=draws,
+                overwrite=overwrite,
             )
             draw_arms.append(load_arm(result.folder, label))
         values = draws.values[np.arange(count) % len(draws)]
