@@ -565,3 +565,8 @@ def test_a_comparison_rerun_with_other_settings_is_refused_unless_overwrite(tmp_
     again = CliRunner().invoke(main, [*args, "-r", "3", "--overwrite"])
     assert again.exit_code == 0, again.output
     assert "| b | all | employment_years |" in again.output
+
+
+def test_params_update_of_a_pipe_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "p.md")
+    _refused(["params", "--update", str(tmp_path / "p.md")], "got a pipe or device")

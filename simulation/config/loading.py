@@ -38,6 +38,7 @@ __all__ = [
     "apply_overrides",
     "extend_timeline",
     "load_scenario",
+    "not_a_file",
     "flatten",
     "parameter_field",
     "provenance",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulation.config.errors import InputError
+from simulation.config.loading import not_a_file
 from simulation.config.parameters import parameter_rows
 from simulation.config.scenario import Scenario
 
@@ -69,6 +70,9 @@ def update_parameter_table(
     Raises:
         InputError: The file has no block between the markers.
     """
+    problem = not_a_file(path)
+    if problem is not None:
+        raise InputError(path, "", problem.replace("a TOML file", "a Markdown file"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
