@@ -229,3 +229,21 @@ def test_check_prints_the_staffing_in_force_after_each_change():
     caseload = float(line.rsplit("caseload ", 1)[1].rstrip(")"))
     assert 60 < caseload < 100  # staffed at 100 a caseworker, times the staff multiplier
     assert "after 2022-05-02 (Nordic job-seeking model):" in result.output
+
+
+def test_a_discount_rate_makes_the_yearly_totals_present_values(tmp_path):
+    import pandas as pd
+
+    args = ["compare", QUICK, f"c70: {QUICK} city.caseload=70", "-r", "2", "--scale", "0.05"]
+    args += ["--no-plots", "--discount-rate", "0.05", "--out", str(tmp_path / "c")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    yearly = pd.read_csv(tmp_path / "c" / "yearly.csv", dtype={"year": str})
+    for measure in ("employment_years", "public_cost_eur"):
+        rows = yearly[yearly["measure"] == measure].set_index("year")["difference"]
+        years = [y for y in rows.index if y != "total"]
+        first = int(years[0])
+        present = sum(rows[y] * 1.05 ** -(int(y) - first) for y in years)
+        assert rows["total"] == pytest.approx(present)
+        assert rows["total"] != pytest.approx(rows[years].sum())  # it does discount
+    assert "discounted at 5.0% a year" in (tmp_path / "c" / "yearly.md").read_text()

@@ -21,6 +21,7 @@ from simulation.core.accounts import COST_COLUMNS
 
 __all__ = [
     "YEARLY_MEASURES",
+    "discount_note",
     "write_budget",
     "write_workbook",
     "yearly_effects",
@@ -200,14 +201,26 @@ def write_workbook(comparison: Comparison, yearly: pd.DataFrame, path: Path) -> 
     return path
 
 
+def discount_note(comparison: Comparison) -> str:
+    """How the totals of the yearly table are discounted, or nothing."""
+    if not comparison.discount_rate:
+        return ""
+    return (
+        f"the totals are present values, each later year discounted at "
+        f"{comparison.discount_rate:.1%} a year to the first year shown"
+    )
+
+
 def write_budget(comparison: Comparison, out: Path) -> pd.DataFrame:
     """Write ``yearly.csv``, ``yearly.md`` and ``comparison.xlsx`` into the folder."""
-    yearly = yearly_effects(comparison)
+    yearly = yearly_effects(comparison, comparison.discount_rate)
     with atomic_write(out / "yearly.csv") as file:
         yearly.to_csv(file, index=False, lineterminator="\n")
     with atomic_write(out / "yearly.md") as file:
         file.write(
-            "Year by year, paired differences against the reference (90 % intervals):\n\n"
+            "Year by year, paired differences against the reference (90 % intervals"
+            + (f"; {discount_note(comparison)}" if comparison.discount_rate else "")
+            + "):\n\n"
             + yearly_markdown(yearly)
         )
     write_workbook(comparison, yearly, out / "comparison.xlsx")

@@ -84,6 +84,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     since: dt.date | None = None  # employment rates are read this many months after it
     uncertainty: pd.DataFrame | None = None  # effects over parameter draws, if run
+    discount_rate: float = 0.0  # of the yearly totals (:mod:`.budget`)
 
 
 def load_arm(folder: str | Path, label: str | None = None) -> Arm:

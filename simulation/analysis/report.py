@@ -220,7 +220,13 @@ def _costs(effects: pd.DataFrame) -> pd.DataFrame:
 def _yearly(comparison: Comparison) -> pd.DataFrame:
     from simulation.analysis.budget import yearly_effects, yearly_rows
 
-    return yearly_rows(yearly_effects(comparison))
+    return yearly_rows(yearly_effects(comparison, comparison.discount_rate))
+
+
+def _discount_note(comparison: Comparison) -> str:
+    from simulation.analysis.budget import discount_note
+
+    return discount_note(comparison)
 
 
 def _period(comparison: Comparison) -> str:
@@ -290,7 +296,9 @@ def comparison_report(comparison: Comparison, folder: Path) -> Path:
         _table(_costs(comparison.effects)),
         "<h2>Year by year</h2>",
         "<p>Paired differences against the reference in each calendar year, with 90 % "
-        "intervals (also in yearly.csv and comparison.xlsx).</p>",
+        "intervals (also in yearly.csv and comparison.xlsx)"
+        + (f"; {html.escape(_discount_note(comparison))}" if comparison.discount_rate else "")
+        + ".</p>",
         _table(_yearly(comparison)),
         *_uncertainty_sections(comparison, folder, caption),
         "<h2>Realised staffing</h2>",

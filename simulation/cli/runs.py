@@ -207,6 +207,14 @@ def run(
     help="Read the employment rates 12, 24 and 36 months after this date (YYYY-MM-DD), "
     "e.g. a reform's first day.",
 )
+@click.option(
+    "--discount-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Yearly rate at which the totals of yearly.md discount later years' costs and "
+    "employment years to the first year shown, e.g. 0.03.",
+)
 @OVERWRITE_OPTION
 @DRAWS_OPTION
 @SAMPLE_OPTION
@@ -227,6 +235,7 @@ def compare(
     draws: int | None,
     sample: Path,
     overwrite: bool,
+    discount_rate: float,
 ) -> None:
     """Compare scenarios with the first: paired differences with 90 % intervals.
 
@@ -270,6 +279,7 @@ def compare(
             draws=posterior,
             draw_count=draws or 0,
             overwrite=overwrite,
+            discount_rate=discount_rate,
         )
     measure = result.effects["measure"]
     headline = result.effects[

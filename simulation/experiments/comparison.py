@@ -107,6 +107,7 @@ def compare(
     draws: Sample | None = None,
     draw_count: int = 0,
     overwrite: bool = False,
+    discount_rate: float = 0.0,
 ) -> Comparison:
     """Run (or read) scenarios with paired seeds and compare them with the first.
 
@@ -132,6 +133,8 @@ def compare(
             at the point values.
         draw_count: Draws to run (default: as many as the sample has).
         overwrite: Replace the arms' run folders even if they hold other runs.
+        discount_rate: Yearly rate at which the yearly table's totals discount later
+            years (``yearly.md``; 0: none).
 
     Returns:
         The comparison, also written to ``out`` (``comparison.csv``, ``comparison.md``,
@@ -222,7 +225,7 @@ def compare(
         )
         arms.append(load_arm(result.folder, label))
     comparison = write_comparison(compare_arms(arms, common_weeks, since), out, plots)
-    comparison = replace(comparison, notes=[*comparison.notes, *notes])
+    comparison = replace(comparison, notes=[*comparison.notes, *notes], discount_rate=discount_rate)
     if draws is not None:
         if len(scenarios) != len(arms_given):
             raise InputError(
