@@ -570,3 +570,24 @@ def test_a_comparison_rerun_with_other_settings_is_refused_unless_overwrite(tmp_
 def test_params_update_of_a_pipe_is_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "p.md")
     _refused(["params", "--update", str(tmp_path / "p.md")], "got a pipe or device")
+
+
+def test_ctrl_c_is_taken_between_weeks_and_a_second_one_at_once():
+    import signal
+
+    from simulation.cli.options import progress_bar
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt), progress_bar(10, "weeks") as bar:
+        bar.update(1)
+        signal.raise_signal(signal.SIGINT)  # during a week: only noted
+        noted = bar.requested
+        bar.update(1)  # the next week's report raises it
+    assert noted
+    with pytest.raises(KeyboardInterrupt), progress_bar(10, "weeks") as bar:
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # a second Ctrl-C interrupts at once
+        raise AssertionError("not reached")
+    with pytest.raises(KeyboardInterrupt), progress_bar(10, "weeks") as bar:
+        signal.raise_signal(signal.SIGINT)  # the work ends (or fails) before a report
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is put back

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,11 +115,57 @@ class LogProgress:
             )
 
 
+class BetweenWeeks:
+    """Progress that takes a Ctrl-C between weeks, never inside a compiled pass.
+
+    A KeyboardInterrupt raised while numba's code runs can come back as a SystemError,
+    or, rarely, bring the process down. While the work runs, the first Ctrl-C only
+    notes the request; the next progress report (after every simulated week in this
+    process, after every replication from worker processes) raises it, and so does the
+    end of the work. A second Ctrl-C interrupts at once, as usual.
+    """
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.requested = False
+        self._previous: Any = None
+
+    def _note(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> BetweenWeeks:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._note)
+        self.bar.__enter__()
+        return self
+
+    def update(self, steps: int, *args: Any) -> None:
+        """Report progress; a Ctrl-C noted since is raised here, between weeks."""
+        if self.requested:
+            raise KeyboardInterrupt
+        self.bar.update(steps, *args)
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool:
+        self.bar.__exit__(kind, value, traceback)
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self.requested and not isinstance(value, KeyboardInterrupt):
+            # Asked for while the work ran (its workers stopped by the same Ctrl-C):
+            # an interrupt, whatever the work raised since.
+            raise KeyboardInterrupt from None
+        return False
+
+
 def progress_bar(length: int, label: str, **options: Any) -> Any:
-    """A progress bar on a terminal; plain lines every tenth of the way elsewhere."""
+    """A progress bar on a terminal; plain lines every tenth of the way elsewhere.
+
+    Ctrl-C is taken between weeks (:class:`BetweenWeeks`).
+    """
     if sys.stderr.isatty():
-        return click.progressbar(length=length, label=label, **options)
-    return LogProgress(length, label, **options)
+        return BetweenWeeks(click.progressbar(length=length, label=label, **options))
+    return BetweenWeeks(LogProgress(length, label, **options))
 
 
 #: More replications than this are a typing error, not a study (and would fill memory).
