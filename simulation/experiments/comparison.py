@@ -126,7 +126,7 @@ def compare(
         common_weeks: Compare runs of different horizons over the weeks they share.
         since: Read the employment rates 12, 24, 36 months after this date; the scenario
             runs count the job seekers from it as the group ``period``
-            (``run.period_start``) unless an arm sets its own.
+            (``run.period_start``; an arm's own override of that key wins).
         draws: A parameter sample: each scenario is also run ``draw_count`` times,
             replication ``i`` with draw ``i`` in every arm (``draws/<arm>``), and
             ``uncertainty.csv``/``.md`` set the effects over the draws beside those
