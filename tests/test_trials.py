@@ -219,3 +219,26 @@ def test_the_treated_go_back_to_their_usual_organiser_when_the_treatment_ends(tm
     # Some of the treated were registered when their six weeks ended.
     ended = (p.trial_arm == ARM_TREATED) & (p.assigned_week <= 13)
     assert np.count_nonzero(ended & (p.status <= 4) & (p.organiser < 2 * n_areas)) > 10
+
+
+def test_a_trial_run_ends_with_its_follow_up_and_follows_up_the_same(tmp_path):
+    early, _ = model_of(write(tmp_path))
+    full, _ = model_of(write(tmp_path))
+    full.weeks = full.plan.weeks  # run to the scenario's end, as before trials ended early
+    early.run()
+    full.run()
+    # The last assigned (week 14) are followed 40 weeks and read at 25 weeks: 54 weeks.
+    assert early.steps == 54 < full.steps
+    a = early.trial.follow_up.table(early.job_seekers, early.area_ids)
+    b = full.trial.follow_up.table(full.job_seekers, full.area_ids)
+    assert a.keys() == b.keys() and len(a["arm"]) > 100
+    for column in a:
+        np.testing.assert_array_equal(a[column], b[column], err_msg=column)
+
+
+def test_a_stock_trial_runs_to_its_horizon_or_last_reading(tmp_path):
+    design = dataclasses.replace(
+        design_of(load_trial(write(tmp_path))), stock=True, horizon_weeks=30, read_weeks=(12, 40)
+    )
+    assert design.run_weeks(200) == 41
+    assert design.run_weeks(35) == 35

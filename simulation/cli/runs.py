@@ -65,11 +65,11 @@ def trial(
 
     from simulation.analysis.results import atomic_write
     from simulation.config.trial import load_trial
-    from simulation.experiments.trials import run_trial
+    from simulation.experiments.trials import design_of, run_trial
 
     posterior = read_sample(draws, sample)
     spec = load_trial(trial_file, overrides)
-    weeks = spec.scenario.weeks
+    weeks = design_of(spec).run_weeks(spec.scenario.weeks)  # a trial's run ends with it
     reps = replications or spec.settings.replications
     click.echo(
         f"{spec.name}: {spec.settings.eligible} eligible, treated shares "
@@ -77,9 +77,7 @@ def trial(
         + f"; {reps} paired replication(s)",
         err=True,
     )
-    with progress_bar(
-        length=2 * reps * spec.scenario.weeks, label="simulating weeks", file=sys.stderr
-    ) as bar:
+    with progress_bar(length=2 * reps * weeks, label="simulating weeks", file=sys.stderr) as bar:
         result = run_trial(
             spec,
             out=out,

@@ -85,6 +85,8 @@ class EmploymentModel(mesa.Model):
         scale = float(scenario.run.scale if scale is None else scale)
         plan = self.plan = build_plan(scenario, scale, trial.treatment if trial else None)
         self.scale, self.weight, self.weeks = plan.scale, plan.weight, plan.weeks
+        if trial is not None:  # a trial's run ends with its follow-up
+            self.weeks = trial.run_weeks(plan.weeks)
         self.week = 0
         self.area_ids, self.area_names = plan.area_ids, plan.area_names
         self.pilot_week = plan.pilot_week

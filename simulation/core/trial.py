@@ -73,6 +73,18 @@ class TrialDesign:
             return np.ones(np.shape(assigned_week), dtype=bool)
         return week - np.asarray(assigned_week) < self.treatment_weeks
 
+    def run_weeks(self, scenario_weeks: int) -> int:
+        """Weeks a run must simulate for this trial: to the last follow-up week read.
+
+        The last assigned (week 0 for the stock, ``last_week`` for registrations) are
+        counted for ``horizon_weeks`` and read at ``read_weeks``; nothing after that
+        enters the follow-up, and no week depends on the weeks after it, so a run can
+        end there with the same follow-up as a run to the scenario's end.
+        """
+        last_assigned = 0 if self.stock else self.last_week
+        last_read = max((self.horizon_weeks - 1, *self.read_weeks))
+        return min(scenario_weeks, last_assigned + last_read + 1)
+
 
 def assign(
     design: TrialDesign, streams: RandomStreams, job_seekers: JobSeekers, rows: np.ndarray

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from simulation.core.plan import Plan, build_plan
 from simulation.core.population import FIELDS
 from simulation.core.records import register_statistics, tables
 from simulation.core.trial import TrialDesign
-from simulation.experiments.executors import make_executor, stream
+from simulation.experiments.executors import Executor, SerialExecutor, make_executor, stream
 
 __all__ = [
     "RegisterStatistics",
@@ -164,6 +165,7 @@ def run_seeds(
     checked: bool = False,
     variants: Sequence[Scenario] | None = None,
     trials: Sequence[TrialDesign | None] | None = None,
+    executor: Executor | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Run the scenario once per seed; yield ``(index, collect(model))`` as runs finish.
 
@@ -182,14 +184,24 @@ def run_seeds(
         variants: One scenario per seed, used instead of ``scenario`` (parameter draws:
             the same scenario with each replication's own values).
         trials: One trial design per seed, used instead of ``trial``.
+        executor: An executor already open, used instead of ``workers`` and
+            ``scheduler`` and left open (a calibration keeps its workers from one
+            evaluation to the next).
 
     Yields:
         The seed's index and what ``collect`` kept, in the order the runs finish.
     """
-    workers = local_workers(workers, len(seeds))
+    if executor is not None:
+        workers, scheduler = executor.workers, None
+    else:
+        workers = local_workers(workers, len(seeds))
     if not checked:
         check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
-    here = workers <= 1 and not scheduler
+    here = (
+        (executor is None or isinstance(executor, SerialExecutor))
+        and workers <= 1
+        and not scheduler
+    )
     tasks = [
         _Replication(
             index,
@@ -202,8 +214,12 @@ def run_seeds(
         )
         for index, seed in enumerate(seeds)
     ]
-    with make_executor(workers, scheduler) as executor:
-        for index, result in stream(executor, _run, tasks, in_flight=1 if here else None):
+    running = nullcontext(executor) if executor is not None else make_executor(workers, scheduler)
+    with running as pool:
+        for index, result in stream(pool, _run, tasks, in_flight=1 if here else None):
             if progress is not None and not here:
-                progress(scenario.weeks)
+                task = tasks[index]
+                progress(
+                    scenario.weeks if task.trial is None else task.trial.run_weeks(scenario.weeks)
+                )
             yield index, result
