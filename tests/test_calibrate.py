@@ -1,6 +1,7 @@
 """Calibration: the objective, recovering a known parameter, resume, the quick command."""
 
 import json
+import os
 import tomllib
 
 import numpy as np
@@ -181,6 +182,12 @@ def test_a_fit_is_never_a_point_known_to_be_worse(tmp_path, monkeypatch):
             self.cache = evaluated
             self.evaluations = 0
 
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
         def __call__(self, x):
             self.evaluations += 1
             evaluated[float(x[0])] = value = float((x[0] - 1.5) ** 2)
@@ -227,3 +234,42 @@ def test_the_posterior_sample_covers_a_known_parameter_and_resumes(tmp_path):
     rows = check_sample(sample, targets, tmp_path / "scenario.toml", draws=4, scale=1.0)
     assert {r["output"] for r in rows} == set(_HAZARDS)
     assert all(r["draws"] == 4 for r in rows)
+
+
+@pytest.mark.slow
+def test_an_evaluation_is_the_same_on_one_worker_or_two(tmp_path):
+    from conftest import ROOT
+
+    from simulation.config.loading import load_scenario
+    from simulation.experiments.calibrate import _Evaluator
+
+    quickstart = ROOT / "scenarios" / "quickstart.toml"
+    (tmp_path / "trial.toml").write_text(
+        f'[trial]\nname = "t"\nscenario = "{quickstart}"\n'
+        'set = ["run.end=2021-12-31"]\nfirst_week = 2\nlast_week = 8\nhorizon_weeks = 20\n'
+        "months = [3]\n[treatment]\nearly_interval_weeks = 2\nearly_period_weeks = 8\n"
+        "spare_capacity_meetings = false\nmeetings_per_caseworker_week = 60\n"
+    )
+    path = tmp_path / "targets.toml"
+    path.write_text(
+        '[meta]\nfirst_week = 4\n[[target]]\nstatistic = "hazard_to_employment_1"\n'
+        "observed = 0.18\ntolerance = 0.15\nrelative = true\n"
+        '[[experiment]]\nname = "fortnightly"\ntrial = "trial.toml"\n'
+        'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n'
+        "scale = 0.1\n"
+        '[[free]]\nkey = "job_seekers.employability_sd"\nlow = 0.2\nhigh = 2.0\n'
+    )
+    targets = load_targets(path)
+    scenario = load_scenario(quickstart, ["run.end=2021-12-31"])
+    seeds = replication_seeds(1, 2)
+    x = np.array([0.9])
+    here = _Evaluator(scenario, targets, seeds, 0.1, tmp_path / "a.json", experiments=True)
+    with _Evaluator(
+        scenario, targets, seeds, 0.1, tmp_path / "b.json", experiments=True, workers=2
+    ) as spread:
+        values = [spread(x), spread(x + 0.3)]
+        assert spread.executor is not None
+        assert spread.executor.workers == min(2, os.cpu_count() or 1)
+    assert spread.executor is None  # the workers stop with the block
+    assert values == [here(x), here(x + 0.3)]
+    assert values[0] != values[1]

@@ -12,6 +12,7 @@ from simulation.cli.options import (
     FINITE_SCALE,
     MAX_REPLICATIONS,
     SET_OPTION,
+    cap_workers,
     progress_bar,
     running_total,
     user_errors,
@@ -190,6 +191,15 @@ def fit_report(
     is_flag=True,
     help="Fit the targets' experiments too, each run as its trial (much slower).",
 )
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    callback=cap_workers,
+    help="Processes each evaluation's runs are spread over (the fit does not depend on it).",
+)
 @user_errors
 def calibrate(
     targets_file: Path,
@@ -200,6 +210,7 @@ def calibrate(
     local: bool,
     quick: bool,
     experiments: bool,
+    workers: int,
 ) -> None:
     """Fit the free parameters of TARGETS_FILE by the method of simulated moments.
 
@@ -238,6 +249,7 @@ def calibrate(
             local=local,
             progress=running_total(bar),
             experiments=experiments,
+            workers=workers,
         )
     if not quick:
         click.echo(f"fitted values written to {ship_fit(targets_file, out)}", err=True)

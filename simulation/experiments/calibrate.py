@@ -34,6 +34,7 @@ from simulation.config.loading import (
     suggest_key,
 )
 from simulation.config.scenario import Scenario, scenario_from_dict
+from simulation.experiments.executors import Executor, make_executor
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 from simulation.experiments.targets import (
     TargetsFile,
@@ -107,6 +108,11 @@ class _Evaluator:
     the targets and free parameters, the base scenario, the seeds, the scale and the
     code. A cache made for anything else is set aside (``evaluations-<key>.json``), never
     read for this calibration.
+
+    Used as a context manager, it keeps ``workers`` processes for its whole life and
+    spreads each evaluation's runs (the replications, the trials' arms) over them; the
+    objective does not depend on how many (every run carries its own seed). Outside a
+    ``with`` block it runs everything in this process.
     """
 
     def __init__(
@@ -117,6 +123,7 @@ class _Evaluator:
         scale: float,
         cache: Path,
         experiments: bool = False,
+        workers: int = 1,
     ) -> None:
         self.base = scenario_to_dict(scenario)
         self.experiments = experiments and bool(targets.experiment)
@@ -145,6 +152,17 @@ class _Evaluator:
         ).hexdigest()[:16]
         self.cache = self._read_cache()
         self.evaluations = 0
+        self.workers = workers
+        self.executor: Executor | None = None
+
+    def __enter__(self) -> _Evaluator:
+        self.executor = make_executor(self.workers).__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        executor, self.executor = self.executor, None
+        if executor is not None:
+            executor.__exit__(*exc)
 
     def _read_cache(self) -> dict[str, float]:
         """The evaluations made earlier for this very calibration (none for another)."""
@@ -177,12 +195,14 @@ class _Evaluator:
             return self.cache[key]
         scenario = self.scenario(x)
         collect = RegisterStatistics(self.targets.meta.first_week, self.targets.meta.flows_until)
-        runs = [
-            stats for _, stats in sorted(run_seeds(scenario, self.seeds, collect, scale=self.scale))
-        ]
+        done = run_seeds(scenario, self.seeds, collect, scale=self.scale, executor=self.executor)
+        runs = [stats for _, stats in sorted(done)]
         value, _ = objective_terms(self.targets, runs)
         if self.experiments:  # indirect inference: the trials' effects against the published
-            for row in experiment_effects(self.targets, self.overrides(x), seed=0):
+            effects = experiment_effects(
+                self.targets, self.overrides(x), seed=0, executor=self.executor
+            )
+            for row in effects:
                 value += ((row["simulated"] - row["observed"]) / row["tolerance"]) ** 2
         self.cache[key] = value
         self.evaluations += 1
@@ -204,6 +224,7 @@ def calibrate(
     local: bool = False,
     progress: Callable[[int, float], None] | None = None,
     experiments: bool = False,
+    workers: int = 1,
 ) -> Calibration:
     """Fit the free parameters of ``targets`` to its statistics.
 
@@ -222,6 +243,8 @@ def calibrate(
         progress: Called with (evaluations, best objective so far).
         experiments: Fit the targets' experiments too (each simulated as its trial at
             every evaluation: indirect inference; much slower).
+        workers: Local processes each evaluation's runs are spread over (the fit does
+            not depend on how many).
 
     Returns:
         The calibration; ``fitted.toml`` in ``out`` holds the values as scenario tables.
@@ -232,8 +255,38 @@ def calibrate(
     started = time.perf_counter()
     seeds = replication_seeds(seed + 1, replications)
     evaluate = _Evaluator(
-        scenario, targets, seeds, scale, out / "evaluations.json", experiments=experiments
+        scenario, targets, seeds, scale, out / "evaluations.json", experiments, workers
     )
+    with evaluate:
+        x, value, identified, uncertainty = _search(
+            evaluate, targets, budget, seed, start, local, progress
+        )
+    result = Calibration(
+        names=evaluate.names,
+        values={
+            f.key: round(float(v)) if f.integer else float(v)
+            for f, v in zip(targets.free, x, strict=True)
+        },
+        objective=float(value),
+        evaluations=len(evaluate.cache),
+        identified=dict(zip(evaluate.names, identified, strict=True)),
+        uncertainty=dict(zip(evaluate.names, uncertainty, strict=True)),
+        seconds=time.perf_counter() - started,
+    )
+    _write_fitted(result, targets, seed, out)
+    return result
+
+
+def _search(
+    evaluate: _Evaluator,
+    targets: TargetsFile,
+    budget: int,
+    seed: int,
+    start: dict[str, float] | None,
+    local: bool,
+    progress: Callable[[int, float], None] | None,
+) -> tuple[np.ndarray, float, list[bool], list[float]]:
+    """The global search, its polish and the profile: the fit, its objective and spread."""
     bounds = [(f.low, f.high) for f in targets.free]
     d = len(bounds)
     # About 25 generations: a large population spread over few generations is little
@@ -297,20 +350,7 @@ def calibrate(
         identified, uncertainty = _profile(tracked, x, bounds, value)
     if best[0] < value:
         x, value = best[1], best[0]
-    result = Calibration(
-        names=evaluate.names,
-        values={
-            f.key: round(float(v)) if f.integer else float(v)
-            for f, v in zip(targets.free, x, strict=True)
-        },
-        objective=float(value),
-        evaluations=len(evaluate.cache),
-        identified=dict(zip(evaluate.names, identified, strict=True)),
-        uncertainty=dict(zip(evaluate.names, uncertainty, strict=True)),
-        seconds=time.perf_counter() - started,
-    )
-    _write_fitted(result, targets, seed, out)
-    return result
+    return x, value, identified, uncertainty
 
 
 #: How often a fit moves to a lower point its profile found and profiles it again.

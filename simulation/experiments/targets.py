@@ -28,6 +28,7 @@ from simulation.config.loading import parameter_field, read_toml, suggest_key
 from simulation.config.parameters import SETTING, param
 from simulation.config.scenario import Scenario
 from simulation.config.trial import load_trial
+from simulation.experiments.executors import Executor
 from simulation.experiments.seeds import RegisterStatistics, replication_seeds, run_seeds
 from simulation.experiments.trials import run_trial
 
@@ -276,9 +277,14 @@ def fit_report(
 
 
 def experiment_effects(
-    targets: TargetsFile, overrides: tuple[str, ...] | list[str] = (), seed: int = 0
+    targets: TargetsFile,
+    overrides: tuple[str, ...] | list[str] = (),
+    seed: int = 0,
+    executor: Executor | None = None,
 ) -> list[dict[str, Any]]:
     """Each experiment of the targets, simulated as its trial with these overrides.
+
+    ``executor``: an open executor to run the trials' replications on (default: here).
 
     Returns:
         One row per experiment, as :func:`fit_report` gives them (``statistic`` is
@@ -299,6 +305,7 @@ def experiment_effects(
                     seed=seed,
                     scale=experiment.scale,
                     plots=False,
+                    executor=executor,
                 )
             runs[run] = result.effects.set_index(["comparison", "outcome"])
         effects = runs[run]

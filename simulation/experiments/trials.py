@@ -31,6 +31,7 @@ from simulation.config.trial import EDUCATION, Trial, with_draw
 from simulation.core.model import EmploymentModel
 from simulation.core.records import GROUP_LABELS
 from simulation.core.trial import TrialDesign
+from simulation.experiments.executors import Executor
 from simulation.experiments.runner import draw_record
 from simulation.experiments.seeds import replication_seeds, run_seeds
 
@@ -95,6 +96,7 @@ def run_trial(
     plots: bool = True,
     draws: Sample | None = None,
     overwrite: bool = False,
+    executor: Executor | None = None,
 ) -> TrialResult:
     """Run a trial's paired replications and write its folder.
 
@@ -109,6 +111,7 @@ def run_trial(
         plots: Also write the plot.
         draws: Parameter draws: replication ``i`` runs both arms with draw ``i``.
         overwrite: Replace whatever the folder holds.
+        executor: An executor already open, used instead of ``workers`` and left open.
 
     Returns:
         The effects, each replication's comparisons and the folder.
@@ -129,7 +132,7 @@ def run_trial(
     try:
         result = _fill(
             trial, design, staging.path, replications, seed, scale, workers, progress, plots,
-            draws,
+            draws, executor,
         )  # fmt: skip
     except BaseException:
         staging.release()
@@ -153,6 +156,7 @@ def _fill(
     progress: Callable[[int], None] | None,
     plots: bool,
     draws: Sample | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
     """Run the paired replications into the folder; the effects and the manifest's data."""
     s = trial.settings
@@ -176,6 +180,7 @@ def _fill(
             trial.scenario, seeds, FollowUpTable(), scale=scale, workers=workers,
             progress=progress, trial=arm_design,
             variants=None if drawn is None else [t.scenario for t in drawn], trials=designs,
+            executor=executor,
         )  # fmt: skip
         for index, table in runs:
             means[arm][index] = arm_means(table, shares, read_months, s.hazard_weeks)
@@ -211,7 +216,7 @@ def _fill(
         "timing": {
             "created": created,
             "wall_seconds": round(time.perf_counter() - started, 3),
-            "workers": workers,
+            "workers": workers if executor is None else executor.workers,
         },
     }
     return {"effects": frame, "replications": per_replication, "manifest": manifest}
