@@ -25,11 +25,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from worktree import ROOT, checked_out  # beside this script
 
 #: Evaluations in a fresh process; prints a JSON line of their timings.
 _CHILD = """
@@ -109,39 +108,27 @@ def main() -> None:
         help="only the experiments both targets files declare (by name): like for like",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="calibration-throughput-") as folder:
-        other = Path(folder) / "tree"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(other), args.rev],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            keep = None
-            if args.same_experiments:
-                names = [experiment_names(tree / args.targets) for tree in (ROOT, other)]
-                keep = sorted(set(names[0]) & set(names[1]))
-                print(f"experiments of both: {', '.join(keep)}", file=sys.stderr)
-            arms = {f"this tree, {w} worker{'s' if w > 1 else ''}": (ROOT, w) for w in args.workers}
-            arms[args.rev] = (other, 1)
-            runs: dict[str, list[float]] = {name: [] for name in arms}
-            experiments: dict[str, int] = {}
-            for round_ in range(args.rounds):
-                for name, (tree, workers) in arms.items():
-                    figures = evaluate_in(tree, args.targets, args.evaluations, workers, keep)
-                    runs[name] += figures["evaluations"]
-                    experiments[name] = figures["experiments"]
-                    shown = ", ".join(f"{t:.1f}" for t in figures["evaluations"])
-                    print(
-                        f"round {round_ + 1} {name:>22}: first {figures['first']:.1f} s,"
-                        f" then {shown} s",
-                        file=sys.stderr,
-                    )
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, check=False
-            )
+    with checked_out(args.rev, "calibration-throughput-") as (other, folder):
+        keep = None
+        if args.same_experiments:
+            names = [experiment_names(tree / args.targets) for tree in (ROOT, other)]
+            keep = sorted(set(names[0]) & set(names[1]))
+            print(f"experiments of both: {', '.join(keep)}", file=sys.stderr)
+        arms = {f"this tree, {w} worker{'s' if w > 1 else ''}": (ROOT, w) for w in args.workers}
+        arms[args.rev] = (other, 1)
+        runs: dict[str, list[float]] = {name: [] for name in arms}
+        experiments: dict[str, int] = {}
+        for round_ in range(args.rounds):
+            for name, (tree, workers) in arms.items():
+                figures = evaluate_in(tree, args.targets, args.evaluations, workers, keep)
+                runs[name] += figures["evaluations"]
+                experiments[name] = figures["experiments"]
+                shown = ", ".join(f"{t:.1f}" for t in figures["evaluations"])
+                print(
+                    f"round {round_ + 1} {name:>22}: first {figures['first']:.1f} s,"
+                    f" then {shown} s",
+                    file=sys.stderr,
+                )
     print(f"{args.targets}, {args.rounds} rounds alternating, medians of every evaluation:")
     print(f"{'':26}{'experiments':>12}{'s per evaluation':>18}{'per hour':>10}{'ratio':>8}")
     reference = statistics.median(runs[args.rev])

@@ -27,11 +27,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from worktree import ROOT, checked_out  # beside this script
 
 #: One replication in a fresh process; prints a JSON line of its timings.
 _CHILD = """
@@ -89,39 +88,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     scale = "none" if args.scale is None else repr(args.scale)
-    with tempfile.TemporaryDirectory(prefix="versus-") as folder:
-        other = Path(folder) / "tree"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(other), args.rev],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            trees = {"this tree": ROOT, args.rev: other}
-            for name, tree in trees.items():  # compile (or load) both versions' passes
-                run_once(tree, "scenarios/quickstart.toml", "0.05", 0)
-                print(f"warmed {name}", file=sys.stderr)
-            runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-            for round_ in range(args.rounds):
-                for name, tree in trees.items():
-                    figures = run_once(tree, args.scenario, scale, args.seed)
-                    if args.scale is None:
-                        for plots, label in ((False, "run, no plots"), (True, "run, plots")):
-                            out = Path(folder) / f"run-{len(runs[name])}-{plots}"
-                            figures[label] = run_command(tree, args.scenario, plots, out)
-                    runs[name].append(figures)
-                    print(
-                        f"round {round_ + 1} {name:>12}:"
-                        f" simulation {figures['simulation']:.2f} s,"
-                        f" start-up {figures['start-up']:.2f} s,"
-                        f" process {figures['process']:.2f} s",
-                        file=sys.stderr,
-                    )
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, check=False
-            )
+    with checked_out(args.rev, "versus-") as (other, folder):
+        trees = {"this tree": ROOT, args.rev: other}
+        for name, tree in trees.items():  # compile (or load) both versions' passes
+            run_once(tree, "scenarios/quickstart.toml", "0.05", 0)
+            print(f"warmed {name}", file=sys.stderr)
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+        for round_ in range(args.rounds):
+            for name, tree in trees.items():
+                figures = run_once(tree, args.scenario, scale, args.seed)
+                if args.scale is None:
+                    for plots, label in ((False, "run, no plots"), (True, "run, plots")):
+                        out = Path(folder) / f"run-{len(runs[name])}-{plots}"
+                        figures[label] = run_command(tree, args.scenario, plots, out)
+                runs[name].append(figures)
+                print(
+                    f"round {round_ + 1} {name:>12}:"
+                    f" simulation {figures['simulation']:.2f} s,"
+                    f" start-up {figures['start-up']:.2f} s,"
+                    f" process {figures['process']:.2f} s",
+                    file=sys.stderr,
+                )
     print(f"{args.scenario}, {args.rounds} rounds alternating, medians:")
     print(f"{'':14}{'this tree':>12}{args.rev[:12]:>14}{'ratio':>8}")
     measures = ["simulation", "start-up", "import", "process", "memory"]

@@ -194,6 +194,19 @@ def cap_workers(ctx: click.Context, param: click.Parameter, value: int) -> int:
     return value
 
 
+def workers_option(help: str) -> Callable[[Callable], Callable]:
+    """The ``--workers/-w`` option: local processes, capped at the machine's cores."""
+    return click.option(
+        "--workers",
+        "-w",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        callback=cap_workers,
+        help=help,
+    )
+
+
 def simulation_options(min_replications: int) -> Callable[[Callable], Callable]:
     """Options shared by the commands that simulate: replications, seed, scale, workers."""
     options = [
@@ -211,15 +224,7 @@ def simulation_options(min_replications: int) -> Callable[[Callable], Callable]:
             type=FINITE_SCALE,
             help="Simulated people per real person, e.g. 0.1.",
         ),
-        click.option(
-            "--workers",
-            "-w",
-            type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            callback=cap_workers,
-            help="Processes (at most the machine's cores).",
-        ),
+        workers_option("Processes (at most the machine's cores)."),
         click.option("--no-plots", is_flag=True, help="Skip the PNG plots."),
     ]
 

@@ -12,10 +12,10 @@ from simulation.cli.options import (
     FINITE_SCALE,
     MAX_REPLICATIONS,
     SET_OPTION,
-    cap_workers,
     progress_bar,
     running_total,
     user_errors,
+    workers_option,
 )
 from simulation.config.loading import load_scenario
 
@@ -191,15 +191,7 @@ def fit_report(
     is_flag=True,
     help="Fit the targets' experiments too, each run as its trial (much slower).",
 )
-@click.option(
-    "--workers",
-    "-w",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    callback=cap_workers,
-    help="Processes each evaluation's runs are spread over (the fit does not depend on it).",
-)
+@workers_option("Processes each evaluation's runs are spread over (the fit does not depend on it).")
 @user_errors
 def calibrate(
     targets_file: Path,
