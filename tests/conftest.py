@@ -90,6 +90,29 @@ def single_area(overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     return build(overrides, data)
 
 
+def fortnightly_experiment(folder: Path, extra: str = "") -> Path:
+    """A targets file with one register target and one small trial as its experiment.
+
+    The trial (``trial.toml`` in ``folder``) gives fortnightly early meetings to the
+    quick start's registrations of weeks 2-8; ``extra`` is added to the targets file.
+    """
+    quickstart = SCENARIOS / "quickstart.toml"
+    (folder / "trial.toml").write_text(
+        f'[trial]\nname = "t"\nscenario = "{quickstart}"\n'
+        'set = ["run.end=2021-12-31"]\nfirst_week = 2\nlast_week = 8\nhorizon_weeks = 20\n'
+        "months = [3]\n[treatment]\nearly_interval_weeks = 2\nearly_period_weeks = 8\n"
+        "spare_capacity_meetings = false\nmeetings_per_caseworker_week = 60\n"
+    )
+    path = folder / "targets.toml"
+    path.write_text(
+        '[meta]\nfirst_week = 4\n[[target]]\nstatistic = "hazard_to_employment_1"\n'
+        "observed = 0.18\ntolerance = 0.15\nrelative = true\n"
+        '[[experiment]]\nname = "fortnightly"\ntrial = "trial.toml"\n'
+        'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n' + extra
+    )
+    return path
+
+
 @pytest.fixture
 def scenario() -> Scenario:
     return build()

@@ -7,7 +7,7 @@ import tomllib
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import single_area
+from conftest import ROOT, fortnightly_experiment, single_area
 
 from simulation.cli import main
 from simulation.core.model import EmploymentModel
@@ -238,26 +238,13 @@ def test_the_posterior_sample_covers_a_known_parameter_and_resumes(tmp_path):
 
 @pytest.mark.slow
 def test_an_evaluation_is_the_same_on_one_worker_or_two(tmp_path):
-    from conftest import ROOT
-
     from simulation.config.loading import load_scenario
     from simulation.experiments.calibrate import _Evaluator
 
     quickstart = ROOT / "scenarios" / "quickstart.toml"
-    (tmp_path / "trial.toml").write_text(
-        f'[trial]\nname = "t"\nscenario = "{quickstart}"\n'
-        'set = ["run.end=2021-12-31"]\nfirst_week = 2\nlast_week = 8\nhorizon_weeks = 20\n'
-        "months = [3]\n[treatment]\nearly_interval_weeks = 2\nearly_period_weeks = 8\n"
-        "spare_capacity_meetings = false\nmeetings_per_caseworker_week = 60\n"
-    )
-    path = tmp_path / "targets.toml"
-    path.write_text(
-        '[meta]\nfirst_week = 4\n[[target]]\nstatistic = "hazard_to_employment_1"\n'
-        "observed = 0.18\ntolerance = 0.15\nrelative = true\n"
-        '[[experiment]]\nname = "fortnightly"\ntrial = "trial.toml"\n'
-        'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n'
-        "scale = 0.1\n"
-        '[[free]]\nkey = "job_seekers.employability_sd"\nlow = 0.2\nhigh = 2.0\n'
+    path = fortnightly_experiment(
+        tmp_path,
+        'scale = 0.1\n[[free]]\nkey = "job_seekers.employability_sd"\nlow = 0.2\nhigh = 2.0\n',
     )
     targets = load_targets(path)
     scenario = load_scenario(quickstart, ["run.end=2021-12-31"])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import CONSTANT_HAZARD, ROOT, SCENARIOS, single_area
+from conftest import CONSTANT_HAZARD, ROOT, SCENARIOS, fortnightly_experiment, single_area
 
 from simulation.cli import main
 from simulation.config.errors import TargetsFileError
@@ -87,23 +87,10 @@ def test_fit_report_command(tmp_path):
 
 
 def test_experiments_are_run_as_trials_in_the_fit_report(tmp_path):
-    trial = tmp_path / "trial.toml"
-    trial.write_text(
-        f'[trial]\nname = "t"\nscenario = "{ROOT / "scenarios" / "quickstart.toml"}"\n'
-        'set = ["run.end=2021-12-31"]\nfirst_week = 2\nlast_week = 8\nhorizon_weeks = 20\n'
-        "months = [3]\n[treatment]\nearly_interval_weeks = 2\nearly_period_weeks = 8\n"
-        "spare_capacity_meetings = false\nmeetings_per_caseworker_week = 60\n"
-    )
-    targets = tmp_path / "targets.toml"
-    targets.write_text(
-        '[meta]\nfirst_week = 4\n[[target]]\nstatistic = "hazard_to_employment_1"\n'
-        "observed = 0.18\ntolerance = 0.15\nrelative = true\n"
-        '[[experiment]]\nname = "fortnightly"\ntrial = "trial.toml"\n'
-        'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n'
-    )
     from simulation.config.loading import load_scenario
     from simulation.experiments.targets import fit_report
 
+    targets = fortnightly_experiment(tmp_path)
     scenario = load_scenario(ROOT / "scenarios" / "quickstart.toml", ["run.end=2021-12-31"])
     report = fit_report(scenario, load_targets(targets), scale=0.1, experiments=True).set_index(
         "statistic"

@@ -137,6 +137,12 @@ class _Replication:
     progress: Progress | None = None  # only for runs in this process
     trial: TrialDesign | None = None
 
+    @property
+    def weeks(self) -> int:
+        """Weeks the run simulates (a trial's run ends with its follow-up)."""
+        weeks = self.scenario.weeks
+        return weeks if self.trial is None else self.trial.run_weeks(weeks)
+
     def __call__(self) -> tuple[int, Any]:
         model = EmploymentModel(self.scenario, seed=self.seed, scale=self.scale, trial=self.trial)
         model.run(progress=self.progress)
@@ -197,10 +203,11 @@ def run_seeds(
         workers = local_workers(workers, len(seeds))
     if not checked:
         check_runnable(scenario, scale, in_flight=1 if scheduler else workers)
+    # Runs in this process report every week; runs elsewhere, at their end.
     here = (
-        (executor is None or isinstance(executor, SerialExecutor))
-        and workers <= 1
-        and not scheduler
+        isinstance(executor, SerialExecutor)
+        if executor is not None
+        else workers <= 1 and not scheduler
     )
     tasks = [
         _Replication(
@@ -218,8 +225,5 @@ def run_seeds(
     with running as pool:
         for index, result in stream(pool, _run, tasks, in_flight=1 if here else None):
             if progress is not None and not here:
-                task = tasks[index]
-                progress(
-                    scenario.weeks if task.trial is None else task.trial.run_weeks(scenario.weeks)
-                )
+                progress(tasks[index].weeks)
             yield index, result
