@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import copy
-from pathlib import Path
+import os
+import sys
 
-import numba
-import pytest
+# Each worker imports the package and some twenty test modules, and the command-line
+# tests start the package again in processes of their own: compiled once into
+# ``__pycache__`` (git-ignored), not at every start, even where the environment says not
+# to write bytecode (PYTHONDONTWRITEBYTECODE), which costs every process seconds.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-from simulation.config.loading import apply_overrides
-from simulation.config.scenario import Scenario, scenario_from_dict
+import copy  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numba  # noqa: E402
+import pytest  # noqa: E402
+
+from simulation.config.loading import apply_overrides  # noqa: E402
+from simulation.config.scenario import Scenario, scenario_from_dict  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

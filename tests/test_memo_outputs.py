@@ -207,7 +207,9 @@ def test_a_caseload_set_at_a_date_staffs_the_organiser_at_it(tmp_path):
             SCENARIOS / "reform_2025" / "helsinki_reform.toml",
             ["run.end=2025-06-30", f"timeline[2].city.caseload={caseload}"],
         )
-        result = run_scenario(scenario, replications=1, scale=0.02, out=tmp_path / f"c{caseload}")
+        result = run_scenario(
+            scenario, replications=1, scale=0.02, out=tmp_path / f"c{caseload}", plots=False
+        )
         organisers = pd.read_csv(result.folder / "organisers.csv")
         after = organisers[
             (organisers["date"] >= "2025-02-01") & (organisers["organiser"] == "City")

@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from simulation.analysis.results import atomic_write
 from simulation.config.errors import InputError
@@ -194,6 +193,8 @@ def run_design(
         raise InputError("targets", "free", "expected [[free]] or [[assumption]] parameters")
     low = np.array([p.low for p in parameters])
     high = np.array([p.high for p in parameters])
+    from scipy.stats import qmc  # scipy.stats takes a second to import: only here
+
     unit = qmc.LatinHypercube(d=len(parameters), seed=np.random.default_rng(seed)).random(points)
     x = qmc.scale(unit, low, high)
     out = Path(out)
@@ -326,6 +327,8 @@ def history_match(
         seed: Seed of the candidates.
     """
     power = max(1, math.ceil(math.log2(candidates)))
+    from scipy.stats import qmc
+
     sobol = qmc.Sobol(d=dimensions, seed=np.random.default_rng(seed))
     unit = sobol.random_base2(power)[:candidates]  # a balanced Sobol' set, cut to size
     scores = np.empty((candidates, len(outputs)))
