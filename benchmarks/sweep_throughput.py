@@ -1,8 +1,12 @@
 """Throughput of a sweep with 1 and with 2 local worker processes.
 
 Runs the same sweep (the Helsinki pilot at scale 1, 24 runs of about a second each)
-twice into fresh folders, start-up of the worker processes included, and prints runs per
-second and the speed-up. Usage: python benchmarks/sweep_throughput.py
+into fresh folders, start-up of the worker processes included, and prints runs per
+second and the speed-ups: in this process with numba's loops on one core, in this
+process on every core (``--workers 1``), and on two worker processes of one core each
+(``--workers 2``). One process already runs the compiled loops on both cores, so the
+two workers' gain over it is smaller than over one core.
+Usage: python benchmarks/sweep_throughput.py
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
+
+import numba
 
 from simulation.experiments.sweep_runner import run_sweep
 
@@ -35,16 +41,21 @@ def main() -> None:
         path = Path(tmp) / "sweep.toml"
         path.write_text(SWEEP)
         rates = {}
-        for workers in (1, 2):
+        everywhere = numba.get_num_threads()
+        for name, workers, threads in (
+            ("1 worker, 1 core", 1, 1),
+            ("1 worker, every core", 1, everywhere),
+            ("2 workers", 2, everywhere),
+        ):
+            numba.set_num_threads(threads)
             started = time.perf_counter()
-            result = run_sweep(path, out=Path(tmp) / f"w{workers}", workers=workers)
+            result = run_sweep(path, out=Path(tmp) / name.replace(" ", "_"), workers=workers)
             seconds = time.perf_counter() - started
-            rates[workers] = result.done / seconds
-            print(
-                f"{workers} worker(s): {result.done} runs in {seconds:.1f} s, "
-                f"{rates[workers]:.2f} runs/s"
-            )
-        print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}x")
+            numba.set_num_threads(everywhere)
+            rates[name] = result.done / seconds
+            print(f"{name}: {result.done} runs in {seconds:.1f} s, {rates[name]:.2f} runs/s")
+        for one in ("1 worker, every core", "1 worker, 1 core"):
+            print(f"2 workers against {one}: {rates['2 workers'] / rates[one]:.2f}x")
 
 
 if __name__ == "__main__":
