@@ -1,6 +1,6 @@
 """Throughput of a sweep with 1 and with 2 local worker processes.
 
-Runs the same sweep (the Helsinki pilot at scale 1, 24 runs of about a second each)
+Runs the same sweep (the Helsinki pilot at scale 1, 24 runs of one to two seconds each)
 into fresh folders, start-up of the worker processes included, and prints runs per
 second and the speed-ups: in this process with numba's loops on one core, in this
 process on every core (``--workers 1``), and on two worker processes of one core each

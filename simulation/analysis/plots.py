@@ -73,12 +73,12 @@ def _band(
     wide = frame.pivot(index="date", columns="replication", values=column)
     dates = pd.to_datetime(wide.index).to_numpy()
     values = wide.to_numpy(dtype=float)
-    # Weeks without a value in any replication (no meeting held) stay gaps in the line.
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         if not np.isnan(values).any():  # nanquantile goes row by row: 0.1 s a panel
             low, high = np.quantile(values, [0.05, 0.95], axis=1)
             return dates, values.mean(axis=1), low, high
+        # Weeks without a value in any replication (no meeting held) stay gaps in the line.
         return (
             dates,
             np.nanmean(values, axis=1),
