@@ -130,7 +130,7 @@ def test_a_local_calibration_refines_a_start(tmp_path):
         single_area(SMALL),
         targets,
         out=tmp_path / "cal",
-        budget=16,
+        budget=8,
         seed=1,
         replications=2,
         scale=1.0,
@@ -158,8 +158,13 @@ def test_a_cache_made_for_other_targets_is_never_reused(tmp_path):
     (tmp_path / "other").mkdir()
     second = load_targets(_targets_file(tmp_path / "other", tripled))
     out = tmp_path / "cal"
-    one = calibrate(single_area(SMALL), first, out=out, budget=8, replications=1, scale=1.0)
-    two = calibrate(single_area(SMALL), second, out=out, budget=8, replications=1, scale=1.0)
+    # A short local search is enough to fill the cache of each set of targets.
+    settings = dict(
+        out=out, budget=3, replications=1, scale=1.0, local=True,
+        start={"job_seekers.employability_sd": 1.0},
+    )  # fmt: skip
+    one = calibrate(single_area(SMALL), first, **settings)
+    two = calibrate(single_area(SMALL), second, **settings)
     assert two.objective != pytest.approx(one.objective)
     assert two.objective > one.objective  # tripled observations cannot be met as well
     set_aside = list(out.glob("evaluations-*.json"))
