@@ -159,10 +159,14 @@ def test_meeting_selection_equals_rationing_by_due_week_and_priority():
             next_meeting=next_meeting,
             organiser=organiser,
             spell_start=spell_start,
+            key=key,
+            meetings=meetings,
         )
         period = np.array([26])
-        count, caseload, early, exposure, queue, since = meeting_pass.meeting_candidates(
-            np.arange(people), 100, population.people, queues, period, 1, due
+        count, caseload, early, exposure, queue, since, due_key, number = (
+            meeting_pass.meeting_candidates(
+                np.arange(people), 100, population.people, queues, period, 1, due
+            )
         )
         due = due[:count]
         np.testing.assert_array_equal(due, np.sort(rows))
@@ -172,7 +176,9 @@ def test_meeting_selection_equals_rationing_by_due_week_and_priority():
         np.testing.assert_array_equal(exposure, [np.sum(100 - spell_start[rows] < 13)])
         priority = streams.uniform("meeting_priority", key[due], meetings[due])
         expected = rules.ration(queue, (since, priority), capacity)
-        chosen = meeting_pass.select_meetings(due, queue, since, capacity, key, meetings, base)
+        np.testing.assert_array_equal(due_key, key[due])
+        np.testing.assert_array_equal(number, meetings[due])
+        chosen = meeting_pass.select_meetings(queue, since, capacity, due_key, number, base)
         np.testing.assert_array_equal(chosen, expected)
 
 

@@ -300,17 +300,18 @@ class EmploymentModel(mesa.Model):
         capacity = self.staff.meeting_capacity(week)
         due = self.work.get("due")
         period = self.passes.meetings.early_period_weeks
-        count, caseload, early, exposure, caseworker, since = meeting_pass.meeting_candidates(
-            self.register, week, p.people, len(capacity), period, len(self.organisers), due
+        count, caseload, early, exposure, caseworker, since, key, number = (
+            meeting_pass.meeting_candidates(
+                self.register, week, p.people, len(capacity), period, len(self.organisers), due
+            )
         )
         due = due[:count]
         granted = meeting_pass.select_meetings(
-            due,
             caseworker,
             since,
             capacity,
-            p.key,
-            p.meetings,
+            key,
+            number,
             self.streams.decision_base(Decision.MEETING_PRIORITY),
         )
         met = due[granted]

@@ -119,11 +119,18 @@ def meeting_candidates(rows, week, people, n_caseworkers, early_period, n_organi
     within their organiser's early period (``early_period`` by organiser: the schedule
     they need first); each organiser's unemployed in the first ``NEW_SPELL_WEEKS`` weeks
     of a spell (weeks of exposure for the realised interval of the newly registered);
-    and for each client due (in the same order) the caseworker and the week the
-    meeting was due.
+    and for each client due (in the same order) the caseworker, the week the meeting
+    was due, and the client's key and meeting number, which :func:`select_meetings`
+    draws the priorities from: gathered here in row order, they are read in the order
+    of the caseworkers' queues without a jump to each client's row.
     """
     status, caseworker, next_meeting = people.status, people.caseworker, people.next_meeting
-    organiser, spell_start = people.organiser, people.spell_start
+    organiser, spell_start, key, meetings = (
+        people.organiser,
+        people.spell_start,
+        people.key,
+        people.meetings,
+    )
     bounds = slice_bounds(len(rows))
     # The last column of the caseloads: not a client (or not early).
     caseload = np.zeros((SLICES, n_caseworkers + 1), dtype=np.int64)
@@ -149,10 +156,14 @@ def meeting_candidates(rows, week, people, n_caseworkers, early_period, n_organi
     n_due = close_gaps(due, bounds, listed)
     queue = np.empty(n_due, dtype=np.int64)
     since = np.empty(n_due, dtype=np.int64)
+    due_key = np.empty(n_due, dtype=key.dtype)
+    number = np.empty(n_due, dtype=meetings.dtype)
     for i in prange(n_due):
         r = row(due, i)
         queue[i] = caseworker[r]
         since[i] = next_meeting[r]
+        due_key[i] = key[r]
+        number[i] = meetings[r]
     return (
         n_due,
         caseload.sum(axis=0)[:n_caseworkers],
@@ -160,18 +171,23 @@ def meeting_candidates(rows, week, people, n_caseworkers, early_period, n_organi
         exposure.sum(axis=0),
         queue,
         since,
+        due_key,
+        number,
     )
 
 
 @njit(cache=True)
-def select_meetings(due, queue, since, capacity, key, meetings, priority_base):
+def select_meetings(queue, since, capacity, key, number, priority_base):
     """Which clients due each caseworker meets: those due longest, ties by a random key.
 
     The same choice as :func:`rules.ration` with (due week, priority), found without
     sorting (:func:`.queues.serve_oldest_first`): the priorities are drawn, keyed by the
     meeting's number, only among the clients of the due week that does not fit entirely.
+    Client i of the list waits for caseworker ``queue[i]`` since week ``since[i]``, with
+    key ``key[i]`` and meeting number ``number[i]`` (:func:`meeting_candidates`).
     """
-    return serve_oldest_first(due, queue, since, capacity, key, meetings, priority_base)
+    listed = np.arange(len(queue))
+    return serve_oldest_first(listed, queue, since, capacity, key, number, priority_base)
 
 
 @njit(cache=True, parallel=True)
