@@ -27,7 +27,7 @@ from simulation.core.codes import (
     Status,
 )
 from simulation.core.passes.common import row
-from simulation.core.passes.slices import SLICES, slice_bounds
+from simulation.core.passes.slices import SLICES, add_slices, slice_bounds
 from simulation.core.plan import WEEKS_PER_YEAR, Plan
 
 __all__ = [
@@ -237,12 +237,12 @@ def census(rows, week, people, bucket, layout):
                 recipients[t, c // per_area, column] += paid
                 recipients[t, c // per_area, 2] += shared & (b == EARNINGS_RELATED)
     by_status, long_term, clients = (
-        by_status.sum(axis=0),
-        long_term.sum(axis=0),
-        clients.sum(axis=0),
+        add_slices(by_status),
+        add_slices(long_term),
+        add_slices(clients),
     )
-    occupied, queued, exits = occupied.sum(axis=0), queued.sum(axis=0), exits.sum(axis=0)
-    recipients = recipients.sum(axis=0)
+    occupied, queued, exits = add_slices(occupied), add_slices(queued), add_slices(exits)
+    recipients = add_slices(recipients)
     return (
         by_status,
         long_term,

@@ -24,7 +24,7 @@ from simulation.core.passes.common import row
 from simulation.core.passes.draws import uniform
 from simulation.core.passes.queues import serve_oldest_first
 from simulation.core.passes.services import refer_to_service
-from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
+from simulation.core.passes.slices import SLICES, add_slices, close_gaps, slice_bounds
 from simulation.core.plan import Plan
 
 __all__ = [
@@ -166,9 +166,9 @@ def meeting_candidates(rows, week, people, n_caseworkers, early_period, n_organi
         number[i] = meetings[r]
     return (
         n_due,
-        caseload.sum(axis=0)[:n_caseworkers],
-        early.sum(axis=0)[:n_caseworkers],
-        exposure.sum(axis=0),
+        add_slices(caseload)[:n_caseworkers],
+        add_slices(early)[:n_caseworkers],
+        add_slices(exposure),
         queue,
         since,
         due_key,
@@ -302,4 +302,4 @@ def meet(met, week, people, caseworkers, caseload, tables, referral_tables, laps
             )
         leaving[t] = a - bounds[t]
     n_lapsed = close_gaps(lapsed, bounds, leaving)
-    return n_lapsed, held.sum(axis=0), interval_sum.sum(axis=0), interval_count.sum(axis=0)
+    return n_lapsed, add_slices(held), add_slices(interval_sum), add_slices(interval_count)

@@ -25,7 +25,7 @@ from simulation.core.codes import UNEMPLOYED
 from simulation.core.decisions import Decision
 from simulation.core.passes.common import row
 from simulation.core.passes.draws import stream_step, unit
-from simulation.core.passes.slices import SLICES, close_gaps, slice_bounds
+from simulation.core.passes.slices import SLICES, add_slices, close_gaps, slice_bounds
 from simulation.core.plan import WEEKS_PER_YEAR, Plan
 
 __all__ = [
@@ -173,7 +173,7 @@ def outreach_candidates(rows, people, tables, free, reaching, listed, wanted):
         found[t] = k - bounds[t]
     close_gaps(listed, bounds, found)
     n = close_gaps(wanted, bounds, found)
-    return n, counts.sum(axis=0)
+    return n, add_slices(counts)
 
 
 @njit(cache=True)
