@@ -294,6 +294,19 @@ def test_slices_cover_the_rows_and_close_up_in_order():
         np.testing.assert_array_equal(out[:k], np.arange(n)[keep] * 10)
 
 
+def test_the_slices_count_tables_add_up_as_numpy_adds_them():
+    from simulation.core.passes.slices import SLICES, add_slices
+
+    rng = np.random.default_rng(5)
+    for shape in ((SLICES, 7), (SLICES, 320, 7), (SLICES, 2, 3)):
+        counts = rng.integers(0, 1000, shape)
+        total = add_slices(counts)
+        assert total.shape == shape[1:] and total.dtype == counts.dtype
+        np.testing.assert_array_equal(total, counts.sum(axis=0))
+    whole = rng.integers(0, 50, (SLICES, 4)).astype(np.float64)  # meetings count in floats
+    np.testing.assert_array_equal(add_slices(whole), whole.sum(axis=0))
+
+
 def test_serving_oldest_first_is_rationing_by_week_then_draw_with_many_places():
     from simulation.core.passes.queues import serve_oldest_first
     from simulation.core.streams import RandomStreams
