@@ -125,12 +125,8 @@ def meeting_candidates(rows, week, people, n_caseworkers, early_period, n_organi
     of the caseworkers' queues without a jump to each client's row.
     """
     status, caseworker, next_meeting = people.status, people.caseworker, people.next_meeting
-    organiser, spell_start, key, meetings = (
-        people.organiser,
-        people.spell_start,
-        people.key,
-        people.meetings,
-    )
+    organiser, spell_start = people.organiser, people.spell_start
+    key, meetings = people.key, people.meetings
     bounds = slice_bounds(len(rows))
     # The last column of the caseloads: not a client (or not early).
     caseload = np.zeros((SLICES, n_caseworkers + 1), dtype=np.int64)

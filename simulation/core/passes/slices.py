@@ -59,7 +59,7 @@ def add_slices(table):
 
     ``table`` is (SLICES, ...) and C-contiguous. Inside a parallel pass numba turns
     ``sum(axis=0)`` of a three-dimensional table into a parallel reduction that costs
-    a tenth of a millisecond for a few thousand cells, more than a small pass itself;
+    a tenth of a millisecond or more for a few thousand cells, more than a small pass;
     a loop over the flattened cells costs a few microseconds.
     """
     flat = table.reshape(table.shape[0], -1)
