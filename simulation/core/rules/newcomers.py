@@ -9,6 +9,8 @@ of the initial stock by the spell it has already had. The compiled newcomers pas
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 from scipy import special
@@ -148,6 +150,42 @@ def outcome_groups(target, long_term, age, immigrant, benefit):
     return g
 
 
+#: Log cumulative hazards at which the selected distributions are tabulated.
+_LOG_C = np.linspace(np.log(1e-5), np.log(1e6), 161)
+
+
+@functools.lru_cache(maxsize=4)
+def _selection_tables(
+    sd: float, max_weeks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tables of :class:`StockSelection` for a spread and a longest spell.
+
+    Kept for the last few spreads: every replication, arm and test of a scenario builds
+    the same tables (16 ms each), and they are read only (the arrays are made
+    read-only, as they are shared).
+    """
+    mean = -sd * sd / 2.0
+    log_e = np.linspace(mean - 8.0 * sd, mean + 8.0 * sd, 4001)
+    log_density = -0.5 * ((log_e - mean) / max(sd, 1e-12)) ** 2
+    density = np.exp(log_density - log_density.max())
+    density = density / density.sum()
+    c = np.exp(_LOG_C)
+    # tilted[k]: log-weights of the distribution selected by cumulative hazard c[k]
+    tilted = np.log(density)[None, :] - c[:, None] * np.exp(log_e)[None, :]
+    laplace = np.exp(tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
+    # cdf[k]: the cumulative distribution of log e selected by cumulative hazard c[k]
+    weights = np.exp(tilted - tilted.max(axis=1, keepdims=True))
+    cdf = np.cumsum(weights, axis=1)
+    cdf = cdf / cdf[:, -1:]
+    survival = facts.survival_to_employment(max_weeks)
+    log_lambda = np.interp(-survival, -laplace, _LOG_C)
+    cumulative_hazard = np.where(survival < 1.0, np.exp(log_lambda), 0.0)
+    tables = (log_e, density, cdf, cumulative_hazard)
+    for table in tables:
+        table.setflags(write=False)
+    return tables
+
+
 class StockSelection:
     """Employability of the initial stock, selected by the spell it has already had.
 
@@ -168,26 +206,11 @@ class StockSelection:
         max_weeks: Longest elapsed spell tabulated.
     """
 
-    _LOG_C = np.linspace(np.log(1e-5), np.log(1e6), 161)
-
     def __init__(self, sd: float, max_weeks: int = 520) -> None:
         self.sd = float(sd)
-        mean = -self.sd * self.sd / 2.0
-        self.log_e = np.linspace(mean - 8.0 * self.sd, mean + 8.0 * self.sd, 4001)
-        log_density = -0.5 * ((self.log_e - mean) / max(self.sd, 1e-12)) ** 2
-        density = np.exp(log_density - log_density.max())
-        self.density = density / density.sum()
-        c = np.exp(self._LOG_C)
-        # tilted[k]: log-weights of the distribution selected by cumulative hazard c[k]
-        tilted = np.log(self.density)[None, :] - c[:, None] * np.exp(self.log_e)[None, :]
-        laplace = np.exp(tilted).sum(axis=1)  # E[exp(-c e)], decreasing in c
-        # cdf[k]: the cumulative distribution of log e selected by cumulative hazard c[k]
-        weights = np.exp(tilted - tilted.max(axis=1, keepdims=True))
-        cdf = np.cumsum(weights, axis=1)
-        self._cdf = cdf / cdf[:, -1:]
-        survival = facts.survival_to_employment(max_weeks)
-        log_lambda = np.interp(-survival, -laplace, self._LOG_C)
-        self.cumulative_hazard = np.where(survival < 1.0, np.exp(log_lambda), 0.0)
+        self.log_e, self.density, self._cdf, self.cumulative_hazard = _selection_tables(
+            self.sd, max_weeks
+        )
 
     def draw(self, z: np.ndarray, weeks: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
         """Selected employability (mean 1 at registration) for standard normal draws ``z``.
@@ -206,9 +229,9 @@ class StockSelection:
         if self.sd == 0.0 or len(selected) == 0:
             return out
         u = special.ndtr(z[selected])
-        position = np.interp(np.log(c[selected]), self._LOG_C, np.arange(len(self._LOG_C)))
+        position = np.interp(np.log(c[selected]), _LOG_C, np.arange(len(_LOG_C)))
         low = np.floor(position).astype(np.int64)
-        high = np.minimum(low + 1, len(self._LOG_C) - 1)
+        high = np.minimum(low + 1, len(_LOG_C) - 1)
         blend = position - low
         log_e = np.empty(len(selected))
         for k in np.unique(low):
