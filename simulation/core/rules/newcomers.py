@@ -160,9 +160,8 @@ def _selection_tables(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tables of :class:`StockSelection` for a spread and a longest spell.
 
-    Kept for the last few spreads: every replication, arm and test of a scenario builds
-    the same tables (16 ms each), and they are read only (the arrays are made
-    read-only, as they are shared).
+    Kept for the last few spreads: every replication, arm and test of a scenario needs
+    the same tables (16 ms to build). The arrays are shared, so they are read-only.
     """
     mean = -sd * sd / 2.0
     log_e = np.linspace(mean - 8.0 * sd, mean + 8.0 * sd, 4001)
