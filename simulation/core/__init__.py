@@ -7,6 +7,7 @@ step in ODD order) is built from ``plan`` (the scenario as arrays), ``population
 job seekers), ``accounts`` (costs by payer) and ``records`` (what is recorded each
 week, and its tables). ``roster`` numbers the organisers. ``rules`` holds the
 behavioural formulas, one module per process, and ``passes`` the compiled passes over
-the people, one module per process with its tables; ``streams``, ``decisions`` and
-``codes`` the random streams, their registered names and the codes every part shares.
+the people, one module per process with its tables (``compiled``: where numba
+caches them, keyed by their sources); ``streams``, ``decisions`` and ``codes`` the
+random streams, their registered names and the codes every part shares.
 """

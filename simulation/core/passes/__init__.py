@@ -24,3 +24,8 @@ A numpy version of a pass needs one temporary array and one interpreter call per
 operation; at national scale (a million rows, about 20 such passes a week) that cost
 dominated the run (``docs/performance.md``).
 """
+
+from simulation.core.compiled import use_keyed_cache
+
+# Before any pass is compiled: where numba caches them (simulation.core.compiled says why).
+use_keyed_cache()

@@ -25,6 +25,11 @@ the scenario (see ``docs/ODD.md``).
 
 from __future__ import annotations
 
+from simulation.core.compiled import use_keyed_cache
+
+# Before any rule is compiled: where numba caches them (simulation.core.compiled says why).
+use_keyed_cache()
+
 from simulation.core.rules.benefits import (
     benefit_exhausted,
     cost_shared,
