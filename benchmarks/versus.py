@@ -99,7 +99,10 @@ def main() -> None:
                 figures = run_once(tree, args.scenario, scale, args.seed)
                 if args.scale is None:
                     for plots, label in ((False, "run, no plots"), (True, "run, plots")):
-                        out = Path(folder) / f"run-{len(runs[name])}-{plots}"
+                        # A folder per version: a run folder of another scenario (the
+                        # other version's, if its keys differ) is not replaced.
+                        version = "this" if tree == ROOT else "other"
+                        out = Path(folder) / f"run-{version}-{len(runs[name])}-{plots}"
                         figures[label] = run_command(tree, args.scenario, plots, out)
                 runs[name].append(figures)
                 print(
