@@ -1,5 +1,6 @@
 """The model as a whole: invariants every week, pilot mechanics, determinism, scaling."""
 
+import copy
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CONSTANT_HAZARD, ROOT, build
+from conftest import BASE, CONSTANT_HAZARD, ROOT, build
 
 from simulation.core.agents import Caseworker, City, TEOffice
 from simulation.core.model import EmploymentModel
@@ -683,3 +684,30 @@ def test_the_period_group_counts_the_job_seekers_from_its_first_day():
         if name == "outcomes":
             frame = frame[frame["group"] != "period"].reset_index(drop=True)
         pd.testing.assert_frame_equal(frame, without[name])
+
+
+def _unemployed_out_of_work_since_their_service_ended(subsidy_counts: bool) -> tuple[int, int]:
+    """After a year with a pay subsidy: the unemployed back from a service, and of them
+    those whose time out of work starts at the service's end."""
+    data = copy.deepcopy(BASE)
+    data["services"]["subsidy"] = {
+        "provider": "state",
+        "status": "pay_subsidy",
+        "places_per_1000": 100.0,
+        "duration_weeks": 8,
+    }
+    flag = str(subsidy_counts).lower()
+    model = EmploymentModel(
+        build([f"job_seekers.subsidised_work_ends_time_out_of_work={flag}"], data), seed=3
+    )
+    model.run()
+    p = model.job_seekers
+    back = (p.status == Status.UNEMPLOYED) & (p.service_ended >= 0)
+    return int(back.sum()), int((back & (p.jobless_since == p.service_ended)).sum())
+
+
+def test_the_end_of_subsidised_work_starts_the_time_out_of_work_only_if_it_counts_as_work():
+    back, afresh = _unemployed_out_of_work_since_their_service_ended(True)
+    assert back > 0 and 0 < afresh < back  # training does not restart it
+    back_off, afresh_off = _unemployed_out_of_work_since_their_service_ended(False)
+    assert back_off > 0 and afresh_off == 0

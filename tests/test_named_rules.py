@@ -176,6 +176,12 @@ def test_completing_a_service_raises_employability_in_float32():
     assert rules.employability_after_service(np.float32(0.7), np.float32(0.0)) == np.float32(0.7)
 
 
+def test_only_the_end_of_subsidised_work_starts_the_time_out_of_work_afresh():
+    assert rules.out_of_work_since_after_service(-30, 40, True, True) == 40
+    assert rules.out_of_work_since_after_service(-30, 40, False, True) == -30  # training
+    assert rules.out_of_work_since_after_service(-30, 40, True, False) == -30  # switched off
+
+
 def test_only_a_service_that_addresses_a_barrier_resolves_it():
     assert rules.resolves_barrier(np.uint8(1), np.uint8(1), 0.1, 0.5)
     assert not rules.resolves_barrier(np.uint8(1), np.uint8(2), 0.1, 0.5)

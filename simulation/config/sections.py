@@ -230,6 +230,15 @@ class JobSeekerBehaviour:
         doc="Weeks out of work after which detachment_multiplier applies.",
         source="the register's last spell-length bucket (over 24 months, " + TEM2015 + ")",
     )
+    subsidised_work_ends_time_out_of_work: bool = param(
+        True,
+        doc="Whether the end of a pay subsidy without a job starts the time out of work "
+        "afresh (subsidised work counts as work for duration dependence); training and "
+        "the other services never stop it.",
+        source="assumption (the register also starts a new spell after any service); "
+        "pay subsidy in private firms adds about 2 work months, through municipalities "
+        "nothing (Asplund et al. 2018, VN TEAS 75/2018)",
+    )
     meeting_effort_boost: float = param(
         0.4,
         low=0.0,

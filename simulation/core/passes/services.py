@@ -86,7 +86,8 @@ ReferralTables = namedtuple(
 
 #: What the completions and admissions read: by service, the gain, the barriers
 #: addressed (bits), the removal and job chances, the duration and the status while in
-#: it; the policy arrays; the draws of completion and of the admission priority.
+#: it; the policy arrays; the draws of completion and of the admission priority; whether
+#: the end of subsidised work starts the time out of work afresh.
 ServiceTables = namedtuple(
     "ServiceTables",
     SERVICE_POLICY
@@ -101,6 +102,7 @@ ServiceTables = namedtuple(
         "barrier_bits",
         "bases",
         "admission_base",
+        "subsidy_counts",
     ),
 )
 
@@ -152,6 +154,7 @@ def service_tables(plan: Plan, decision_bases: Callable) -> ServiceTables:
         barrier_bits=plan.barrier_bits,
         bases=decision_bases(COMPLETION_DECISIONS),
         admission_base=decision_bases((Decision.ADMISSION_PRIORITY,))[0],
+        subsidy_counts=bool(plan.scenario.job_seekers.subsidised_work_ends_time_out_of_work),
     )
 
 
@@ -281,8 +284,9 @@ def complete_services(done, week, tables, people, to_work):
     service's job chance (``bases[-1]``). Draws are keyed by the person's service
     number. Those who find a job go to ``to_work`` (the model employs them; returns
     their number); the others, if the service had taken them off the register's
-    unemployed, are unemployed again from this week, and meet a caseworker after their
-    organiser's ``first_meeting_weeks``.
+    unemployed, are unemployed again from this week (after subsidised work with their
+    time out of work started afresh, :func:`rules.out_of_work_since_after_service`),
+    and meet a caseworker after their organiser's ``first_meeting_weeks``.
 
     ``tables``: a :class:`ServiceTables`; ``people``: the job seekers' fields.
     """
@@ -314,8 +318,9 @@ def complete_services(done, week, tables, people, to_work):
             to_work[found] = r
             found += 1
         elif status[r] != UNEMPLOYED:
-            if status[r] == PAY_SUBSIDY:
-                jobless_since[r] = week  # subsidised work ends the time out of work
+            jobless_since[r] = rules.out_of_work_since_after_service(
+                jobless_since[r], week, status[r] == PAY_SUBSIDY, tables.subsidy_counts
+            )
             status[r] = UNEMPLOYED
             spell_start[r] = week
             next_meeting[r] = week + first_meeting[np.uint64(organiser[r])]

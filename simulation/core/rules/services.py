@@ -94,6 +94,20 @@ def employability_after_service(employability, gain):
 
 
 @njit(cache=True, inline="always")
+def out_of_work_since_after_service(out_of_work_since, week, subsidised, subsidy_counts):
+    """Start of the time out of work of someone leaving a service without a job.
+
+    The time out of work is what duration dependence counts (:func:`.search.duration_factor`).
+    Training, coaching and the other services do not stop it: they are time out of work
+    with a lock-in. Subsidised work (``subsidised``) is work, so its end starts the time
+    afresh when ``subsidy_counts`` (``job_seekers.subsidised_work_ends_time_out_of_work``,
+    an assumption: no source says how employers weigh subsidised work against
+    unemployment).
+    """
+    return week if subsidised and subsidy_counts else out_of_work_since
+
+
+@njit(cache=True, inline="always")
 def resolves_barrier(addresses, bit, u, removal):
     """Whether completing a service resolves the barrier ``bit`` (draw ``u``).
 
