@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
 import numba
@@ -64,20 +63,20 @@ def compiled_sources(package: Path = _PACKAGE) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(package).as_posix())
 
 
-def fingerprint(package: Path = _PACKAGE, settings: Iterable[str] | None = None) -> str:
+def fingerprint(package: Path = _PACKAGE) -> str:
     """A hash of the compiled passes' source files and the compiler settings.
+
+    The settings are those that change the code numba caches under the same key: its
+    version, bounds checking and the optimisation level.
 
     Args:
         package: The ``simulation`` package folder.
-        settings: Compiler settings that change the code numba caches under the same key
-            (default: numba's version, its bounds checking and optimisation level).
     """
-    if settings is None:
-        settings = (
-            f"numba {numba.__version__}",
-            f"boundscheck {numba.config.BOUNDSCHECK}",
-            f"opt {numba.config.OPT}",
-        )
+    settings = (
+        f"numba {numba.__version__}",
+        f"boundscheck {numba.config.BOUNDSCHECK}",
+        f"opt {numba.config.OPT}",
+    )
     digest = hashlib.sha256()
     for item in settings:
         digest.update(item.encode() + b"\0")
