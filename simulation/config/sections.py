@@ -237,7 +237,8 @@ class JobSeekerBehaviour:
         "the other services never stop it.",
         source="assumption (the register also starts a new spell after any service); "
         "pay subsidy in private firms adds about 2 work months, through municipalities "
-        "nothing (Asplund et al. 2018, VN TEAS 75/2018)",
+        "nothing (Asplund et al. 2018, VN TEAS 75/2018); the shipped scenarios set it "
+        "off, which fits the register better over five fresh seeds (docs/calibration.md)",
     )
     meeting_effort_boost: float = param(
         0.4,
