@@ -12,7 +12,10 @@ import sys
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
+import contextlib  # noqa: E402
 import copy  # noqa: E402
+import signal  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numba  # noqa: E402
@@ -121,6 +124,20 @@ def fortnightly_experiment(folder: Path, extra: str = "") -> Path:
         'outcome = "days_unemployed"\nobserved = -5.0\ntolerance = 10.0\nreplications = 2\n' + extra
     )
     return path
+
+
+@contextlib.contextmanager
+def ctrl_c_as_from_a_terminal() -> Iterator[None]:
+    """Ctrl-C handled as Python does by default while the block runs, then as before.
+
+    The tests may run with Ctrl-C ignored (a job in the background of a script), which a
+    child process inherits; one started in the block takes it as from a terminal.
+    """
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS
+from conftest import SCENARIOS, ctrl_c_as_from_a_terminal
 
 from simulation.cli import main
 from simulation.config.errors import ScenarioError
@@ -548,7 +548,8 @@ def test_ctrl_c_during_a_larger_run_ends_with_one_line_and_130(tmp_path, after):
     args = [sys.executable, "-m", "simulation.cli", "run", Q, "--out", str(tmp_path / "r")]
     args += ["--scale", "1", "-r", "2", "--no-plots"]
     args += ["--set", "areas.helsinki.unemployed=300000"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with ctrl_c_as_from_a_terminal():  # even where the tests run with Ctrl-C ignored
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(after)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
@@ -573,6 +574,11 @@ def test_params_update_of_a_pipe_is_refused_without_blocking(tmp_path):
 
 
 def test_ctrl_c_is_taken_between_weeks_and_a_second_one_at_once():
+    with ctrl_c_as_from_a_terminal():
+        _ctrl_c_between_weeks()
+
+
+def _ctrl_c_between_weeks():
     import signal
 
     from simulation.cli.options import progress_bar
@@ -591,3 +597,19 @@ def test_ctrl_c_is_taken_between_weeks_and_a_second_one_at_once():
     with pytest.raises(KeyboardInterrupt), progress_bar(10, "weeks") as bar:
         signal.raise_signal(signal.SIGINT)  # the work ends (or fails) before a report
     assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
+def test_a_process_started_with_ctrl_c_ignored_keeps_ignoring_it():
+    import signal
+
+    from simulation.cli.options import progress_bar
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with progress_bar(10, "weeks") as bar:
+            signal.raise_signal(signal.SIGINT)
+            bar.update(1)
+        assert not bar.requested
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, ctrl_c_as_from_a_terminal
 
 from simulation.analysis.sensitivity import analyze
 from simulation.cli import main
@@ -277,7 +277,10 @@ def test_a_sweep_killed_again_and_again_resumes_to_the_uninterrupted_results(tmp
     done_attempts: dict[int, int] = {}
     interrupted = 0
     for sig in [signal.SIGKILL] * 10 + [signal.SIGINT] * 5:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with ctrl_c_as_from_a_terminal():
+            process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
         time.sleep(pick.uniform(0.3, 2.0))
         if process.poll() is None:
             process.send_signal(sig)

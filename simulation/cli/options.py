@@ -122,7 +122,8 @@ class BetweenWeeks:
     or, rarely, bring the process down. While the work runs, the first Ctrl-C only
     notes the request; the next progress report (after every simulated week in this
     process, after every replication from worker processes) raises it, and so does the
-    end of the work. A second Ctrl-C interrupts at once, as usual.
+    end of the work. A second Ctrl-C interrupts at once, as usual. A process started
+    with Ctrl-C ignored (a job in the background of a script) keeps ignoring it.
     """
 
     def __init__(self, bar: Any) -> None:
@@ -136,7 +137,10 @@ class BetweenWeeks:
         self.requested = True
 
     def __enter__(self) -> BetweenWeeks:
-        if threading.current_thread() is threading.main_thread():
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+        ):
             self._previous = signal.signal(signal.SIGINT, self._note)
         self.bar.__enter__()
         return self
