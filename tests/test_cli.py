@@ -252,6 +252,7 @@ def test_arms_carry_their_own_overrides_and_labels_and_identical_arms_are_flagge
         "run.end=2021-12-31",
         "--out",
         str(tmp_path / "c"),
+        "--no-plots",
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ before its fix.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -186,19 +187,28 @@ def test_a_comparison_is_not_written_into_a_run_folder(tmp_path):
 # ----------------------------------------------------------- 3. damaged run folders
 
 
-def _two_runs(tmp_path):
+@pytest.fixture(scope="module")
+def intact_run(tmp_path_factory) -> Path:
+    """One small run folder, made once; the tests below damage copies of it."""
+    folder = tmp_path_factory.mktemp("intact") / "run"
+    result = CliRunner().invoke(
+        main,
+        ["run", Q, "--out", str(folder), "--scale", "0.05", "-r", "2"]
+        + ["--no-plots", "--set", "run.end=2021-06-30"],
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def _two_runs(tmp_path, intact_run: Path) -> list[str]:
+    """Two copies of the intact run (A and B) and the command that compares them."""
     for name in ("A", "B"):
-        result = CliRunner().invoke(
-            main,
-            ["run", Q, "--out", str(tmp_path / name), "--scale", "0.05", "-r", "2"]
-            + ["--no-plots", "--set", "run.end=2021-06-30"],
-        )
-        assert result.exit_code == 0, result.output
+        shutil.copytree(intact_run, tmp_path / name)
     return ["compare", str(tmp_path / "A"), str(tmp_path / "B"), "--no-plots"]
 
 
-def test_a_damaged_table_or_manifest_is_refused(tmp_path):
-    args = _two_runs(tmp_path)
+def test_a_damaged_table_or_manifest_is_refused(tmp_path, intact_run):
+    args = _two_runs(tmp_path, intact_run)
     intact = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c0")])
     assert intact.exit_code == 0, intact.output
     outcomes = tmp_path / "B" / "outcomes.csv"
@@ -240,10 +250,12 @@ def _damage(path, how: str) -> None:
     ],
 )
 @pytest.mark.parametrize("sealed", [True, False])
-def test_a_damaged_table_is_refused_with_or_without_checksums(tmp_path, table, how, said, sealed):
+def test_a_damaged_table_is_refused_with_or_without_checksums(
+    tmp_path, intact_run, table, how, said, sealed
+):
     import json
 
-    args = _two_runs(tmp_path)
+    args = _two_runs(tmp_path, intact_run)
     manifest = tmp_path / "B" / "manifest.json"
     if not sealed:  # a folder written before manifests had checksums
         data = json.loads(manifest.read_text())

@@ -237,7 +237,7 @@ def test_a_run_folder_records_and_reports_its_policy_changes(tmp_path):
     from simulation.experiments.runner import run_scenario
 
     scenario = load_scenario(QUICK, ["run.end=2022-08-31"])
-    result = run_scenario(scenario, replications=1, scale=0.05, out=tmp_path / "r")
+    result = run_scenario(scenario, replications=1, scale=0.05, out=tmp_path / "r", plots=False)
     assert result.summary["timeline"] == [
         {"date": "2022-05-02", "week": 61, "label": "Nordic job-seeking model"}
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import re
 import types
 import typing
@@ -18,9 +19,19 @@ from typing import Any
 
 from simulation.config.errors import ScenarioError
 
-__all__ = ["build_section", "plain", "suggest", "type_name"]
+__all__ = ["build_section", "field_types", "plain", "suggest", "type_name"]
 
 _MISSING = dataclasses.MISSING
+
+
+@functools.cache
+def field_types(cls: type) -> dict[str, Any]:
+    """The resolved type of each field of a section class (read once per class).
+
+    Resolving the annotations (``typing.get_type_hints``) costs more than building a
+    section, and every scenario loaded asks for the same few classes.
+    """
+    return typing.get_type_hints(cls)
 
 
 def type_name(tp: Any) -> str:
@@ -139,7 +150,7 @@ def convert(value: Any, tp: Any, meta: dict, file: str, key: str) -> Any:
 
 def build_section(cls: type, data: dict, file: str, path: str, base: Any = None) -> Any:
     """Build a section from a dict, rejecting unknown keys and filling defaults."""
-    hints = typing.get_type_hints(cls)
+    hints = field_types(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     prefix = f"{path}." if path else ""
     for key in data:

@@ -22,7 +22,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from simulation.config.convert import plain
+from simulation.config.convert import field_types, plain
 from simulation.config.errors import ScenarioError
 from simulation.config.parameters import parameter_rows
 from simulation.config.scenario import (
@@ -427,7 +427,7 @@ def parameter_field(key: str) -> dataclasses.Field:
         if parts[i] not in fields:
             raise KeyError(key)
         field = fields[parts[i]]
-        tp = typing.get_type_hints(section)[parts[i]]
+        tp = field_types(section)[parts[i]]
         i += 1
         if typing.get_origin(tp) is dict:
             i += 1  # the table's own name (an area, a service)

@@ -13,6 +13,8 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
+from simulation.config.convert import field_types
+
 __all__ = ["param", "parameter_rows", "ASSUMPTION", "NAME", "SETTING"]
 
 #: A value no source gives: a labelled, sweepable assumption.
@@ -126,7 +128,7 @@ def parameter_rows(
     Yields:
         Dicts with ``key``, ``default``, ``unit``, ``source`` and ``doc``.
     """
-    hints = typing.get_type_hints(section)
+    hints = field_types(section)
     for field in dataclasses.fields(section):
         tp = hints[field.name]
         key = f"{prefix}{field.name}"

@@ -11,11 +11,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simulation.config.convert import build_section, plain, suggest
+from simulation.config.convert import build_section, field_types, plain, suggest
 from simulation.config.errors import ScenarioError
 from simulation.config.sections import MAX_SERVICES, Service
 
@@ -155,7 +154,7 @@ def apply_change(current: Scenario, settings: dict, file: str, index: int) -> Sc
     """The scenario ``current`` with one change's sections set on top (validated)."""
     prefix = f"timeline[{index + 1}]."
     sections: dict[str, Any] = {}
-    hints = typing.get_type_hints(type(current))
+    hints = field_types(type(current))
     for name, table in settings.items():
         if name == "services":
             services = dict(current.services)
