@@ -327,3 +327,66 @@ def test_serving_oldest_first_is_rationing_by_week_then_draw_with_many_places():
         served = serve_oldest_first(rows, queue, since, capacity, key, counter, base)
         np.testing.assert_array_equal(served, expected)
         assert np.all(np.bincount(queue[served], minlength=queues) <= capacity)
+
+
+@pytest.mark.parametrize(
+    "thresholds", [(300.0, 1000.0), (140.0, 280.0, 420.0, 560.0, 700.0), (0.5,), ()]
+)
+def test_subsidy_step_counts_the_thresholds_passed_and_the_census_table_agrees(thresholds):
+    from conftest import build
+
+    from simulation.core.passes.census import census_layout
+    from simulation.core.plan import build_plan
+
+    limits = np.array(thresholds, dtype=np.float64)
+    if thresholds:
+        assert rules.subsidy_step(thresholds[0], limits) == 0  # reached, not passed
+        assert rules.subsidy_step(thresholds[-1] + 1, limits) == len(thresholds)
+    scenario = build(
+        [f"costs.municipal_share_thresholds={list(thresholds)}"]
+        + [f"costs.municipal_shares={[0.5] * (len(thresholds) + 1)}"]
+    )
+    layout = census_layout(build_plan(scenario, 1.0), scenario.costs)
+    # One entry for each whole number of days up to one past the last threshold.
+    assert len(layout.step_of_days) == (int(np.ceil(thresholds[-1])) + 2 if thresholds else 1)
+    expected = [rules.subsidy_step(float(d), limits) for d in range(len(layout.step_of_days))]
+    np.testing.assert_array_equal(layout.step_of_days, expected)
+
+
+def test_free_places_by_menu_are_the_running_sums_of_each_menus_services():
+    from types import SimpleNamespace
+
+    from simulation.core.passes.outreach import free_by_menu
+
+    rng = np.random.default_rng(3)
+    n_areas, n_services = 3, 5
+    unfilled = rng.integers(0, 40, n_areas * n_services)
+    sizes = np.array([2, 0, 5, 1])
+    menus = np.zeros((len(sizes), 5), dtype=np.int64)
+    for m, size in enumerate(sizes):
+        menus[m, :size] = rng.permutation(n_services)[:size]
+    tables = SimpleNamespace(menu_size=sizes, menu_service=menus, n_services=n_services)
+    free = free_by_menu(tables, unfilled, n_areas)
+    per_area = unfilled.reshape(n_areas, n_services)
+    for m, size in enumerate(sizes):
+        if size == 0:
+            np.testing.assert_array_equal(free[m], 0.0)
+            continue
+        running = np.cumsum(per_area[:, menus[m, :size]], axis=1)
+        np.testing.assert_array_equal(free[m, :, :size], running)
+        # Past a menu's size its total repeats.
+        np.testing.assert_array_equal(free[m, :, size:], running[:, -1:].repeat(5 - size, 1))
+
+
+def test_counts_by_cell_follow_the_people_who_move():
+    from simulation.core.passes.census import count_dormant
+
+    cell = np.array([0, 2, 2, 1, 0], dtype=np.int32)
+    dormant = np.zeros((3, 7), dtype=np.int64)
+    count_dormant(np.array([0, 1, 2]), cell, dormant, 5, 1)
+    count_dormant(np.array([2, 4]), cell, dormant, 5, 1)
+    count_dormant(np.array([1]), cell, dormant, 5, -1)
+    expected = np.zeros((3, 7), dtype=np.int64)
+    # Cell 0: rows 0 and 4; cell 2: rows 1 and 2 in, row 2 in again, row 1 out.
+    expected[:, 5] = [2, 0, 2]
+    np.testing.assert_array_equal(dormant, expected)

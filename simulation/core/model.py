@@ -501,8 +501,8 @@ class EmploymentModel(mesa.Model):
 
     def _count_dormant(self, rows: np.ndarray, status: int, change: int) -> None:
         """Keep the counts of people in work or outside the labour force by cell."""
-        self.dormant[:, status] += change * np.bincount(
-            self.job_seekers.cell[rows], minlength=len(self.dormant)
+        census_pass.count_dormant(
+            rows, self.job_seekers.cell, self.dormant, int(status), int(change)
         )
 
     def _end_client_relation(self, rows: np.ndarray) -> None:

@@ -82,6 +82,9 @@ for _event in CLOCK_EVENTS:
 #: (``people.status[r]``), so that a pass names the fields it reads instead of taking
 #: them as a long positional list.
 People = namedtuple("People", tuple(FIELDS))
+#: Fields whose fill value is not zero: the only ones :meth:`JobSeekers.add` must write
+#: when no value is given (reserved rows are zero already).
+_FILLED = tuple((name, fill) for name, (_, fill) in FIELDS.items() if fill != 0)
 
 
 class JobSeekers:
@@ -110,9 +113,10 @@ class JobSeekers:
         ordinary attribute lookup, where slicing on each access cost more than some of
         the passes it fed at small scale. Called whenever the filled rows change.
         """
-        for name, array in self._data.items():
-            self.__dict__[name] = array[: self._size]
-        self.__dict__["people"] = People(**{name: self.__dict__[name] for name in self._data})
+        size = self._size
+        views = [array[:size] for array in self._data.values()]
+        self.__dict__.update(zip(self._data, views, strict=True))
+        self.__dict__["people"] = People(*views)
 
     def __getattr__(self, name: str) -> np.ndarray:
         raise AttributeError(f"job seekers have no field {name!r}")
@@ -142,18 +146,19 @@ class JobSeekers:
         Returns:
             The slice of the new rows.
         """
-        unknown = set(values) - set(self._data)
+        unknown = values.keys() - self._data.keys()
         if unknown:
             raise KeyError(f"unknown job-seeker fields: {sorted(unknown)}")
         needed = self._size + count
         if needed > self._capacity:
             self._grow(needed)
         rows = slice(self._size, needed)
-        for name, (_, fill) in FIELDS.items():
-            if name in values:
-                self._data[name][rows] = values[name]
-            elif fill != 0:  # reserved rows are zero already
-                self._data[name][rows] = fill
+        data = self._data
+        for name, value in values.items():
+            data[name][rows] = value
+        for name, fill in _FILLED:
+            if name not in values:
+                data[name][rows] = fill
         self._size = needed
         self._refresh_views()
         return rows

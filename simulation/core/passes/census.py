@@ -39,6 +39,7 @@ __all__ = [
     "HAZARD_WEEKS",
     "census",
     "census_layout",
+    "count_dormant",
     "registered",
     "spell_buckets",
     "update_benefits",
@@ -79,6 +80,7 @@ CensusLayout = namedtuple(
         "n_areas",
         "thresholds",
         "basis",
+        "step_of_days",
     ),
 )
 
@@ -92,7 +94,17 @@ Census = namedtuple(
 
 
 def census_layout(plan: Plan, costs: Costs) -> CensusLayout:
-    """What the census counts by under a plan and the cost sharing in force."""
+    """What the census counts by under a plan and the cost sharing in force.
+
+    Days are whole numbers, so the cost-sharing step of every number of days up to one
+    past the last threshold is tabulated once here (``step_of_days``;
+    :func:`rules.subsidy_step`): the census looks a person's step up instead of
+    comparing their days with every threshold.
+    """
+    thresholds = np.asarray(costs.municipal_share_thresholds, dtype=np.float64)
+    longest = max(int(np.ceil(thresholds[-1])) + 1, 0) if len(thresholds) else 0
+    days = np.arange(longest + 1, dtype=np.float64)
+    step_of_days = (days[:, None] > thresholds[None, :]).sum(axis=1).astype(np.int64)
     return CensusLayout(
         n_cells=plan.n_areas * GROUP_COMBINATIONS,
         cells_per_area=GROUP_COMBINATIONS,
@@ -102,8 +114,9 @@ def census_layout(plan: Plan, costs: Costs) -> CensusLayout:
         destination=EXIT_DESTINATION_OF_STATUS,
         n_destinations=len(EXIT_DESTINATIONS),
         n_areas=plan.n_areas,
-        thresholds=np.asarray(costs.municipal_share_thresholds, dtype=np.float64),
+        thresholds=thresholds,
         basis=int(costs.municipal_share_basis == "benefit_days"),
+        step_of_days=step_of_days,
     )
 
 
@@ -125,6 +138,17 @@ def registered(people, out, out_between_jobs):
         out_between_jobs[j] = out[i]
         j += between_jobs[out[i]]
     return k, j
+
+
+@njit(cache=True)
+def count_dormant(rows, cell, dormant, status, change):
+    """Add ``change`` to the count of ``rows`` by (cell, ``status``) in ``dormant``.
+
+    The counts of people in work or outside the labour force, kept by cell as people
+    move (the census counts only the register).
+    """
+    for i in range(len(rows)):
+        dormant[cell[rows[i]], status] += change
 
 
 @njit(cache=True)
@@ -192,7 +216,7 @@ def census(rows, week, people, bucket, layout):
     organiser, service, queued_for = people.organiser, people.service, people.queued_for
     benefit, subsidy_days, benefit_days = people.benefit, people.subsidy_days, people.benefit_days
     by_benefit_days = layout.basis == 1
-    destination, thresholds = layout.destination, layout.thresholds
+    destination, step_of_days = layout.destination, layout.step_of_days
     # One table of each count per slice of the rows (:mod:`.slices`), added up below.
     by_status = np.zeros((SLICES, layout.n_cells, 7), dtype=np.int64)
     long_term = np.zeros((SLICES, layout.n_cells), dtype=np.int64)
@@ -200,16 +224,10 @@ def census(rows, week, people, bucket, layout):
     occupied = np.zeros((SLICES, layout.n_places + 1), dtype=np.int64)
     queued = np.zeros((SLICES, layout.n_places + 1), dtype=np.int64)
     exits = np.zeros((SLICES, layout.n_destinations, layout.n_buckets), dtype=np.int64)
-    recipients = np.zeros((SLICES, layout.n_areas, 3 + len(thresholds) + 1), dtype=np.int64)
-    # Days are whole numbers: the step of each number of days, up to one past the last
-    # threshold (a table lookup instead of a comparison with every threshold).
-    longest = max(int(np.ceil(thresholds[-1])) + 1, 0) if len(thresholds) else 0
-    step_of_days = np.empty(longest + 1, dtype=np.int64)
-    for d in range(longest + 1):
-        step_of_days[d] = rules.subsidy_step(d, thresholds)
+    recipients = np.zeros((SLICES, layout.n_areas, 3 + len(layout.thresholds) + 1), dtype=np.int64)
     # Unsigned indices throughout (see ``row``); the spare slots as unsigned too, as
     # numba turns a mix of signed and unsigned integers into a float.
-    spare, top = np.uint64(layout.n_places), np.uint64(longest)
+    spare, top = np.uint64(layout.n_places), np.uint64(len(step_of_days) - 1)
     per_area = np.uint64(layout.cells_per_area)
     bounds = slice_bounds(len(rows))
     for t in prange(SLICES):

@@ -97,15 +97,29 @@ def free_by_menu(tables: OutreachTables, unfilled: np.ndarray, n_areas: int) -> 
     """Cumulative free places of each menu's services, by (menu, area, entry).
 
     ``unfilled``: the places of each service instance (area x service) neither occupied
-    nor claimed by a queue. The last entry of a menu (``menu_size - 1``) is its total.
+    nor claimed by a queue. The last entry of a menu (``menu_size - 1``) is its total,
+    and the entries past a menu's size repeat it.
     """
     per_area = unfilled.reshape(n_areas, tables.n_services).astype(np.float64)
-    sizes, menus = tables.menu_size, tables.menu_service
-    out = np.zeros((len(sizes), n_areas, menus.shape[1]))
-    for m, size in enumerate(sizes):
-        if size:
-            out[m, :, :size] = np.cumsum(per_area[:, menus[m, :size]], axis=1)
-            out[m, :, size:] = out[m, :, size - 1 : size]
+    return _cumulative_free(per_area, tables.menu_size, tables.menu_service)
+
+
+@njit(cache=True)
+def _cumulative_free(per_area, sizes, menus):
+    """:func:`free_by_menu`'s sums, added in entry order (as ``np.cumsum`` does)."""
+    n_areas, width = per_area.shape[0], menus.shape[1]
+    out = np.zeros((len(sizes), n_areas, width))
+    for m in range(len(sizes)):
+        size = sizes[m]
+        if size == 0:
+            continue
+        for a in range(n_areas):
+            total = 0.0
+            for j in range(size):
+                total += per_area[a, menus[m, j]]
+                out[m, a, j] = total
+            for j in range(size, width):
+                out[m, a, j] = total
     return out
 
 
