@@ -232,11 +232,54 @@ class StockSelection:
         low = np.floor(position).astype(np.int64)
         high = np.minimum(low + 1, len(_LOG_C) - 1)
         blend = position - low
-        log_e = np.empty(len(selected))
-        for k in np.unique(low):
-            at = low == k
-            below = np.interp(u[at], self._cdf[k], self.log_e)
-            above = np.interp(u[at], self._cdf[high[at][0]], self.log_e)
-            log_e[at] = below + blend[at] * (above - below)
+        log_e = _between_selected(u, low, high, blend, self._cdf, self.log_e)
         out[selected] = np.exp(log_e)
         return out
+
+
+@njit(cache=True, inline="always")
+def _quantile(u, cdf, log_e):
+    """``np.interp(u, cdf, log_e)`` for one ``u``, with numpy's arithmetic and end rules.
+
+    ``cdf`` ascending (ties allowed): below its first entry the first value, from its
+    last on the last value, on an entry that entry's value, else the straight line
+    between the entries around ``u`` (the last entry at or below it and the next).
+    """
+    n = len(cdf)
+    if u < cdf[0]:
+        return log_e[0]
+    if u >= cdf[n - 1]:
+        return log_e[n - 1]
+    # The last entry at or below u (cdf[0] <= u < cdf[n - 1]), by bisection without
+    # branches: whether u lies above the middle is unpredictable from step to step.
+    j, size = 0, n
+    while size > 1:
+        half = size // 2
+        j = j + half if cdf[j + half] <= u else j
+        size -= half
+    if cdf[j] == u:
+        return log_e[j]
+    slope = (log_e[j + 1] - log_e[j]) / (cdf[j + 1] - cdf[j])
+    value = slope * (u - cdf[j]) + log_e[j]
+    if np.isnan(value):  # numpy's retry from the other end of the interval
+        value = slope * (u - cdf[j + 1]) + log_e[j + 1]
+        if np.isnan(value) and log_e[j] == log_e[j + 1]:
+            value = log_e[j]
+    return value
+
+
+@njit(cache=True)
+def _between_selected(u, low, high, blend, cdf, log_e):
+    """Each person's log employability between the selected distributions around them.
+
+    Person i's quantile ``u[i]`` of the distributions tabulated at ``low[i]`` and
+    ``high[i]`` (:func:`_quantile`), blended by ``blend[i]``: what
+    :meth:`StockSelection.draw` gives, person by person instead of one tabulated
+    distribution at a time.
+    """
+    out = np.empty(len(u))
+    for i in range(len(u)):
+        below = _quantile(u[i], cdf[low[i]], log_e)
+        above = _quantile(u[i], cdf[high[i]], log_e)
+        out[i] = below + blend[i] * (above - below)
+    return out
