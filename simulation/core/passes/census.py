@@ -4,8 +4,9 @@
 notes the unemployed by spell length at the week's start; :func:`update_benefits`
 exhausts allowances and counts benefit days (:mod:`simulation.core.rules.benefits`);
 :func:`census` counts the register at the end of the week in one pass, for the records
-and the accounts alike. :class:`CensusLayout` says what the census counts by, built by
-:func:`census_layout`; :class:`Census` names what it returns.
+and the accounts alike, and :func:`count_dormant` keeps the counts of those off it (in
+work or outside the labour force) as they move. :class:`CensusLayout` says what the
+census counts by, built by :func:`census_layout`; :class:`Census` names what it returns.
 """
 
 from __future__ import annotations
